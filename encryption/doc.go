@@ -1,0 +1,2 @@
+// Package encryption opens the client's encrypted customer input.
+package encryption

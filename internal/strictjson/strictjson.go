@@ -1,0 +1,159 @@
+// Package strictjson decodes untrusted JSON strictly and names what is wrong
+// the way the wire does. It is the one place where request bytes are
+// walked: the filter and session decoders are built from its three
+// functions. Every error is an *sderrors.Error whose property path is
+// relative to the value decoded ("" for the value itself, "[2]" for an
+// element, "name" for a member); callers prefix it with
+// sderrors.Error.Prefix.
+//
+// Rules: exactly one JSON value (whitespace around it allowed, nothing
+// after it); null is never accepted where an object, array or element is
+// expected; an object member the caller does not know is ErrUnknownProperty;
+// a member named twice is ErrInvalidJSON at that member.
+package strictjson
+
+import (
+	"bytes"
+	"encoding/json"
+	stderrors "errors"
+	"io"
+	"strconv"
+
+	sderrors "github.com/clientsession/engine/errors"
+)
+
+// Member decodes the raw value of one object member. Its error should be an
+// *sderrors.Error with a path relative to the member; Object prefixes it
+// with the member's name.
+type Member func(raw json.RawMessage) error
+
+// Object decodes data, which must hold exactly one JSON object, calling the
+// function of each member in document order. Members absent from data are
+// not called. An unknown member is ErrUnknownProperty at its name.
+func Object(data []byte, members map[string]Member) error {
+	trimmed := bytes.TrimSpace(data)
+	switch {
+	case len(trimmed) == 0:
+		return sderrors.ErrInvalidJSON.WithMessage("the body is empty, expected a JSON object")
+	case string(trimmed) == "null":
+		return sderrors.ErrNullNotAllowed.WithMessage("expected an object, got null")
+	case trimmed[0] != '{':
+		if !json.Valid(trimmed) {
+			return sderrors.ErrInvalidJSON
+		}
+		return sderrors.ErrInvalidType.WithMessage("expected an object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.UseNumber()
+	if _, err := dec.Token(); err != nil { // the '{'
+		return sderrors.ErrInvalidJSON.WithCause(err)
+	}
+	seen := make(map[string]bool, len(members))
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return sderrors.ErrInvalidJSON.WithCause(err)
+		}
+		name, ok := tok.(string)
+		if !ok {
+			return sderrors.ErrInvalidJSON
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return sderrors.ErrInvalidJSON.WithProperty(name).WithCause(err)
+		}
+		if seen[name] {
+			return sderrors.ErrInvalidJSON.WithProperty(name).WithMessage("the property is given more than once")
+		}
+		seen[name] = true
+		fn, known := members[name]
+		if !known {
+			return sderrors.ErrUnknownProperty.WithProperty(name)
+		}
+		if err := fn(raw); err != nil {
+			if e := sderrors.As(err); e != nil {
+				return e.Prefix(name)
+			}
+			return err
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the '}'
+		return sderrors.ErrInvalidJSON.WithCause(err)
+	}
+	if _, err := dec.Token(); !stderrors.Is(err, io.EOF) {
+		return sderrors.ErrInvalidJSON.WithMessage("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// Strings decodes raw, which must be a JSON array of strings.
+func Strings(raw json.RawMessage) ([]string, error) {
+	elems, err := array(raw)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(elems))
+	for i, el := range elems {
+		if err := element(el, '"', "a string", i); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(el, &out[i]); err != nil {
+			return nil, sderrors.ErrInvalidJSON.WithProperty(index(i)).WithCause(err)
+		}
+	}
+	return out, nil
+}
+
+// Numbers decodes raw, which must be a JSON array of numbers. The numbers
+// are returned as written (json.Number), so that the caller decides what an
+// integer, a range or a fraction means for it.
+func Numbers(raw json.RawMessage) ([]json.Number, error) {
+	elems, err := array(raw)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]json.Number, len(elems))
+	for i, el := range elems {
+		if err := element(el, '0', "a number", i); err != nil {
+			return nil, err
+		}
+		out[i] = json.Number(el)
+	}
+	return out, nil
+}
+
+func array(raw json.RawMessage) ([]json.RawMessage, error) {
+	trimmed := bytes.TrimSpace(raw)
+	switch {
+	case string(trimmed) == "null":
+		return nil, sderrors.ErrNullNotAllowed.WithMessage("expected an array, got null")
+	case len(trimmed) == 0 || trimmed[0] != '[':
+		return nil, sderrors.ErrInvalidType.WithMessage("expected an array")
+	}
+	var elems []json.RawMessage
+	if err := json.Unmarshal(trimmed, &elems); err != nil {
+		return nil, sderrors.ErrInvalidJSON.WithCause(err)
+	}
+	for i := range elems {
+		elems[i] = bytes.TrimSpace(elems[i])
+	}
+	return elems, nil
+}
+
+// element checks the JSON type of one array element by its first byte;
+// want is '"' for strings and '0' for numbers.
+func element(el json.RawMessage, want byte, what string, i int) error {
+	if string(el) == "null" {
+		return sderrors.ErrNullNotAllowed.WithProperty(index(i)).WithMessage("expected " + what + ", got null")
+	}
+	first := el[0]
+	isNumber := first == '-' || (first >= '0' && first <= '9')
+	if (want == '"' && first != '"') || (want == '0' && !isNumber) {
+		return sderrors.ErrInvalidType.WithProperty(index(i)).WithMessage("expected " + what)
+	}
+	return nil
+}
+
+func index(i int) string {
+	return "[" + strconv.Itoa(i) + "]"
+}

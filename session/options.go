@@ -1,0 +1,6 @@
+package session
+
+// An Option configures an Engine.
+type Option interface{ apply(*config) }
+
+type config struct{}
