@@ -188,7 +188,7 @@ func all(err error) []*Error {
 			if e, ok := err.(*Error); ok { //nolint:errorlint // walking the chain by hand
 				out = append(out, e)
 			}
-			if j, ok := err.(interface{ Unwrap() []error }); ok { //nolint:errorlint // idem
+			if j, ok := err.(interface{ Unwrap() []error }); ok {
 				for _, inner := range j.Unwrap() {
 					walk(inner)
 				}
