@@ -1,0 +1,44 @@
+// Package engine is the documentation root of the client-session engine: a
+// library that payment gateways embed to run Connect client sessions. It
+// holds no code; the packages below it do the work.
+//
+// A merchant's server asks the gateway to create a session for one consumer
+// (POST /v1/{merchantId}/sessions), optionally restricting and excluding
+// payment products and groups and listing the consumer's stored tokens. The
+// engine validates the request, checks the tokens in one batch, stores the
+// session and answers with clientSessionId, customerId, clientApiUrl,
+// assetUrl, invalidTokens and region. The consumer's browser or app then
+// calls the Client API with "Authorization: GCS v1Client:{clientSessionId}";
+// the engine authenticates those calls, tells which payment products and
+// accounts on file the session may show in a payment context, serves the
+// public key for client-side encryption and opens what the client
+// encrypted, once.
+//
+// # Where to start
+//
+//   - [github.com/clientsession/engine/session]: the façade. session.New,
+//     Engine.Create, Engine.Authenticate, Engine.Products, Engine.Revoke.
+//   - [github.com/clientsession/engine/storage/memstore]: the embedded
+//     default store; storage/redisstore and storage/pgstore are separate
+//     modules for gateways that run several instances.
+//   - examples/quickstart: the whole flow in one program
+//     (go run ./examples/quickstart).
+//   - examples/httpgateway: a reference HTTP server on the real wire
+//     protocol, which the official Connect SDKs use unchanged.
+//
+// # Packages and import graph
+//
+//	errors    (imported as sderrors) error values, codes, the wire ErrorResponse
+//	storage   sentinels and optional capabilities shared by adapters
+//	filter    pure: catalog, payment context, filter resolution and explanation
+//	token     pure checks, token.Repository, token.Checker
+//	encryption pure: opening the client's JWE, key sets and rotation
+//	session   the façade: Engine, options, request decoding, ids
+//	storage/memstore, storage/storagetest, storage/redisstore, storage/pgstore
+//
+// Imports point one way: errors and storage are leaves; filter and token
+// import errors; encryption imports errors and go-jose; session imports all
+// of those; adapters import session and token. No package outside examples/
+// imports net/http, log or math/rand (golangci-lint depguard enforces it).
+// The library never logs and starts no goroutines of its own.
+package engine
