@@ -1,11 +1,25 @@
 package filter
 
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+
+	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/internal/strictjson"
+)
+
 // Selection is one side of the filters: payment product groups and product
 // ids. A nil slice is absent, an empty one is present and empty; both mean
 // "nothing listed" for the rules.
 type Selection struct {
 	Groups   []string `json:"groups,omitempty"`
 	Products []int32  `json:"products,omitempty"`
+}
+
+// empty reports whether s is nil or lists nothing.
+func (s *Selection) empty() bool {
+	return s == nil || (len(s.Groups) == 0 && len(s.Products) == 0)
 }
 
 // Filters is the wire paymentProductFilters object. A nil RestrictTo or
@@ -20,13 +34,90 @@ type Filters struct {
 // are relative to the object, e.g. "restrictTo.groups[1]"; the session
 // decoder prefixes "paymentProductFilters". Rules that need the catalog
 // (known groups, duplicates) are checked by [Catalog.Validate].
+//
+// An absent member stays nil and a present one is non-nil, also when it is
+// empty: `{"restrictTo":{}}` has a non-nil RestrictTo with nil lists, and
+// `{"exclude":{"groups":[]}}` a non-nil, empty Exclude.Groups.
 func Decode(data []byte) (Filters, error) {
-	panic("TODO")
+	var f Filters
+	err := strictjson.Object(data, map[string]strictjson.Member{
+		"restrictTo": func(raw json.RawMessage) error {
+			s, err := decodeSelection(raw)
+			f.RestrictTo = s
+			return err
+		},
+		"exclude": func(raw json.RawMessage) error {
+			s, err := decodeSelection(raw)
+			f.Exclude = s
+			return err
+		},
+	})
+	if err != nil {
+		return Filters{}, err
+	}
+	return f, nil
+}
+
+func decodeSelection(raw json.RawMessage) (*Selection, error) {
+	s := &Selection{}
+	err := strictjson.Object(raw, map[string]strictjson.Member{
+		"groups": func(raw json.RawMessage) error {
+			groups, err := strictjson.Strings(raw)
+			s.Groups = groups
+			return err
+		},
+		"products": func(raw json.RawMessage) error {
+			nums, err := strictjson.Numbers(raw)
+			if err != nil {
+				return err
+			}
+			ids := make([]int32, len(nums))
+			for i, n := range nums {
+				id, ok := parseID(n)
+				if !ok {
+					return sderrors.ErrInvalidProductID.WithProperty("[" + strconv.Itoa(i) + "]")
+				}
+				ids[i] = id
+			}
+			s.Products = ids
+			return nil
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// parseID accepts a JSON number written as an integer in 1..MaxInt32:
+// no fraction, no exponent ("1.0" and "1e3" are refused), no sign.
+func parseID(n json.Number) (int32, bool) {
+	v, err := strconv.ParseInt(string(n), 10, 32)
+	if err != nil || v <= 0 {
+		return 0, false
+	}
+	return int32(v), true
 }
 
 // Normalize returns a copy of f in canonical form: an empty or absent
-// RestrictTo becomes nil, and so does an empty Exclude; lists are sorted.
-// Resolve gives the same result for f and f.Normalize().
+// RestrictTo becomes nil, and so does an empty Exclude; lists are sorted
+// and de-duplicated, and an empty list inside a non-empty selection
+// becomes nil. Resolve gives the same result for f and f.Normalize().
+// The copy shares no memory with f.
 func (f Filters) Normalize() Filters {
-	panic("TODO")
+	return Filters{RestrictTo: normalize(f.RestrictTo), Exclude: normalize(f.Exclude)}
+}
+
+func normalize(s *Selection) *Selection {
+	if s.empty() {
+		return nil
+	}
+	out := &Selection{}
+	if len(s.Groups) > 0 {
+		out.Groups = slices.Compact(slices.Sorted(slices.Values(s.Groups)))
+	}
+	if len(s.Products) > 0 {
+		out.Products = slices.Compact(slices.Sorted(slices.Values(s.Products)))
+	}
+	return out
 }

@@ -1,19 +1,207 @@
 package filter
 
+import (
+	"math/bits"
+	"slices"
+	"strconv"
+	"strings"
+
+	sderrors "github.com/clientsession/engine/errors"
+)
+
+// stackWords is the size of the bitsets Resolve keeps on the stack: catalogs
+// of up to 64*stackWords products resolve with one allocation, the result.
+const stackWords = 32
+
 // Validate checks f against the catalog: every group known, every id in
 // 1..MaxInt32, no duplicates within one list. Errors are *sderrors.Error
 // with paths relative to paymentProductFilters ("exclude.groups[1]").
 // Unknown but well-formed product ids are accepted.
-func (c *Catalog) Validate(f Filters) error { panic("TODO") }
+//
+// Lists are checked in the order restrictTo.groups, restrictTo.products,
+// exclude.groups, exclude.products, each from its first element; the first
+// problem found is returned. A duplicate is reported at its second
+// occurrence.
+func (c *Catalog) Validate(f Filters) error {
+	if f.RestrictTo != nil {
+		if err := c.validateSelection(f.RestrictTo); err != nil {
+			return err.Prefix("restrictTo")
+		}
+	}
+	if f.Exclude != nil {
+		if err := c.validateSelection(f.Exclude); err != nil {
+			return err.Prefix("exclude")
+		}
+	}
+	return nil
+}
+
+func (c *Catalog) validateSelection(s *Selection) *sderrors.Error {
+	for i, g := range s.Groups {
+		at := "groups[" + strconv.Itoa(i) + "]"
+		if _, ok := c.groupIdx[g]; !ok {
+			return sderrors.ErrUnknownGroup.WithProperty(at).WithMessage(c.unknownGroupMessage())
+		}
+		if j := slices.Index(s.Groups[:i], g); j >= 0 {
+			return sderrors.ErrDuplicateItem.WithProperty(at).
+				WithMessage("the group is also listed at groups[" + strconv.Itoa(j) + "]")
+		}
+	}
+	var seen map[int32]int // only for long lists: keeps untrusted input linear
+	if len(s.Products) > 16 {
+		seen = make(map[int32]int, len(s.Products))
+	}
+	for i, id := range s.Products {
+		at := "products[" + strconv.Itoa(i) + "]"
+		if id <= 0 {
+			return sderrors.ErrInvalidProductID.WithProperty(at)
+		}
+		j := -1
+		if seen != nil {
+			if k, ok := seen[id]; ok {
+				j = k
+			}
+			seen[id] = i
+		} else {
+			j = slices.Index(s.Products[:i], id)
+		}
+		if j >= 0 {
+			return sderrors.ErrDuplicateItem.WithProperty(at).
+				WithMessage("the product id is also listed at products[" + strconv.Itoa(j) + "]")
+		}
+	}
+	return nil
+}
+
+func (c *Catalog) unknownGroupMessage() string {
+	if len(c.groups) == 0 {
+		return "unknown payment product group: this merchant's catalog has no groups"
+	}
+	return "unknown payment product group; known groups: " + strings.Join(c.groups, ", ")
+}
 
 // Resolve returns the ids of the products available in pc under f, in
 // display order: (ctx ∩ bound) \ expand(exclude), DESIGN §3.1. f must have
-// passed Validate.
-func (c *Catalog) Resolve(pc Context, f Filters) []int32 { panic("TODO") }
+// passed Validate; unknown groups and ids in f match nothing.
+//
+// The result is never nil. Resolve allocates only the result for catalogs
+// of up to 2,048 products.
+func (c *Catalog) Resolve(pc Context, f Filters) []int32 {
+	var keepBuf, boundBuf [stackWords]uint64
+	var keep []uint64
+	if c.words <= stackWords {
+		keep = keepBuf[:c.words]
+	} else {
+		keep = make([]uint64, c.words)
+	}
+	c.allowedIn(pc, keep)
+	if !f.RestrictTo.empty() {
+		var bound []uint64
+		if c.words <= stackWords {
+			bound = boundBuf[:c.words]
+		} else {
+			bound = make([]uint64, c.words)
+		}
+		c.mark(bound, f.RestrictTo)
+		for w := range keep {
+			keep[w] &= bound[w]
+		}
+	}
+	if f.Exclude != nil {
+		c.unmark(keep, f.Exclude)
+	}
+	out := make([]int32, 0, count(keep))
+	for w, word := range keep {
+		for word != 0 {
+			out = append(out, c.ids[w<<6+bits.TrailingZeros64(word)])
+			word &= word - 1
+		}
+	}
+	return out
+}
+
+// allowedIn sets keep to the products allowed in pc: ctx of DESIGN §3.1.
+func (c *Catalog) allowedIn(pc Context, keep []uint64) {
+	country, ok := c.byCountry[pc.CountryCode]
+	if !ok {
+		country = c.anyCountry
+	}
+	currency, ok := c.byCurrency[pc.CurrencyCode]
+	if !ok {
+		currency = c.anyCurrency
+	}
+	recurring := c.all
+	if pc.IsRecurring {
+		recurring = c.recurring
+	}
+	for w := range keep {
+		keep[w] = country[w] & currency[w] & recurring[w]
+	}
+	for w := range keep {
+		word := keep[w] & c.amountBounds[w]
+		for word != 0 {
+			t := bits.TrailingZeros64(word)
+			word &= word - 1
+			if i := w<<6 + t; pc.Amount < c.minAmt[i] || pc.Amount > c.maxAmt[i] {
+				keep[w] &^= 1 << uint(t)
+			}
+		}
+	}
+}
+
+// mark sets the bits of expand(s).
+func (c *Catalog) mark(dst []uint64, s *Selection) {
+	for _, g := range s.Groups {
+		if gi, ok := c.groupIdx[g]; ok {
+			for _, pos := range c.members[gi] {
+				set(dst, int(pos))
+			}
+		}
+	}
+	for _, id := range s.Products {
+		if pos, ok := c.byID[id]; ok {
+			set(dst, int(pos))
+		}
+	}
+}
+
+// unmark clears the bits of expand(s).
+func (c *Catalog) unmark(dst []uint64, s *Selection) {
+	for _, g := range s.Groups {
+		if gi, ok := c.groupIdx[g]; ok {
+			for _, pos := range c.members[gi] {
+				clearBit(dst, int(pos))
+			}
+		}
+	}
+	for _, id := range s.Products {
+		if pos, ok := c.byID[id]; ok {
+			clearBit(dst, int(pos))
+		}
+	}
+}
 
 // Permits reports whether f lets product id through, ignoring the payment
 // context: the id is in the catalog, within the bound, and not excluded.
-func (c *Catalog) Permits(f Filters, id int32) bool { panic("TODO") }
+func (c *Catalog) Permits(f Filters, id int32) bool {
+	pos, ok := c.byID[id]
+	if !ok {
+		return false
+	}
+	if !f.RestrictTo.empty() && !c.in(int(pos), f.RestrictTo) {
+		return false
+	}
+	return f.Exclude == nil || !c.in(int(pos), f.Exclude)
+}
+
+// in reports whether the product at pos is in expand(s).
+func (c *Catalog) in(pos int, s *Selection) bool {
+	if slices.Contains(s.Products, c.ids[pos]) {
+		return true
+	}
+	g := c.groupOf[pos]
+	return g >= 0 && slices.Contains(s.Groups, c.groups[g])
+}
 
 // Explanation says why one product is or is not available.
 type Explanation struct {
@@ -23,6 +211,74 @@ type Explanation struct {
 	Reason    string // "available", "excluded by exclude.groups[cards]", "not in restrictTo", "currency USD not accepted", ...
 }
 
+// Reasons of an [Explanation] that are fixed strings; the others are built
+// as the package documentation shows.
+const (
+	ReasonAvailable       = "available"
+	ReasonNotInRestrictTo = "not in restrictTo"
+	ReasonRecurring       = "recurring not supported"
+	ReasonUnknown         = "unknown product id"
+)
+
 // Explain returns one Explanation per catalog product (display order), then
-// one per unknown id named in f (ascending).
-func (c *Catalog) Explain(pc Context, f Filters) []Explanation { panic("TODO") }
+// one per unknown id named in f (ascending). Each gives the first reason
+// that applies, in the order of the package documentation: exclude
+// (products, then groups), restrictTo, then the payment context (country,
+// currency, minimum, maximum, recurring). Available is true exactly for the
+// ids Resolve returns.
+func (c *Catalog) Explain(pc Context, f Filters) []Explanation {
+	out := make([]Explanation, 0, len(c.products))
+	for i := range c.products {
+		reason := c.reason(pc, f, i)
+		out = append(out, Explanation{
+			ProductID: c.ids[i],
+			Known:     true,
+			Available: reason == ReasonAvailable,
+			Reason:    reason,
+		})
+	}
+	var unknown []int32
+	for _, s := range []*Selection{f.RestrictTo, f.Exclude} {
+		if s == nil {
+			continue
+		}
+		for _, id := range s.Products {
+			if _, ok := c.byID[id]; !ok {
+				unknown = append(unknown, id)
+			}
+		}
+	}
+	slices.Sort(unknown)
+	for _, id := range slices.Compact(unknown) {
+		out = append(out, Explanation{ProductID: id, Reason: ReasonUnknown})
+	}
+	return out
+}
+
+func (c *Catalog) reason(pc Context, f Filters, pos int) string {
+	p := &c.products[pos]
+	if f.Exclude != nil {
+		if slices.Contains(f.Exclude.Products, p.ID) {
+			return "excluded by exclude.products[" + strconv.Itoa(int(p.ID)) + "]"
+		}
+		if p.Group != "" && slices.Contains(f.Exclude.Groups, p.Group) {
+			return "excluded by exclude.groups[" + p.Group + "]"
+		}
+	}
+	if !f.RestrictTo.empty() && !c.in(pos, f.RestrictTo) {
+		return ReasonNotInRestrictTo
+	}
+	switch {
+	case len(p.Countries) > 0 && !slices.Contains(p.Countries, pc.CountryCode):
+		return "country " + pc.CountryCode + " not accepted"
+	case len(p.Currencies) > 0 && !slices.Contains(p.Currencies, pc.CurrencyCode):
+		return "currency " + pc.CurrencyCode + " not accepted"
+	case pc.Amount < c.minAmt[pos]:
+		return "amount " + strconv.FormatInt(pc.Amount, 10) + " below minimum " + strconv.FormatInt(c.minAmt[pos], 10)
+	case pc.Amount > c.maxAmt[pos]:
+		return "amount " + strconv.FormatInt(pc.Amount, 10) + " above maximum " + strconv.FormatInt(c.maxAmt[pos], 10)
+	case pc.IsRecurring && !p.AllowsRecurring:
+		return ReasonRecurring
+	}
+	return ReasonAvailable
+}
