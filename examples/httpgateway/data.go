@@ -1,0 +1,433 @@
+package main
+
+import (
+	"bytes"
+	_ "embed" // the built-in demo data
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/token"
+)
+
+// demoJSON is the data served without -data: the quickstart's catalog,
+// merchant, API key and tokens.
+//
+//go:embed demo.json
+var demoJSON []byte
+
+// maxDataFileSize bounds the data file read at start.
+const maxDataFileSize = 16 << 20
+
+// dataFile is the gateway's data file, documented in README.md. Decoding is
+// strict: an unknown property anywhere is an error.
+type dataFile struct {
+	APIKeys     []apiKeyEntry     `json:"apiKeys"`
+	Datacenters []datacenterEntry `json:"datacenters"`
+	Merchants   []merchantEntry   `json:"merchants"`
+	Products    []productEntry    `json:"products"`
+	Tokens      []tokenEntry      `json:"tokens"`
+}
+
+type apiKeyEntry struct {
+	KeyID        string   `json:"keyId"`
+	SecretAPIKey string   `json:"secretApiKey"`
+	Merchants    []string `json:"merchants"`
+}
+
+type datacenterEntry struct {
+	Name   string `json:"name"`
+	Origin string `json:"origin"`
+	Region string `json:"region"`
+}
+
+type merchantEntry struct {
+	ID         string  `json:"id"`
+	Datacenter string  `json:"datacenter"`
+	Products   []int64 `json:"products"`
+}
+
+type productEntry struct {
+	ID                 int64    `json:"id"`
+	Group              string   `json:"group"`
+	DisplayOrder       int      `json:"displayOrder"`
+	Label              string   `json:"label"`
+	Logo               string   `json:"logo"`
+	PaymentMethod      string   `json:"paymentMethod"`
+	Countries          []string `json:"countries"`
+	Currencies         []string `json:"currencies"`
+	MinAmount          *int64   `json:"minAmount"`
+	MaxAmount          *int64   `json:"maxAmount"`
+	AllowsRecurring    bool     `json:"allowsRecurring"`
+	AllowsTokenization bool     `json:"allowsTokenization"`
+}
+
+type tokenEntry struct {
+	ID               string `json:"id"`
+	MerchantID       string `json:"merchantId"`
+	PaymentProductID int64  `json:"paymentProductId"`
+	Status           string `json:"status"`
+	CardExpiry       string `json:"cardExpiry"`
+	Alias            string `json:"alias"`
+}
+
+// gatewayData is a validated data file in the shapes the engine takes.
+type gatewayData struct {
+	apiKeys     map[string]apiKey // by keyId
+	datacenters map[string]datacenterEntry
+	merchants   map[string]merchant
+	tokens      []token.Token
+}
+
+type apiKey struct {
+	secret    []byte
+	merchants map[string]bool
+}
+
+type merchant struct {
+	id         string
+	datacenter string
+	products   []filter.Product // the merchant's catalog
+}
+
+// loadData reads and validates the data file at path, or the built-in demo
+// data when path is empty.
+func loadData(path string) (*gatewayData, error) {
+	raw := demoJSON
+	name := "built-in demo data"
+	if path != "" {
+		f, err := os.Open(path) //nolint:gosec // the operator names the file on the command line
+		if err != nil {
+			return nil, fmt.Errorf("data file: %w", err)
+		}
+		defer func() { _ = f.Close() }()
+		raw, err = io.ReadAll(io.LimitReader(f, maxDataFileSize+1))
+		if err != nil {
+			return nil, fmt.Errorf("data file %s: %w", path, err)
+		}
+		if len(raw) > maxDataFileSize {
+			return nil, fmt.Errorf("data file %s: larger than %d bytes", path, maxDataFileSize)
+		}
+		name = path
+	}
+	d, err := parseData(raw)
+	if err != nil {
+		return nil, fmt.Errorf("data file %s: %w", name, err)
+	}
+	return d, nil
+}
+
+// parseData decodes raw strictly and validates every entry. Errors name the
+// bad entry, e.g. `products[2].currencies[0]: "EURO" is not a currency code`.
+func parseData(raw []byte) (*gatewayData, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var f dataFile
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("not a valid data file: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("not a valid data file: trailing data after the JSON object")
+	}
+	return f.validate()
+}
+
+func (f *dataFile) validate() (*gatewayData, error) {
+	d := &gatewayData{
+		apiKeys:     make(map[string]apiKey, len(f.APIKeys)),
+		datacenters: make(map[string]datacenterEntry, len(f.Datacenters)),
+		merchants:   make(map[string]merchant, len(f.Merchants)),
+	}
+	catalog, err := f.validateProducts()
+	if err != nil {
+		return nil, err
+	}
+	if err := f.validateDatacenters(d); err != nil {
+		return nil, err
+	}
+	if err := f.validateMerchants(d, catalog); err != nil {
+		return nil, err
+	}
+	if err := f.validateAPIKeys(d); err != nil {
+		return nil, err
+	}
+	if err := f.validateTokens(d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (f *dataFile) validateProducts() (map[int64]filter.Product, error) {
+	if len(f.Products) == 0 {
+		return nil, errors.New("products: at least one product is needed")
+	}
+	catalog := make(map[int64]filter.Product, len(f.Products))
+	for i, p := range f.Products {
+		at := "products[" + strconv.Itoa(i) + "]"
+		switch {
+		case p.ID <= 0 || p.ID > math.MaxInt32:
+			return nil, fmt.Errorf("%s.id: %d is not an integer from 1 to 2147483647", at, p.ID)
+		case p.Label == "":
+			return nil, fmt.Errorf("%s.label: missing", at)
+		case p.PaymentMethod == "":
+			return nil, fmt.Errorf("%s.paymentMethod: missing (e.g. \"card\" or \"redirect\")", at)
+		case p.MinAmount != nil && *p.MinAmount < 0:
+			return nil, fmt.Errorf("%s.minAmount: %d is negative", at, *p.MinAmount)
+		case p.MaxAmount != nil && *p.MaxAmount < 0:
+			return nil, fmt.Errorf("%s.maxAmount: %d is negative", at, *p.MaxAmount)
+		case p.MinAmount != nil && p.MaxAmount != nil && *p.MinAmount > *p.MaxAmount:
+			return nil, fmt.Errorf("%s.maxAmount: %d is below minAmount %d", at, *p.MaxAmount, *p.MinAmount)
+		}
+		if _, dup := catalog[p.ID]; dup {
+			return nil, fmt.Errorf("%s.id: product %d is listed twice", at, p.ID)
+		}
+		for j, c := range p.Countries {
+			if !isUpperCode(c, 2) {
+				return nil, fmt.Errorf("%s.countries[%d]: %q is not a country code (ISO 3166 alpha-2, upper case)", at, j, c)
+			}
+		}
+		for j, c := range p.Currencies {
+			if !isUpperCode(c, 3) {
+				return nil, fmt.Errorf("%s.currencies[%d]: %q is not a currency code (ISO 4217, upper case)", at, j, c)
+			}
+		}
+		catalog[p.ID] = filter.Product{
+			ID:                 int32(p.ID),
+			Group:              p.Group,
+			DisplayOrder:       p.DisplayOrder,
+			Label:              p.Label,
+			Logo:               p.Logo,
+			PaymentMethod:      p.PaymentMethod,
+			Countries:          p.Countries,
+			Currencies:         p.Currencies,
+			MinAmount:          p.MinAmount,
+			MaxAmount:          p.MaxAmount,
+			AllowsRecurring:    p.AllowsRecurring,
+			AllowsTokenization: p.AllowsTokenization,
+		}
+	}
+	return catalog, nil
+}
+
+// regions are the values of the deprecated SessionResponse.region.
+var regions = map[string]bool{"EU": true, "US": true, "AMS": true, "PAR": true}
+
+func (f *dataFile) validateDatacenters(d *gatewayData) error {
+	if len(f.Datacenters) == 0 {
+		return errors.New("datacenters: at least one datacenter is needed")
+	}
+	for i, dc := range f.Datacenters {
+		at := "datacenters[" + strconv.Itoa(i) + "]"
+		if dc.Name == "" {
+			return fmt.Errorf("%s.name: missing", at)
+		}
+		if _, dup := d.datacenters[dc.Name]; dup {
+			return fmt.Errorf("%s.name: datacenter %q is listed twice", at, dc.Name)
+		}
+		if !regions[dc.Region] {
+			return fmt.Errorf("%s.region: %q is not one of EU, US, AMS, PAR", at, dc.Region)
+		}
+		if dc.Origin != "" {
+			if err := checkOrigin(dc.Origin); err != nil {
+				return fmt.Errorf("%s.origin: %w", at, err)
+			}
+		}
+		d.datacenters[dc.Name] = dc
+	}
+	return nil
+}
+
+// checkOrigin accepts an absolute http or https URL with a host and no path,
+// query or fragment, e.g. "https://eu.gateway.example".
+func checkOrigin(origin string) error {
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("%q is not an origin such as https://gateway.example (scheme and host, no path)", origin)
+	}
+	return nil
+}
+
+func (f *dataFile) validateMerchants(d *gatewayData, catalog map[int64]filter.Product) error {
+	if len(f.Merchants) == 0 {
+		return errors.New("merchants: at least one merchant is needed")
+	}
+	for i, m := range f.Merchants {
+		at := "merchants[" + strconv.Itoa(i) + "]"
+		if !isMerchantID(m.ID) {
+			return fmt.Errorf("%s.id: %q is not a merchant id (1 to 64 letters, digits, '-' or '_')", at, m.ID)
+		}
+		if _, dup := d.merchants[m.ID]; dup {
+			return fmt.Errorf("%s.id: merchant %q is listed twice", at, m.ID)
+		}
+		if _, ok := d.datacenters[m.Datacenter]; !ok {
+			return fmt.Errorf("%s.datacenter: %q is not one of the datacenters", at, m.Datacenter)
+		}
+		mer := merchant{id: m.ID, datacenter: m.Datacenter}
+		if len(m.Products) == 0 {
+			for _, p := range f.Products {
+				mer.products = append(mer.products, catalog[p.ID])
+			}
+		}
+		seen := make(map[int64]bool, len(m.Products))
+		for j, id := range m.Products {
+			p, ok := catalog[id]
+			if !ok {
+				return fmt.Errorf("%s.products[%d]: %d is not one of the products", at, j, id)
+			}
+			if seen[id] {
+				return fmt.Errorf("%s.products[%d]: product %d is listed twice", at, j, id)
+			}
+			seen[id] = true
+			mer.products = append(mer.products, p)
+		}
+		d.merchants[m.ID] = mer
+	}
+	return nil
+}
+
+func (f *dataFile) validateAPIKeys(d *gatewayData) error {
+	if len(f.APIKeys) == 0 {
+		return errors.New("apiKeys: at least one API key is needed")
+	}
+	for i, k := range f.APIKeys {
+		at := "apiKeys[" + strconv.Itoa(i) + "]"
+		switch {
+		case k.KeyID == "" || !isPrintableASCII(k.KeyID) || containsByte(k.KeyID, ':'):
+			return fmt.Errorf("%s.keyId: missing, or not printable ASCII without ':'", at)
+		case k.SecretAPIKey == "":
+			return fmt.Errorf("%s.secretApiKey: missing", at)
+		case len(k.Merchants) == 0:
+			return fmt.Errorf("%s.merchants: at least one merchant is needed", at)
+		}
+		if _, dup := d.apiKeys[k.KeyID]; dup {
+			return fmt.Errorf("%s.keyId: key %q is listed twice", at, k.KeyID)
+		}
+		key := apiKey{secret: []byte(k.SecretAPIKey), merchants: make(map[string]bool, len(k.Merchants))}
+		for j, m := range k.Merchants {
+			if _, ok := d.merchants[m]; !ok {
+				return fmt.Errorf("%s.merchants[%d]: %q is not one of the merchants", at, j, m)
+			}
+			key.merchants[m] = true
+		}
+		d.apiKeys[k.KeyID] = key
+	}
+	return nil
+}
+
+var statuses = map[string]token.Status{
+	"active":  token.StatusActive,
+	"deleted": token.StatusDeleted,
+	"revoked": token.StatusRevoked,
+}
+
+func (f *dataFile) validateTokens(d *gatewayData) error {
+	seen := make(map[string]bool, len(f.Tokens))
+	for i, t := range f.Tokens {
+		at := "tokens[" + strconv.Itoa(i) + "]"
+		if t.ID == "" || len(t.ID) > 128 || !isPrintableASCII(t.ID) {
+			return fmt.Errorf("%s.id: not 1 to 128 printable ASCII characters", at)
+		}
+		if seen[t.ID] {
+			return fmt.Errorf("%s.id: token %q is listed twice", at, t.ID)
+		}
+		seen[t.ID] = true
+		if _, ok := d.merchants[t.MerchantID]; !ok {
+			return fmt.Errorf("%s.merchantId: %q is not one of the merchants", at, t.MerchantID)
+		}
+		// A token may name a product that is not (or no longer) in the
+		// catalog: the engine then reports it as invalid.
+		if t.PaymentProductID <= 0 || t.PaymentProductID > math.MaxInt32 {
+			return fmt.Errorf("%s.paymentProductId: %d is not an integer from 1 to 2147483647", at, t.PaymentProductID)
+		}
+		status, ok := statuses[t.Status]
+		if !ok {
+			return fmt.Errorf("%s.status: %q is not one of active, deleted, revoked", at, t.Status)
+		}
+		var expiry token.Expiry
+		if t.CardExpiry != "" {
+			e, err := parseMMYY(t.CardExpiry)
+			if err != nil {
+				return fmt.Errorf("%s.cardExpiry: %w", at, err)
+			}
+			expiry = e
+		}
+		d.tokens = append(d.tokens, token.Token{
+			ID:               t.ID,
+			MerchantID:       t.MerchantID,
+			PaymentProductID: int32(t.PaymentProductID),
+			Status:           status,
+			CardExpiry:       expiry,
+			Alias:            t.Alias,
+		})
+	}
+	return nil
+}
+
+// parseMMYY reads a card expiry written MMYY, e.g. "1230" (December 2030).
+func parseMMYY(s string) (token.Expiry, error) {
+	if len(s) != 4 || !isDigits(s) {
+		return token.Expiry{}, fmt.Errorf("%q is not MMYY, e.g. \"1230\"", s)
+	}
+	mm, _ := strconv.Atoi(s[:2])
+	yy, _ := strconv.Atoi(s[2:])
+	if mm < 1 || mm > 12 {
+		return token.Expiry{}, fmt.Errorf("%q is not MMYY: month %02d", s, mm)
+	}
+	return token.Expiry{Month: time.Month(mm), Year: 2000 + yy}, nil
+}
+
+func isUpperCode(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isPrintableASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func containsByte(s string, b byte) bool {
+	return bytes.IndexByte([]byte(s), b) >= 0
+}
+
+// isMerchantID accepts ids that are safe as one URL path segment.
+func isMerchantID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && c != '-' && c != '_' {
+			return false
+		}
+	}
+	return true
+}

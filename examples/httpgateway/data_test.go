@@ -1,0 +1,131 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clientsession/engine/token"
+)
+
+func TestDemoDataIsValid(t *testing.T) {
+	d, err := loadData("")
+	if err != nil {
+		t.Fatalf("loadData(built-in) = %v", err)
+	}
+	m, ok := d.merchants["1234"]
+	if !ok {
+		t.Fatal("merchant 1234 missing")
+	}
+	var ids []int32
+	for _, p := range m.products {
+		ids = append(ids, p.ID)
+	}
+	if got, want := len(ids), 5; got != want {
+		t.Errorf("merchant 1234 has %d products %v, want %d", got, ids, want)
+	}
+	if !d.apiKeys["testKeyId"].merchants["1234"] {
+		t.Error("testKeyId does not hold merchant 1234")
+	}
+}
+
+// validData returns a minimal valid data file with one placeholder to
+// replace: the test changes one entry at a time.
+const validData = `{
+  "apiKeys": [{"keyId": "k", "secretApiKey": "s", "merchants": ["m1"]}],
+  "datacenters": [{"name": "EU", "origin": "", "region": "EU"}],
+  "merchants": [{"id": "m1", "datacenter": "EU"}],
+  "products": [
+    {"id": 1, "group": "cards", "displayOrder": 10, "label": "VISA", "logo": "l.png", "paymentMethod": "card"},
+    {"id": 2, "displayOrder": 20, "label": "X", "logo": "x.png", "paymentMethod": "redirect",
+     "countries": ["NL"], "currencies": ["EUR"], "minAmount": 1, "maxAmount": 2}
+  ],
+  "tokens": [{"id": "t1", "merchantId": "m1", "paymentProductId": 1, "status": "active", "cardExpiry": "1230", "alias": "a"}]
+}`
+
+func TestParseDataRejects(t *testing.T) {
+	tests := []struct {
+		name, old, new, want string
+	}{
+		{"unknown property", `"region": "EU"}`, `"region": "EU", "zone": 1}`, `unknown field "zone"`},
+		{"trailing data", `"alias": "a"}]`, `"alias": "a"}]}{`, "trailing data"},
+		{"bad currency", `"currencies": ["EUR"]`, `"currencies": ["EURO"]`, `products[1].currencies[0]: "EURO" is not a currency code`},
+		{"bad country", `"countries": ["NL"]`, `"countries": ["nl"]`, `products[1].countries[0]: "nl" is not a country code`},
+		{"min above max", `"minAmount": 1`, `"minAmount": 3`, "products[1].maxAmount: 2 is below minAmount 3"},
+		{"negative min", `"minAmount": 1`, `"minAmount": -1`, "products[1].minAmount: -1 is negative"},
+		{"product id zero", `{"id": 2,`, `{"id": 0,`, "products[1].id: 0 is not an integer"},
+		{"product id over int32", `{"id": 2,`, `{"id": 2147483648,`, "products[1].id: 2147483648 is not an integer"},
+		{"duplicate product", `{"id": 2,`, `{"id": 1,`, "products[1].id: product 1 is listed twice"},
+		{"no payment method", `"paymentMethod": "redirect"`, `"paymentMethod": ""`, "products[1].paymentMethod: missing"},
+		{"bad region", `"region": "EU"`, `"region": "MARS"`, `datacenters[0].region: "MARS" is not one of`},
+		{"origin with path", `"origin": ""`, `"origin": "https://x.example/client"`, "datacenters[0].origin:"},
+		{"unknown datacenter", `"datacenter": "EU"`, `"datacenter": "US"`, `merchants[0].datacenter: "US" is not one of the datacenters`},
+		{"merchant id with slash", `{"id": "m1", "datacenter"`, `{"id": "m/1", "datacenter"`, `merchants[0].id: "m/1" is not a merchant id`},
+		{"unknown merchant product", `"datacenter": "EU"}`, `"datacenter": "EU", "products": [1, 9]}`, "merchants[0].products[1]: 9 is not one of the products"},
+		{"duplicate merchant product", `"datacenter": "EU"}`, `"datacenter": "EU", "products": [1, 1]}`, "merchants[0].products[1]: product 1 is listed twice"},
+		{"key without merchants", `"merchants": ["m1"]`, `"merchants": []`, "apiKeys[0].merchants: at least one merchant"},
+		{"key for unknown merchant", `"merchants": ["m1"]`, `"merchants": ["m2"]`, `apiKeys[0].merchants[0]: "m2" is not one of the merchants`},
+		{"key without secret", `"secretApiKey": "s"`, `"secretApiKey": ""`, "apiKeys[0].secretApiKey: missing"},
+		{"key id with colon", `"keyId": "k"`, `"keyId": "k:1"`, "apiKeys[0].keyId:"},
+		{"bad status", `"status": "active"`, `"status": "paused"`, `tokens[0].status: "paused" is not one of active, deleted, revoked`},
+		{"bad expiry month", `"cardExpiry": "1230"`, `"cardExpiry": "1330"`, `tokens[0].cardExpiry: "1330" is not MMYY`},
+		{"bad expiry shape", `"cardExpiry": "1230"`, `"cardExpiry": "12/30"`, `tokens[0].cardExpiry: "12/30" is not MMYY`},
+		{"token of unknown merchant", `"merchantId": "m1"`, `"merchantId": "m9"`, `tokens[0].merchantId: "m9" is not one of the merchants`},
+		{"token id with space", `{"id": "t1"`, `{"id": "t 1"`, "tokens[0].id: not 1 to 128 printable ASCII"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := strings.Replace(validData, tt.old, tt.new, 1)
+			if raw == validData {
+				t.Fatalf("test does not change the data: %q not found", tt.old)
+			}
+			_, err := parseData([]byte(raw))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("parseData error = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseDataDefaults(t *testing.T) {
+	d, err := parseData([]byte(validData))
+	if err != nil {
+		t.Fatalf("parseData(valid) = %v", err)
+	}
+	m := d.merchants["m1"]
+	if len(m.products) != 2 {
+		t.Errorf("merchant without products has %d products, want the whole catalog (2)", len(m.products))
+	}
+	p1 := m.products[0]
+	if p1.Countries != nil || p1.Currencies != nil || p1.MinAmount != nil || p1.MaxAmount != nil {
+		t.Errorf("absent countries/currencies/amounts = %v %v %v %v, want all nil (unbounded)", p1.Countries, p1.Currencies, p1.MinAmount, p1.MaxAmount)
+	}
+	want := token.Token{ID: "t1", MerchantID: "m1", PaymentProductID: 1, Status: token.StatusActive,
+		CardExpiry: token.Expiry{Month: time.December, Year: 2030}, Alias: "a"}
+	if len(d.tokens) != 1 || d.tokens[0] != want {
+		t.Errorf("tokens = %+v, want [%+v]", d.tokens, want)
+	}
+}
+
+func TestLoadDataFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	if err := os.WriteFile(good, []byte(validData), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadData(good); err != nil {
+		t.Errorf("loadData(good) = %v", err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(strings.Replace(validData, `"EUR"`, `"EURO"`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadData(bad); err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "products[1].currencies[0]") {
+		t.Errorf("loadData(bad) = %v, want an error naming the file and the entry", err)
+	}
+	if _, err := loadData(filepath.Join(dir, "missing.json")); err == nil {
+		t.Error("loadData(missing) = nil, want an error")
+	}
+}

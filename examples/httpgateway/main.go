@@ -1,0 +1,105 @@
+// Command httpgateway is the reference HTTP gateway of the client-session
+// engine: the Connect Server API's create-session call (v1HMAC-signed) and
+// the Client API the official client SDKs use, served from a data file.
+// See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "httpgateway:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses args, serves until SIGINT or SIGTERM, then shuts down
+// gracefully.
+func run(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("httpgateway", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address (loopback by default)")
+	dataPath := fs.String("data", "", "data file (JSON, see README.md); default: the built-in demo data")
+	publicURL := fs.String("public-url", "", "origin clients reach this server at; default http://{addr}")
+	keysPath := fs.String("keys", "", "encryption key file (PEM or JWK, see README.md); default: an ephemeral key")
+	redisURL := fs.String("redis", "", "Redis URL for sessions and nonces; default: in memory")
+	postgresDSN := fs.String("postgres", "", "PostgreSQL DSN for tokens and sessions; default: the data file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	data, err := loadData(*dataPath)
+	if err != nil {
+		return err
+	}
+	keys, err := loadKeys(*keysPath)
+	if err != nil {
+		return err
+	}
+	if keys.Ephemeral {
+		_, _ = fmt.Fprintf(stderr, "httpgateway: no -keys file: using an ephemeral RSA-2048 key (id %s); blobs encrypted for it cannot be opened after a restart or by other instances\n", keys.Keys[0].ID)
+	}
+	st, err := openStores(ctx, *redisURL, *postgresDSN, data)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = st.Close() }()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	if *publicURL == "" {
+		*publicURL = "http://" + ln.Addr().String()
+	}
+	handler, err := newServer(config{PublicURL: *publicURL, Data: data, Stores: st, Keys: keys})
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	_, _ = fmt.Fprintf(stderr, "httpgateway: listening on http://%s (public URL %s)\n", ln.Addr(), *publicURL)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	_, _ = fmt.Fprintln(stderr, "httpgateway: shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
