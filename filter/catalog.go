@@ -44,7 +44,7 @@ type Catalog struct {
 
 	groups   []string         // sorted
 	groupIdx map[string]int32 // name -> index into groups
-	members  [][]int32        // group index -> positions, ascending
+	members  [][]uint64       // group index -> bitset of its products
 
 	anyCountry   []uint64            // products accepting every country
 	byCountry    map[string][]uint64 // country -> products accepting it (anyCountry included)
@@ -125,15 +125,16 @@ func NewCatalog(products []Product) (*Catalog, error) {
 		}
 	}
 	slices.Sort(c.groups)
-	c.members = make([][]int32, len(c.groups))
+	c.members = make([][]uint64, len(c.groups))
 	for g, name := range c.groups {
 		c.groupIdx[name] = int32(g)
+		c.members[g] = newSet()
 	}
 	for i, p := range c.products {
 		if p.Group != "" {
 			g := c.groupIdx[p.Group]
 			c.groupOf[i] = g
-			c.members[g] = append(c.members[g], int32(i))
+			set(c.members[g], i)
 		}
 	}
 	indexCodes(c.products, c.words, func(p Product) []string { return p.Countries }, c.anyCountry, c.byCountry)

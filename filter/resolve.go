@@ -153,8 +153,8 @@ func (c *Catalog) allowedIn(pc Context, keep []uint64) {
 func (c *Catalog) mark(dst []uint64, s *Selection) {
 	for _, g := range s.Groups {
 		if gi, ok := c.groupIdx[g]; ok {
-			for _, pos := range c.members[gi] {
-				set(dst, int(pos))
+			for w, bits := range c.members[gi] {
+				dst[w] |= bits
 			}
 		}
 	}
@@ -169,8 +169,8 @@ func (c *Catalog) mark(dst []uint64, s *Selection) {
 func (c *Catalog) unmark(dst []uint64, s *Selection) {
 	for _, g := range s.Groups {
 		if gi, ok := c.groupIdx[g]; ok {
-			for _, pos := range c.members[gi] {
-				clearBit(dst, int(pos))
+			for w, bits := range c.members[gi] {
+				dst[w] &^= bits
 			}
 		}
 	}
