@@ -2,27 +2,78 @@ package session
 
 import (
 	"context"
+	stderrors "errors"
+	"io"
+	"strconv"
+	"sync"
+	"time"
 
+	"github.com/go-playground/validator/v10"
+
+	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/token"
 )
 
 // Engine runs client sessions. Build it with New; it is safe for concurrent
 // use and starts no goroutines.
 type Engine struct {
-	// TODO(session)
+	sessions     Repository
+	checker      *token.Checker
+	clock        func() time.Time
+	lifetime     time.Duration
+	datacenters  DatacenterResolver
+	catalogs     CatalogSource
+	maxBodyBytes int
+	validate     *validator.Validate
+	byTag        map[string]*sderrors.Error
+
+	randomMu sync.Mutex
+	random   io.Reader // nil: crypto/rand
 }
 
 // New returns an engine over a session store and the gateway's token
-// repository. It validates every option.
+// repository. It validates every option: a catalog source (WithCatalogs or
+// WithCatalog) and a datacenter resolver (WithDatacenters or
+// WithDatacenter) are required. Errors are sderrors.ErrInvalidConfiguration.
 func New(sessions Repository, tokens token.Repository, opts ...Option) (*Engine, error) {
-	panic("TODO")
+	c, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if sessions == nil {
+		return nil, sderrors.ErrInvalidConfiguration.WithProperty("sessions").WithMessage("the session repository must not be nil")
+	}
+	if tokens == nil {
+		return nil, sderrors.ErrInvalidConfiguration.WithProperty("tokens").WithMessage("the token repository must not be nil")
+	}
+	checker, err := token.NewChecker(tokens, token.WithMaxTokens(c.maxTokens))
+	if err != nil {
+		return nil, err
+	}
+	v, byTag, err := newValidator(c.maxTokens)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{
+		sessions:     sessions,
+		checker:      checker,
+		clock:        c.clock,
+		lifetime:     c.lifetime,
+		datacenters:  c.datacenters,
+		catalogs:     c.catalogs,
+		maxBodyBytes: c.maxBodyBytes,
+		validate:     v,
+		byTag:        byTag,
+		random:       c.random,
+	}, nil
 }
 
 // CreateRequest is the wire SessionRequest.
 type CreateRequest struct {
-	PaymentProductFilters *filter.Filters `json:"paymentProductFilters,omitempty"`
-	Tokens                []string        `json:"tokens,omitempty"`
+	PaymentProductFilters *filter.Filters `json:"paymentProductFilters,omitempty" validate:"-"`
+	Tokens                []string        `json:"tokens,omitempty" validate:"omitempty,maxtokens,dive,min=1,max=128,printascii"`
 }
 
 // CreateResponse is the wire SessionResponse. Invalid keeps the reason of
@@ -37,25 +88,120 @@ type CreateResponse struct {
 	Invalid         []token.Invalid `json:"-"`
 }
 
-// DecodeCreateRequest decodes untrusted request bytes strictly.
-func (e *Engine) DecodeCreateRequest(body []byte) (CreateRequest, error) { panic("TODO") }
-
 // Create validates req against merchantID's catalog, checks its tokens in
 // one batch, mints the ids, stores the session and answers.
+//
+// Errors: a malformed merchant id (see ValidMerchantID) or one the catalog
+// source or datacenter resolver does not know is sderrors.ErrUnknownMerchant
+// at "merchantId"; filter problems are 400s at
+// "paymentProductFilters..." (unknown group, duplicate, bad id); token
+// count and format problems are 400s at "tokens[i]"; a failing token
+// repository, session store, catalog source or datacenter resolver is a
+// retryable sderrors.ErrUnavailable, and then nothing is stored.
 func (e *Engine) Create(ctx context.Context, merchantID string, req CreateRequest) (CreateResponse, error) {
-	panic("TODO")
-}
-
-// Session is an authenticated client session.
-type Session struct {
-	// TODO(session)
+	if !ValidMerchantID(merchantID) {
+		return CreateResponse{}, errBadMerchant
+	}
+	catalog, err := e.catalog(ctx, merchantID)
+	if err != nil {
+		return CreateResponse{}, err
+	}
+	var filters filter.Filters
+	if req.PaymentProductFilters != nil {
+		if err := catalog.Validate(*req.PaymentProductFilters); err != nil {
+			return CreateResponse{}, prefix(err, "paymentProductFilters")
+		}
+		filters = req.PaymentProductFilters.Normalize()
+	}
+	dc, err := e.datacenter(ctx, merchantID)
+	if err != nil {
+		return CreateResponse{}, err
+	}
+	now := e.clock()
+	exists := func(id int32) bool { _, ok := catalog.Product(id); return ok }
+	checked, err := e.checker.Check(ctx, merchantID, req.Tokens, exists, now)
+	if err != nil {
+		return CreateResponse{}, dependency(err)
+	}
+	minted, err := e.mintIDs()
+	if err != nil {
+		return CreateResponse{}, err
+	}
+	sessionID := string(minted.session[:])
+	customerID := merchantID + "-" + string(minted.customer[:])
+	err = e.sessions.Save(ctx, Record{
+		Key:        KeyOf(sessionID),
+		MerchantID: merchantID,
+		CustomerID: customerID,
+		ExpiresAt:  now.Add(e.lifetime),
+		Payload:    encodePayload(filters, checked.Valid),
+	})
+	if err != nil {
+		return CreateResponse{}, storeFailure(err)
+	}
+	invalid := checked.InvalidIDs()
+	if invalid == nil {
+		invalid = []string{}
+	}
+	return CreateResponse{
+		AssetURL:        dc.Origin + "/",
+		ClientAPIURL:    dc.Origin + "/client",
+		ClientSessionID: sessionID,
+		CustomerID:      customerID,
+		InvalidTokens:   invalid,
+		Region:          dc.Region,
+		Invalid:         checked.Invalid,
+	}, nil
 }
 
 // Authenticate returns the live session with this clientSessionId and
-// customerId. Unknown, expired, revoked and mismatched all give the same
-// sderrors.ErrUnauthorized.
+// customerId. Unknown, expired, revoked, mismatched and malformed all give
+// the same sderrors.ErrUnauthorized; a failing store gives a retryable
+// sderrors.ErrUnavailable. The customerId is compared in constant time. It
+// allocates at most what the store's Load does (the payload copy); the
+// payload is decoded only when Products, Explain or Tokens need it.
 func (e *Engine) Authenticate(ctx context.Context, customerID, clientSessionID string) (Session, error) {
-	panic("TODO")
+	if !validSessionID(clientSessionID) {
+		return Session{}, sderrors.ErrUnauthorized
+	}
+	if _, _, ok := splitCustomerID(customerID); !ok {
+		return Session{}, sderrors.ErrUnauthorized
+	}
+	now := e.clock()
+	rec, err := e.sessions.Load(ctx, KeyOf(clientSessionID), now)
+	if err != nil {
+		if stderrors.Is(err, storage.ErrNotFound) {
+			return Session{}, sderrors.ErrUnauthorized
+		}
+		return Session{}, storeFailure(err)
+	}
+	if !sameCustomer(rec.CustomerID, customerID) || !now.Before(rec.ExpiresAt) {
+		return Session{}, sderrors.ErrUnauthorized
+	}
+	return Session{rec: rec}, nil
+}
+
+// Lookup returns merchantID's live session with this clientSessionId, for
+// server-side calls (e.g. opening encrypted customer input for a payment of
+// that merchant). Unknown, expired, malformed and another merchant's
+// sessions all give sderrors.ErrSessionNotFound; a failing store a
+// retryable sderrors.ErrUnavailable.
+func (e *Engine) Lookup(ctx context.Context, merchantID, clientSessionID string) (Session, error) {
+	if !validSessionID(clientSessionID) || !ValidMerchantID(merchantID) {
+		return Session{}, sderrors.ErrSessionNotFound
+	}
+	now := e.clock()
+	rec, err := e.sessions.Load(ctx, KeyOf(clientSessionID), now)
+	if err != nil {
+		if stderrors.Is(err, storage.ErrNotFound) {
+			return Session{}, sderrors.ErrSessionNotFound
+		}
+		return Session{}, storeFailure(err)
+	}
+	if rec.MerchantID != merchantID || !now.Before(rec.ExpiresAt) {
+		return Session{}, sderrors.ErrSessionNotFound
+	}
+	return Session{rec: rec}, nil
 }
 
 // AccountOnFile is one of the session's valid tokens, as the Client API
@@ -73,13 +219,195 @@ type AvailableProduct struct {
 	AccountsOnFile []AccountOnFile
 }
 
-// Products returns the products s may show in pc, in display order.
+// Products returns the products s may show in pc, in display order, each
+// with the session's tokens of that product as accounts on file (ID = the
+// 1-based position of the token in the session, see Session.AccountOnFile).
+// A malformed pc is a 400 naming "countryCode", "currencyCode" or "amount".
+// The tokens were checked when the session was created; they are not
+// checked again.
 func (e *Engine) Products(ctx context.Context, s Session, pc filter.Context) ([]AvailableProduct, error) {
-	panic("TODO")
+	catalog, filters, toks, err := e.sessionView(ctx, s, pc)
+	if err != nil {
+		return nil, err
+	}
+	ids := catalog.Resolve(pc, filters)
+	out := make([]AvailableProduct, 0, len(ids))
+	for _, id := range ids {
+		p, _ := catalog.Product(id)
+		out = append(out, AvailableProduct{Product: p, AccountsOnFile: accountsOf(toks, id)})
+	}
+	return out, nil
+}
+
+// Product returns product id if s may show it in pc; otherwise
+// sderrors.ErrUnknownProduct at "productId".
+func (e *Engine) Product(ctx context.Context, s Session, pc filter.Context, id int32) (AvailableProduct, error) {
+	catalog, filters, toks, err := e.sessionView(ctx, s, pc)
+	if err != nil {
+		return AvailableProduct{}, err
+	}
+	for _, got := range catalog.Resolve(pc, filters) {
+		if got == id {
+			p, _ := catalog.Product(id)
+			return AvailableProduct{Product: p, AccountsOnFile: accountsOf(toks, id)}, nil
+		}
+	}
+	return AvailableProduct{}, sderrors.ErrUnknownProduct.WithProperty("productId").
+		WithMessage("payment product " + strconv.Itoa(int(id)) + " is not available to this session")
+}
+
+// accountsOf returns the tokens of product id as accounts on file.
+func accountsOf(toks []token.Token, id int32) []AccountOnFile {
+	var out []AccountOnFile
+	for i := range toks {
+		if toks[i].PaymentProductID == id {
+			out = append(out, AccountOnFile{ID: i + 1, Token: toks[i]})
+		}
+	}
+	return out
+}
+
+// Explanation says, for a session in a payment context, why each product
+// and each of the session's tokens is shown or not.
+type Explanation struct {
+	Products []filter.Explanation
+	Tokens   []TokenExplanation
+}
+
+// TokenExplanation says why one of the session's valid tokens is shown as
+// an account on file or hidden.
+type TokenExplanation struct {
+	ID              string // the token id
+	AccountOnFileID int
+	Shown           bool
+	Reason          string // "shown", "product 3 excluded by exclude.products[3]", ...
+}
+
+// ReasonShown is the TokenExplanation.Reason of a token that is shown.
+const ReasonShown = "shown"
+
+// Explain says why each product of the catalog (and each unknown id named
+// in the session's filters) is available or not in pc, and why each of the
+// session's tokens is shown or hidden. Tokens found invalid at creation are
+// not in the session; CreateResponse.Invalid has their reasons.
+func (e *Engine) Explain(ctx context.Context, s Session, pc filter.Context) (Explanation, error) {
+	catalog, filters, toks, err := e.sessionView(ctx, s, pc)
+	if err != nil {
+		return Explanation{}, err
+	}
+	products := catalog.Explain(pc, filters)
+	byID := make(map[int32]int, len(products))
+	for i, p := range products {
+		byID[p.ProductID] = i
+	}
+	out := Explanation{Products: products, Tokens: make([]TokenExplanation, len(toks))}
+	for i, t := range toks {
+		te := TokenExplanation{ID: t.ID, AccountOnFileID: i + 1}
+		pid := strconv.Itoa(int(t.PaymentProductID))
+		j, known := byID[t.PaymentProductID]
+		switch {
+		case !known || !products[j].Known:
+			te.Reason = "product " + pid + " is no longer in the catalog"
+		case products[j].Available:
+			te.Shown, te.Reason = true, ReasonShown
+		case !catalog.Permits(filters, t.PaymentProductID):
+			te.Reason = "product " + pid + " " + products[j].Reason
+		default:
+			te.Reason = "product " + pid + " not available in this payment context: " + products[j].Reason
+		}
+		out.Tokens[i] = te
+	}
+	return out, nil
+}
+
+// sessionView validates pc and returns what Products and Explain need.
+func (e *Engine) sessionView(ctx context.Context, s Session, pc filter.Context) (*filter.Catalog, filter.Filters, []token.Token, error) {
+	if err := pc.Validate(); err != nil {
+		return nil, filter.Filters{}, nil, err
+	}
+	filters, toks, err := s.decode()
+	if err != nil {
+		return nil, filter.Filters{}, nil, err
+	}
+	catalog, err := e.catalog(ctx, s.rec.MerchantID)
+	if err != nil {
+		return nil, filter.Filters{}, nil, err
+	}
+	return catalog, filters, toks, nil
 }
 
 // Revoke ends the session at once. Another merchant's session, or an
-// unknown one, is sderrors.ErrSessionNotFound.
+// unknown or malformed id, is sderrors.ErrSessionNotFound; a failing store
+// a retryable sderrors.ErrUnavailable.
 func (e *Engine) Revoke(ctx context.Context, merchantID, clientSessionID string) error {
-	panic("TODO")
+	if !validSessionID(clientSessionID) || !ValidMerchantID(merchantID) {
+		return sderrors.ErrSessionNotFound
+	}
+	err := e.sessions.Delete(ctx, KeyOf(clientSessionID), merchantID)
+	switch {
+	case err == nil:
+		return nil
+	case stderrors.Is(err, storage.ErrNotFound):
+		return sderrors.ErrSessionNotFound
+	default:
+		return storeFailure(err)
+	}
+}
+
+// errBadMerchant answers a merchant id that cannot exist.
+var errBadMerchant = sderrors.ErrUnknownMerchant.WithProperty("merchantId").WithMessage(
+	"merchant ids are 1 to 64 characters of A-Z, a-z, 0-9 and -")
+
+// catalog asks the catalog source for merchantID's catalog.
+func (e *Engine) catalog(ctx context.Context, merchantID string) (*filter.Catalog, error) {
+	c, err := e.catalogs.Catalog(ctx, merchantID)
+	if err != nil {
+		return nil, dependency(err)
+	}
+	if c == nil {
+		return nil, sderrors.ErrInternal.WithMessage("the catalog source returned no catalog and no error")
+	}
+	return c, nil
+}
+
+// datacenter asks the resolver for merchantID's datacenter and checks it.
+func (e *Engine) datacenter(ctx context.Context, merchantID string) (Datacenter, error) {
+	dc, err := e.datacenters.Datacenter(ctx, merchantID)
+	if err != nil {
+		return Datacenter{}, dependency(err)
+	}
+	if err := dc.Validate(); err != nil {
+		return Datacenter{}, sderrors.ErrInternal.WithMessage("the datacenter resolver returned an invalid datacenter").WithCause(err)
+	}
+	return dc, nil
+}
+
+// dependency maps an error of a configured dependency: our errors pass
+// through (an unknown merchant gets its property), anything else is a
+// failure of the dependency.
+func dependency(err error) error {
+	if e := sderrors.As(err); e != nil {
+		if sderrors.HasCode(err, sderrors.ErrUnknownMerchant.Code()) && e.Property() == "" {
+			return e.WithProperty("merchantId")
+		}
+		return err
+	}
+	return storeFailure(err)
+}
+
+// storeFailure maps the failure of a store: retryable ErrUnavailable, or
+// ErrCanceled when the caller canceled.
+func storeFailure(err error) error {
+	if stderrors.Is(err, context.Canceled) {
+		return sderrors.ErrCanceled.WithCause(err)
+	}
+	return sderrors.ErrUnavailable.WithCause(err)
+}
+
+// prefix prefixes the property path of err when it is one of ours.
+func prefix(err error, p string) error {
+	if e := sderrors.As(err); e != nil {
+		return e.Prefix(p)
+	}
+	return err
 }

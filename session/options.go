@@ -1,6 +1,292 @@
 package session
 
-// An Option configures an Engine.
+import (
+	"context"
+	stderrors "errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/token"
+)
+
+// Defaults and bounds of the options.
+const (
+	// MaxLifetime is the longest session lifetime: the Connect maximum.
+	MaxLifetime = 2 * time.Hour
+	// DefaultLifetime is the lifetime of a session when WithLifetime is not given.
+	DefaultLifetime = MaxLifetime
+	// DefaultMaxBodyBytes is the default size limit of a create request body.
+	DefaultMaxBodyBytes = 64 << 10
+)
+
+// An Option configures an Engine. The set of options is closed: only this
+// package defines them.
 type Option interface{ apply(*config) }
 
-type config struct{}
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// config is what the options set; New validates it.
+type config struct {
+	clock        func() time.Time
+	lifetime     time.Duration
+	random       io.Reader // nil: crypto/rand
+	datacenters  DatacenterResolver
+	catalogs     CatalogSource
+	maxTokens    int
+	maxBodyBytes int
+	errs         []error // problems found while applying options
+}
+
+func (c *config) fail(property, msg string) {
+	c.errs = append(c.errs, sderrors.ErrInvalidConfiguration.WithProperty(property).WithMessage(msg))
+}
+
+// WithClock sets the clock that dates sessions (default time.Now). Tests
+// inject a fixed or stepping clock.
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(c *config) {
+		if now == nil {
+			c.fail("clock", "the clock must not be nil")
+			return
+		}
+		c.clock = now
+	})
+}
+
+// WithLifetime sets the absolute lifetime of new sessions: more than zero
+// and at most MaxLifetime (2 hours, the Connect maximum; also the default).
+// A session is alive strictly before CreatedAt+lifetime.
+func WithLifetime(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 || d > MaxLifetime {
+			c.fail("lifetime", "the lifetime must be more than 0 and at most 2h, got "+d.String())
+			return
+		}
+		c.lifetime = d
+	})
+}
+
+// WithRandom sets the source of the clientSessionId and customerId bytes
+// (default crypto/rand). The engine reads it under a mutex, so r need not
+// be safe for concurrent use. Outside tests leave the default: ids must not
+// be guessable.
+func WithRandom(r io.Reader) Option {
+	return optionFunc(func(c *config) {
+		if r == nil {
+			c.fail("random", "the random source must not be nil")
+			return
+		}
+		c.random = r
+	})
+}
+
+// WithMaxTokens sets the limit of tokens per create request (default
+// token.DefaultMaxTokens, 100; at least 1).
+func WithMaxTokens(n int) Option {
+	return optionFunc(func(c *config) {
+		if n < 1 {
+			c.fail("maxTokens", "the token limit must be at least 1, got "+strconv.Itoa(n))
+			return
+		}
+		c.maxTokens = n
+	})
+}
+
+// WithMaxBodyBytes sets the size limit of a create request body given to
+// DecodeCreateRequest (default DefaultMaxBodyBytes, 64 KiB; at least 2).
+func WithMaxBodyBytes(n int) Option {
+	return optionFunc(func(c *config) {
+		if n < 2 {
+			c.fail("maxBodyBytes", "the body limit must be at least 2 bytes, got "+strconv.Itoa(n))
+			return
+		}
+		c.maxBodyBytes = n
+	})
+}
+
+// Datacenter is where a merchant's consumers reach the Client API.
+type Datacenter struct {
+	// Origin is "scheme://host[:port]": http or https, no path, no trailing
+	// slash. clientApiUrl is Origin+"/client" and assetUrl Origin+"/".
+	Origin string
+	// Region is the deprecated wire region: EU, US, AMS or PAR.
+	Region string
+}
+
+// Validate checks the origin and the region.
+func (d Datacenter) Validate() error {
+	if !validOrigin(d.Origin) {
+		return sderrors.ErrInvalidConfiguration.WithProperty("origin").
+			WithMessage("the origin must be scheme://host[:port] with scheme http or https, without path or trailing slash")
+	}
+	switch d.Region {
+	case "EU", "US", "AMS", "PAR":
+		return nil
+	}
+	return sderrors.ErrInvalidConfiguration.WithProperty("region").
+		WithMessage("the region must be one of EU, US, AMS, PAR")
+}
+
+// validOrigin accepts http(s)://host[:port] with a host of letters, digits,
+// dots, hyphens (or a bracketed IPv6 literal) and nothing after the port.
+func validOrigin(origin string) bool {
+	rest, ok := strings.CutPrefix(origin, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(origin, "http://"); !ok {
+			return false
+		}
+	}
+	if rest == "" {
+		return false
+	}
+	host, port := rest, ""
+	if strings.HasPrefix(rest, "[") {
+		end := strings.IndexByte(rest, ']')
+		if end < 2 {
+			return false
+		}
+		for i := 1; i < end; i++ {
+			if b := rest[i]; !isAlnum(b) && b != ':' && b != '.' {
+				return false
+			}
+		}
+		host, port = "", rest[end+1:]
+		if port != "" && port[0] != ':' {
+			return false
+		}
+	} else if i := strings.LastIndexByte(rest, ':'); i >= 0 {
+		host, port = rest[:i], rest[i:]
+	}
+	if port != "" {
+		n, err := strconv.Atoi(port[1:])
+		if err != nil || n < 1 || n > 65535 || port[1] == '+' {
+			return false
+		}
+	}
+	for i := range len(host) {
+		b := host[i]
+		if !isAlnum(b) && b != '.' && b != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// DatacenterResolver chooses the datacenter of a merchant. Implementations
+// must be safe for concurrent use. An unknown merchant is an error wrapping
+// sderrors.ErrUnknownMerchant; any other error that is not an
+// *sderrors.Error is taken as a failure of the resolver (retryable
+// sderrors.ErrUnavailable). The Datacenter returned must pass Validate.
+type DatacenterResolver interface {
+	Datacenter(ctx context.Context, merchantID string) (Datacenter, error)
+}
+
+// DatacenterFunc adapts a function to DatacenterResolver.
+type DatacenterFunc func(ctx context.Context, merchantID string) (Datacenter, error)
+
+// Datacenter calls f.
+func (f DatacenterFunc) Datacenter(ctx context.Context, merchantID string) (Datacenter, error) {
+	return f(ctx, merchantID)
+}
+
+// WithDatacenters sets the per-merchant datacenter resolver. New requires
+// it or WithDatacenter.
+func WithDatacenters(r DatacenterResolver) Option {
+	return optionFunc(func(c *config) {
+		if r == nil {
+			c.fail("datacenters", "the datacenter resolver must not be nil")
+			return
+		}
+		c.datacenters = r
+	})
+}
+
+// WithDatacenter uses one datacenter for every merchant; New validates it.
+func WithDatacenter(d Datacenter) Option {
+	return optionFunc(func(c *config) {
+		if err := d.Validate(); err != nil {
+			c.errs = append(c.errs, sderrors.As(err).Prefix("datacenter"))
+			return
+		}
+		c.datacenters = DatacenterFunc(func(context.Context, string) (Datacenter, error) { return d, nil })
+	})
+}
+
+// CatalogSource gives the payment product catalog of a merchant.
+// Implementations must be safe for concurrent use and fast: the engine
+// asks on every Create, Products and Explain call (cache catalogs, they are
+// immutable). An unknown merchant is an error wrapping
+// sderrors.ErrUnknownMerchant; any other error that is not an
+// *sderrors.Error is taken as a failure of the source (retryable
+// sderrors.ErrUnavailable).
+type CatalogSource interface {
+	Catalog(ctx context.Context, merchantID string) (*filter.Catalog, error)
+}
+
+// CatalogFunc adapts a function to CatalogSource.
+type CatalogFunc func(ctx context.Context, merchantID string) (*filter.Catalog, error)
+
+// Catalog calls f.
+func (f CatalogFunc) Catalog(ctx context.Context, merchantID string) (*filter.Catalog, error) {
+	return f(ctx, merchantID)
+}
+
+// WithCatalogs sets the per-merchant catalog source. New requires it or
+// WithCatalog.
+func WithCatalogs(s CatalogSource) Option {
+	return optionFunc(func(c *config) {
+		if s == nil {
+			c.fail("catalogs", "the catalog source must not be nil")
+			return
+		}
+		c.catalogs = s
+	})
+}
+
+// WithCatalog uses one catalog for every merchant.
+func WithCatalog(cat *filter.Catalog) Option {
+	return optionFunc(func(c *config) {
+		if cat == nil {
+			c.fail("catalog", "the catalog must not be nil")
+			return
+		}
+		c.catalogs = CatalogFunc(func(context.Context, string) (*filter.Catalog, error) { return cat, nil })
+	})
+}
+
+// newConfig applies opts over the defaults and validates the result.
+func newConfig(opts []Option) (config, error) {
+	c := config{
+		clock:        time.Now,
+		lifetime:     DefaultLifetime,
+		maxTokens:    token.DefaultMaxTokens,
+		maxBodyBytes: DefaultMaxBodyBytes,
+	}
+	for i, o := range opts {
+		if o == nil {
+			c.fail("options["+strconv.Itoa(i)+"]", "an option must not be nil")
+			continue
+		}
+		o.apply(&c)
+	}
+	if c.catalogs == nil {
+		c.fail("catalogs", "a catalog source is required: use WithCatalogs or WithCatalog")
+	}
+	if c.datacenters == nil {
+		c.fail("datacenters", "a datacenter resolver is required: use WithDatacenters or WithDatacenter")
+	}
+	switch len(c.errs) {
+	case 0:
+		return c, nil
+	case 1:
+		return config{}, c.errs[0]
+	default:
+		return config{}, stderrors.Join(c.errs...)
+	}
+}

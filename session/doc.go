@@ -1,0 +1,90 @@
+// Package session is the façade of the engine: it creates client sessions
+// (DESIGN §3.3), authenticates the Client API calls made with them, tells
+// which payment products and accounts on file a session may show in a
+// payment context, and revokes sessions. Build an Engine with New over a
+// session Repository (storage/memstore is the embedded default) and the
+// gateway's token.Repository.
+//
+// # Create
+//
+// DecodeCreateRequest decodes the untrusted body strictly (size limit,
+// unknown properties, null, wrong types, trailing data, product ids) and
+// then runs the engine's one go-playground validator (token count and
+// format). Create then validates the filters against the merchant's
+// catalog (unknown groups, duplicates), checks every token in ONE
+// repository call, mints the ids, stores the session and answers. Every
+// rejection is an *sderrors.Error naming its wire property, e.g.
+// "paymentProductFilters.exclude.groups[1]" or "tokens[3]".
+//
+// A token is invalid when unknown, another merchant's, deleted, revoked,
+// expired, or its product is gone from the catalog; the wire gets only the
+// ids (CreateResponse.InvalidTokens, always an array), the caller the
+// reasons (CreateResponse.Invalid). A failing token repository fails the
+// whole Create with a retryable sderrors.ErrUnavailable and stores
+// nothing: a token that could not be looked up is never called invalid.
+// A valid token whose product the filters exclude is kept in the session
+// but never shown (Explain says why).
+//
+// The session stores the normalized filters and the valid tokens in a
+// compact, versioned binary payload (see payload.go; about 150 bytes for
+// filters and five 32-character tokens). Products are resolved later, per
+// payment context, against the catalog of that moment.
+//
+// # Ids
+//
+//   - clientSessionId: 32 lowercase hex characters of 16 bytes from
+//     crypto/rand (or WithRandom).
+//   - customerId: "{merchantId}-{32 lowercase hex}", 16 more random bytes.
+//     Neither is derived from anything.
+//   - merchantId: 1 to 64 characters of [A-Za-z0-9-] (ValidMerchantID), so
+//     that customerId stays within [A-Za-z0-9-], which the client SDKs put
+//     into URL paths unescaped. Other merchant ids are
+//     sderrors.ErrUnknownMerchant at "merchantId".
+//   - Sessions are stored under KeyOf(clientSessionId), its SHA-256: a dump
+//     of the store holds no usable credentials.
+//
+// # Lifetime and authentication
+//
+// A session lives DefaultLifetime (2 hours, the Connect maximum) from its
+// creation, absolute: alive while now < createdAt+lifetime, no sliding, no
+// chaining. WithLifetime may shorten it; longer is refused. Authenticate
+// needs both the clientSessionId and the customerId of that session; the
+// random part of the customerId is compared in constant time. Malformed,
+// unknown, expired, revoked and mismatched credentials all give the same
+// sderrors.ErrUnauthorized (code 9002); a failing store gives a retryable
+// sderrors.ErrUnavailable, never a 401. Authenticate allocates at most the
+// store's copy of the payload; the payload is decoded when Products,
+// Product, Explain or Session.Tokens need it. The validator never runs on
+// a per-client-call path.
+//
+// # Products and accounts on file
+//
+// Products resolves the session's filters in a payment context (filter
+// package, DESIGN §3.1) and attaches, to each product, the session's
+// tokens of that product as accounts on file. An account on file's ID is
+// the 1-based position of the token among the session's valid tokens (in
+// request order), stable for the session's life; Session.AccountOnFile
+// maps it back to the token.
+//
+// # Revoke and Lookup
+//
+// Revoke deletes a session of the merchant at once; an unknown session or
+// another merchant's is sderrors.ErrSessionNotFound (no enumeration).
+// Lookup loads a merchant's live session by clientSessionId for
+// server-side calls.
+//
+// # Configuration
+//
+// New requires a catalog source (WithCatalogs per merchant, or WithCatalog
+// for all) and a datacenter resolver (WithDatacenters per merchant, or
+// WithDatacenter for all): there is no default datacenter, because a
+// wrong clientApiUrl sends consumers to the wrong place. A Datacenter's
+// Origin is "scheme://host[:port]"; clientApiUrl is Origin+"/client" and
+// assetUrl Origin+"/"; Region is EU, US, AMS or PAR. Limits: at most 100
+// tokens per request (WithMaxTokens), each 1 to 128 printable ASCII
+// characters; bodies up to 64 KiB (WithMaxBodyBytes). Dependencies
+// (catalog source, datacenter resolver) that fail with an error that is
+// not an *sderrors.Error make the call fail with a retryable
+// sderrors.ErrUnavailable; a random source that fails (only possible
+// with WithRandom) is sderrors.ErrInternal.
+package session

@@ -1,0 +1,304 @@
+package session
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	stderrors "errors"
+	"math"
+	"strings"
+	"time"
+
+	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/token"
+)
+
+// The payload is the engine's compact binary encoding of a session's
+// normalized filters and valid tokens, stored as Record.Payload. Version 1:
+//
+//	payload   = version(0x01) flags selection{0,2} tokens
+//	flags     = byte: bit 0 restrictTo present, bit 1 exclude present; other bits 0
+//	selection = uvarint(#groups) {uvarint(len) bytes} uvarint(#products) {uvarint(delta)}
+//	            (products ascending and distinct: the first delta is the id,
+//	            each next one the difference to the previous id, at least 1)
+//	tokens    = uvarint(#tokens) token*
+//	token     = uvarint(len<<1|packed) bytes     id; packed: the id is the lowercase hex of the bytes
+//	            uvarint(productId)
+//	            uvarint(month 0..12) varint(year-2000)   card expiry, month 0 when none
+//	            uvarint(stars) uvarint(len) bytes         alias: leading '*' count, then the rest
+//
+// Five tokens of 32 hex characters with masked aliases take about 26 bytes
+// each. Merchant and status are not stored: a stored token is the
+// session's merchant's and was active when the session was created.
+const payloadV1 = 0x01
+
+const (
+	flagRestrictTo = 1 << iota
+	flagExclude
+)
+
+// maxStars bounds the run of leading '*' of an alias kept as a count; a
+// longer run is stored as it is.
+const maxStars = 1 << 12
+
+// errCorrupt is the cause of every decoding failure.
+var errCorrupt = stderrors.New("session: corrupt payload")
+
+// encodePayload encodes normalized filters and the valid tokens.
+func encodePayload(f filter.Filters, toks []token.Token) []byte {
+	size := 3 + selectionSize(f.RestrictTo) + selectionSize(f.Exclude) + 2
+	for i := range toks {
+		size += 16 + len(toks[i].ID) + len(toks[i].Alias)
+	}
+	b := make([]byte, 0, size)
+	b = append(b, payloadV1)
+	var flags byte
+	if f.RestrictTo != nil {
+		flags |= flagRestrictTo
+	}
+	if f.Exclude != nil {
+		flags |= flagExclude
+	}
+	b = append(b, flags)
+	b = appendSelection(b, f.RestrictTo)
+	b = appendSelection(b, f.Exclude)
+	b = binary.AppendUvarint(b, uint64(len(toks)))
+	for i := range toks {
+		b = appendToken(b, &toks[i])
+	}
+	return b
+}
+
+func selectionSize(s *filter.Selection) int {
+	if s == nil {
+		return 0
+	}
+	n := 2 + 5*len(s.Products)
+	for _, g := range s.Groups {
+		n += 2 + len(g)
+	}
+	return n
+}
+
+func appendSelection(b []byte, s *filter.Selection) []byte {
+	if s == nil {
+		return b
+	}
+	b = binary.AppendUvarint(b, uint64(len(s.Groups)))
+	for _, g := range s.Groups {
+		b = appendString(b, g)
+	}
+	b = binary.AppendUvarint(b, uint64(len(s.Products)))
+	prev := int32(0)
+	for _, id := range s.Products {
+		b = binary.AppendUvarint(b, u64(int(id-prev))) // ascending: never negative
+		prev = id
+	}
+	return b
+}
+
+func appendToken(b []byte, t *token.Token) []byte {
+	if packable(t.ID) {
+		b = binary.AppendUvarint(b, uint64(len(t.ID)/2)<<1|1)
+		b, _ = hex.AppendDecode(b, []byte(t.ID)) // packable: valid hex
+	} else {
+		b = binary.AppendUvarint(b, uint64(len(t.ID))<<1)
+		b = append(b, t.ID...)
+	}
+	b = binary.AppendUvarint(b, u64(int(t.PaymentProductID)))
+	b = binary.AppendUvarint(b, u64(int(t.CardExpiry.Month)))
+	b = binary.AppendVarint(b, int64(t.CardExpiry.Year)-2000)
+	rest := strings.TrimLeft(t.Alias, "*")
+	if len(t.Alias)-len(rest) > maxStars {
+		rest = t.Alias
+	}
+	b = binary.AppendUvarint(b, u64(len(t.Alias)-len(rest)))
+	return appendString(b, rest)
+}
+
+// packable reports whether id is a non-empty, even-length lowercase hex
+// string, which packs into half its length and decodes back identically.
+func packable(id string) bool {
+	if id == "" || len(id)%2 != 0 {
+		return false
+	}
+	for i := range len(id) {
+		if !isHex(id[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// u64 converts a non-negative int; negative values (never passed) give 0.
+func u64(n int) uint64 {
+	if n < 0 {
+		return 0
+	}
+	return uint64(n)
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// payloadReader decodes a payload; the first problem sticks in err and
+// every later read returns zero values.
+type payloadReader struct {
+	b   []byte
+	err error
+}
+
+func (r *payloadReader) fail(what string) {
+	if r.err == nil {
+		r.err = sderrors.ErrInternal.WithMessage("the session data is corrupt").WithCause(
+			stderrors.Join(errCorrupt, stderrors.New(what)))
+	}
+	r.b = nil
+}
+
+func (r *payloadReader) u8() byte {
+	if len(r.b) == 0 {
+		r.fail("truncated")
+		return 0
+	}
+	v := r.b[0]
+	r.b = r.b[1:]
+	return v
+}
+
+func (r *payloadReader) uvarint(max uint64) uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail("bad uvarint")
+		return 0
+	}
+	r.b = r.b[n:]
+	if v > max {
+		r.fail("value out of range")
+		return 0
+	}
+	return v
+}
+
+func (r *payloadReader) varint(lo, hi int64) int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail("bad varint")
+		return 0
+	}
+	r.b = r.b[n:]
+	if v < lo || v > hi {
+		r.fail("value out of range")
+		return 0
+	}
+	return v
+}
+
+// count reads a number of items, each at least one byte long.
+func (r *payloadReader) count() int { return r.length() }
+
+// length reads a length, at most the number of bytes left.
+func (r *payloadReader) length() int {
+	v := r.uvarint(u64(len(r.b)))
+	return int(v) //nolint:gosec // v <= len(r.b)
+}
+
+func (r *payloadReader) bytes(n int) []byte {
+	if n > len(r.b) {
+		r.fail("truncated")
+		return nil
+	}
+	v := r.b[:n:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *payloadReader) str() string { return string(r.bytes(r.length())) }
+
+// decodePayload decodes what encodePayload wrote. It never panics: corrupt
+// bytes give an error wrapping sderrors.ErrInternal. Tokens get merchantID
+// and StatusActive.
+func decodePayload(payload []byte, merchantID string) (filter.Filters, []token.Token, error) {
+	r := payloadReader{b: payload}
+	if r.u8() != payloadV1 {
+		r.fail("unknown version")
+		return filter.Filters{}, nil, r.err
+	}
+	flags := r.u8()
+	if flags&^(flagRestrictTo|flagExclude) != 0 {
+		r.fail("unknown flags")
+	}
+	var f filter.Filters
+	if flags&flagRestrictTo != 0 {
+		f.RestrictTo = r.selection()
+	}
+	if flags&flagExclude != 0 {
+		f.Exclude = r.selection()
+	}
+	toks := r.tokens(merchantID)
+	if r.err == nil && len(r.b) != 0 {
+		r.fail("trailing bytes")
+	}
+	if r.err != nil {
+		return filter.Filters{}, nil, r.err
+	}
+	return f, toks, nil
+}
+
+func (r *payloadReader) selection() *filter.Selection {
+	s := &filter.Selection{}
+	if n := r.count(); n > 0 {
+		s.Groups = make([]string, n)
+		for i := range s.Groups {
+			s.Groups[i] = r.str()
+		}
+	}
+	if n := r.count(); n > 0 {
+		s.Products = make([]int32, n)
+		prev := uint64(0)
+		for i := range s.Products {
+			d := r.uvarint(math.MaxInt32)
+			if d == 0 || prev+d > math.MaxInt32 {
+				r.fail("product ids not ascending or out of range")
+				return s
+			}
+			prev += d
+			s.Products[i] = int32(prev) //nolint:gosec // bounded above
+		}
+	}
+	return s
+}
+
+func (r *payloadReader) tokens(merchantID string) []token.Token {
+	n := r.count()
+	if n == 0 {
+		return nil
+	}
+	toks := make([]token.Token, n)
+	for i := range toks {
+		t := &toks[i]
+		t.MerchantID, t.Status = merchantID, token.StatusActive
+		head := r.uvarint(uint64(len(r.b)) << 1)
+		if head&1 == 1 {
+			t.ID = hex.EncodeToString(r.bytes(int(head >> 1)))
+		} else {
+			t.ID = string(r.bytes(int(head >> 1)))
+		}
+		t.PaymentProductID = int32(r.uvarint(math.MaxInt32)) //nolint:gosec // bounded above
+		t.CardExpiry.Month = time.Month(r.uvarint(12))       //nolint:gosec // bounded above
+		t.CardExpiry.Year = int(r.varint(-1<<20, 1<<20) + 2000)
+		stars := int(r.uvarint(maxStars)) //nolint:gosec // bounded above
+		rest := r.str()
+		if r.err != nil {
+			return nil
+		}
+		if stars > 0 {
+			t.Alias = strings.Repeat("*", stars) + rest
+		} else {
+			t.Alias = rest
+		}
+	}
+	return toks
+}
