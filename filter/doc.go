@@ -41,8 +41,8 @@
 // never adds; adding to a set restrictTo never removes; idempotence
 // (resolving again over the catalog restricted to the result, or with the
 // result as restrictTo, gives the result); input order and duplicates do
-// not matter and the output follows the display order; and the result
-// equals a naive reference model.
+// not matter and the output follows the display order; the result equals
+// a naive reference model; and Explain and Permits agree with Resolve.
 //
 // # Explanations
 //

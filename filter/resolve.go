@@ -227,9 +227,27 @@ const (
 // currency, minimum, maximum, recurring). Available is true exactly for the
 // ids Resolve returns.
 func (c *Catalog) Explain(pc Context, f Filters) []Explanation {
+	// Sets over positions, so that long lists cost one pass each.
+	why := explainer{pc: pc, excludedID: make([]uint64, c.words), excludedGroup: make([]bool, len(c.groups))}
+	if f.Exclude != nil {
+		for _, id := range f.Exclude.Products {
+			if pos, ok := c.byID[id]; ok {
+				set(why.excludedID, int(pos))
+			}
+		}
+		for _, g := range f.Exclude.Groups {
+			if gi, ok := c.groupIdx[g]; ok {
+				why.excludedGroup[gi] = true
+			}
+		}
+	}
+	if !f.RestrictTo.empty() {
+		why.bound = make([]uint64, c.words)
+		c.mark(why.bound, f.RestrictTo)
+	}
 	out := make([]Explanation, 0, len(c.products))
 	for i := range c.products {
-		reason := c.reason(pc, f, i)
+		reason := c.reason(&why, i)
 		out = append(out, Explanation{
 			ProductID: c.ids[i],
 			Known:     true,
@@ -255,17 +273,22 @@ func (c *Catalog) Explain(pc Context, f Filters) []Explanation {
 	return out
 }
 
-func (c *Catalog) reason(pc Context, f Filters, pos int) string {
-	p := &c.products[pos]
-	if f.Exclude != nil {
-		if slices.Contains(f.Exclude.Products, p.ID) {
-			return "excluded by exclude.products[" + strconv.Itoa(int(p.ID)) + "]"
-		}
-		if p.Group != "" && slices.Contains(f.Exclude.Groups, p.Group) {
-			return "excluded by exclude.groups[" + p.Group + "]"
-		}
-	}
-	if !f.RestrictTo.empty() && !c.in(pos, f.RestrictTo) {
+// explainer holds what Explain computes once per call.
+type explainer struct {
+	pc            Context
+	excludedID    []uint64 // positions named in exclude.products
+	excludedGroup []bool   // group index -> named in exclude.groups
+	bound         []uint64 // expand(restrictTo); nil when there is no bound
+}
+
+func (c *Catalog) reason(why *explainer, pos int) string {
+	p, pc := &c.products[pos], why.pc
+	switch {
+	case has(why.excludedID, pos):
+		return "excluded by exclude.products[" + strconv.Itoa(int(p.ID)) + "]"
+	case c.groupOf[pos] >= 0 && why.excludedGroup[c.groupOf[pos]]:
+		return "excluded by exclude.groups[" + p.Group + "]"
+	case why.bound != nil && !has(why.bound, pos):
 		return ReasonNotInRestrictTo
 	}
 	switch {
