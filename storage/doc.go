@@ -1,0 +1,46 @@
+// Package storage holds what every store of the engine shares: the
+// sentinel errors, the [Key] sessions are stored under, and the optional
+// capability interfaces a store may implement.
+//
+// The repository interfaces themselves are declared where they are
+// consumed: session.Repository in package session, token.Repository in
+// package token. An adapter implements them and proves it by running the
+// conformance suite of package storage/storagetest from its own tests:
+//
+//	func TestConformance(t *testing.T) {
+//		storagetest.Run(t, newStores)
+//		storagetest.RunConcurrency(t, newStores)
+//	}
+//
+// # Rules every adapter keeps
+//
+//   - Safe for concurrent use by any number of goroutines.
+//   - Values passed in and returned are copies: a store never keeps the
+//     caller's slices and never hands out its own.
+//   - "Not found" is an error wrapping [ErrNotFound]; a duplicate where
+//     none is allowed (a nonce seen before) wraps [ErrAlreadyExists].
+//     Callers test with errors.Is. Any other error means the store could
+//     not answer; it is never a disguised "not found".
+//   - Expiry is judged by the caller's time (the now argument), never by
+//     a clock of the store's own, so that an engine with a fake clock and a
+//     store agree. A server-backed store may in addition drop a record
+//     when its own clock passes the record's expiry.
+//   - A context that is already canceled or past its deadline makes every
+//     method return an error wrapping ctx.Err() without doing anything.
+//   - No goroutine is started by a constructor: expired records are
+//     reclaimed lazily or by an explicit [Sweeper.DeleteExpired].
+//   - Sessions are stored under the SHA-256 of their clientSessionId
+//     ([Key]), so a dump of a store holds no usable credential.
+//
+// # Optional capabilities
+//
+// Found by type assertion on the session store:
+//
+//   - [Sweeper]: the store keeps expired records until told to remove
+//     them (memstore, SQL stores); a gateway calls DeleteExpired from its
+//     own scheduler.
+//   - [NonceRecorder]: the store remembers the nonces of client-side
+//     encrypted payloads per session, for the session's lifetime, so that
+//     a payload opens only once. Of two concurrent records of the same
+//     nonce for the same session exactly one succeeds.
+package storage

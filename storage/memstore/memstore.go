@@ -1,0 +1,439 @@
+package memstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage"
+	"github.com/clientsession/engine/token"
+)
+
+// The interfaces Store implements.
+var (
+	_ session.Repository    = (*Store)(nil)
+	_ token.Repository      = (*Store)(nil)
+	_ storage.Sweeper       = (*Store)(nil)
+	_ storage.NonceRecorder = (*Store)(nil)
+)
+
+// Errors are built once: a miss on the hot path (an unknown or expired
+// clientSessionId) allocates nothing.
+var (
+	errNoSession = fmt.Errorf("memstore: no live session under this key: %w", storage.ErrNotFound)
+	errNonceSeen = fmt.Errorf("memstore: nonce already used in this session: %w", storage.ErrAlreadyExists)
+	errTooLarge  = errors.New("memstore: record too large (merchantId, customerId and payload must total under 4 GiB)")
+)
+
+const (
+	// DefaultShards is the number of independently locked parts of a Store
+	// unless WithShards says otherwise.
+	DefaultShards = 32
+	maxShards     = 256
+
+	// sweepSample is how many sessions a Save examines for expiry; every
+	// expired one found earns another look, up to sweepMax in all.
+	sweepSample = 4
+	sweepMax    = 16
+
+	// seenStep: a Load publishes its caller's time for Save's sweep only
+	// when it moved on by this much, so that parallel loads rarely write.
+	seenStep = int64(time.Millisecond)
+
+	// nonceListMax nonces of a session are kept in a slice; more go to a
+	// map, so a session flooded with payloads stays O(1) per record.
+	nonceListMax = 8
+)
+
+// Store is the in-memory session and token store. The zero value is not
+// usable; call New. A Store is safe for concurrent use.
+type Store struct {
+	shards []shard
+	mask   uint32
+
+	tokMu  sync.RWMutex
+	tokens map[string]token.Token
+}
+
+// shard is an independently locked part of the session key space,
+// padded so that two shards never share a cache line.
+type shard struct {
+	mu       sync.RWMutex
+	sessions map[storage.Key]entry
+	nonces   map[storage.Key]nonceSet
+	// seen is the latest caller time (unix nanoseconds) this shard saw in
+	// Load or DeleteExpired. Save has no time of its own: its sweep judges
+	// expiry by seen, never by a clock of the store.
+	seen atomic.Int64
+	_    [128 - 48]byte
+}
+
+// entry is one session, laid out compactly: one string holds the
+// merchantId (only when it is not a prefix of the customerId, as it is for
+// ids the engine mints: "{merchantId}-{hex}"), the customerId and the
+// payload.
+type entry struct {
+	data    string
+	expires int64  // unix nanoseconds, clamped to the int64 range
+	mlen    uint32 // merchantID = data[:mlen]
+	cstart  uint32 // customerID = data[cstart:cend]
+	cend    uint32 // payload = data[cend:]
+}
+
+// nonceSet holds the nonces recorded for one session key.
+type nonceSet struct {
+	expires int64 // the latest expiresAt given with them
+	list    []string
+	set     map[string]struct{} // nil until list is full
+}
+
+// New returns an empty Store. It starts no goroutine: expired sessions
+// are reclaimed when a Load finds them, by a bounded sample on every Save,
+// and by DeleteExpired.
+func New(opts ...Option) *Store {
+	c := config{shards: DefaultShards}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&c)
+		}
+	}
+	n := 1
+	for n < c.shards && n < maxShards {
+		n <<= 1
+	}
+	s := &Store{
+		shards: make([]shard, n),
+		mask:   uint32(n - 1), //nolint:gosec // n <= maxShards
+		tokens: make(map[string]token.Token),
+	}
+	for i := range s.shards {
+		s.shards[i].sessions = make(map[storage.Key]entry)
+		s.shards[i].nonces = make(map[storage.Key]nonceSet)
+		s.shards[i].seen.Store(math.MinInt64)
+	}
+	return s
+}
+
+func (s *Store) shard(key storage.Key) *shard {
+	// Keys are SHA-256 outputs: any of their bytes is uniform.
+	return &s.shards[uint32(key[0])&s.mask]
+}
+
+// Save stores a copy of r until r.ExpiresAt, replacing any session under
+// r.Key. Nonces recorded for the key are kept. It allocates once: the
+// merchantId, customerId and payload are copied into one string.
+func (s *Store) Save(ctx context.Context, r session.Record) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: save: %w", err)
+	}
+	e, err := newEntry(r)
+	if err != nil {
+		return err
+	}
+	sh := s.shard(r.Key)
+	sh.mu.Lock()
+	sh.sweep(sh.seen.Load())
+	sh.sessions[r.Key] = e
+	sh.mu.Unlock()
+	return nil
+}
+
+func newEntry(r session.Record) (entry, error) {
+	m, c := r.MerchantID, r.CustomerID
+	if uint64(len(m))+uint64(len(c))+uint64(len(r.Payload)) > math.MaxUint32 {
+		return entry{}, errTooLarge
+	}
+	e := entry{expires: unixNanos(r.ExpiresAt), mlen: uint32(len(m))} //nolint:gosec // bounded above
+	if strings.HasPrefix(c, m) {
+		e.data = c + string(r.Payload)
+		e.cend = uint32(len(c)) //nolint:gosec // bounded above
+	} else {
+		e.data = m + c + string(r.Payload)
+		e.cstart = e.mlen
+		e.cend = uint32(len(m) + len(c)) //nolint:gosec // bounded above
+	}
+	return e, nil
+}
+
+// Load returns a copy of the session under key. A session that expired at
+// or before now is not returned and is removed, with its nonces. The only
+// allocation is the copy of the payload.
+func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (session.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return session.Record{}, fmt.Errorf("memstore: load: %w", err)
+	}
+	n := unixNanos(now)
+	sh := s.shard(key)
+	if seen := sh.seen.Load(); n > seen && n-seenStep > seen {
+		sh.seen.Store(n) // a lost race only delays a sweep
+	}
+	sh.mu.RLock()
+	e, ok := sh.sessions[key]
+	sh.mu.RUnlock()
+	if !ok {
+		return session.Record{}, errNoSession
+	}
+	if e.expires <= n {
+		sh.mu.Lock()
+		if e, ok := sh.sessions[key]; ok && e.expires <= n {
+			sh.remove(key)
+		}
+		sh.mu.Unlock()
+		return session.Record{}, errNoSession
+	}
+	r := session.Record{
+		Key:        key,
+		MerchantID: e.data[:e.mlen],
+		CustomerID: e.data[e.cstart:e.cend],
+		ExpiresAt:  time.Unix(0, e.expires).UTC(),
+	}
+	if int(e.cend) < len(e.data) {
+		r.Payload = []byte(e.data[e.cend:])
+	}
+	return r, nil
+}
+
+// Delete removes the session under key, and its nonces, when it belongs
+// to merchantID. Otherwise the error wraps storage.ErrNotFound and nothing
+// is removed.
+func (s *Store) Delete(ctx context.Context, key storage.Key, merchantID string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: delete: %w", err)
+	}
+	sh := s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	e, ok := sh.sessions[key]
+	if !ok || e.data[:e.mlen] != merchantID {
+		return errNoSession
+	}
+	sh.remove(key)
+	return nil
+}
+
+// RecordNonce records nonce for the session under key. The nonces of a
+// session are kept as long as the session is stored and removed with it;
+// nonces recorded for a key with no session are kept until expiresAt, as
+// judged by DeleteExpired or a later Save's sweep. A nonce seen before for
+// key gives an error wrapping storage.ErrAlreadyExists; of concurrent
+// calls with the same key and nonce exactly one succeeds.
+func (s *Store) RecordNonce(ctx context.Context, key storage.Key, nonce string, expiresAt time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: record nonce: %w", err)
+	}
+	exp := unixNanos(expiresAt)
+	sh := s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	ns, ok := sh.nonces[key]
+	if ns.has(nonce) {
+		return errNonceSeen
+	}
+	// A clone: the caller's nonce may be a slice of a decrypted payload
+	// that must not stay reachable.
+	ns.add(strings.Clone(nonce))
+	if !ok || exp > ns.expires {
+		ns.expires = exp
+	}
+	sh.nonces[key] = ns
+	return nil
+}
+
+func (ns *nonceSet) has(nonce string) bool {
+	for _, n := range ns.list {
+		if n == nonce {
+			return true
+		}
+	}
+	_, ok := ns.set[nonce]
+	return ok
+}
+
+func (ns *nonceSet) add(nonce string) {
+	if len(ns.list) < nonceListMax {
+		ns.list = append(ns.list, nonce)
+		return
+	}
+	if ns.set == nil {
+		ns.set = make(map[string]struct{})
+	}
+	ns.set[nonce] = struct{}{}
+}
+
+// DeleteExpired removes every session that expired at or before now, with
+// its nonces, and the nonces of keys with no session whose expiresAt is at
+// or before now. It reports the number of sessions removed. It locks one
+// shard at a time and stops early, with the count so far, when ctx ends.
+func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
+	n := unixNanos(now)
+	removed := 0
+	for i := range s.shards {
+		if err := ctx.Err(); err != nil {
+			return removed, fmt.Errorf("memstore: delete expired: %w", err)
+		}
+		sh := &s.shards[i]
+		if n > sh.seen.Load() {
+			sh.seen.Store(n)
+		}
+		sh.mu.Lock()
+		for k, e := range sh.sessions {
+			if e.expires <= n {
+				sh.remove(k)
+				removed++
+			}
+		}
+		for k, ns := range sh.nonces {
+			if ns.expires <= n {
+				if _, ok := sh.sessions[k]; !ok {
+					delete(sh.nonces, k)
+				}
+			}
+		}
+		sh.mu.Unlock()
+	}
+	return removed, nil
+}
+
+// Len reports the number of sessions held, including expired ones not
+// reclaimed yet.
+func (s *Store) Len() int {
+	total := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		total += len(sh.sessions)
+		sh.mu.RUnlock()
+	}
+	return total
+}
+
+// remove deletes the session under k and its nonces. Callers hold mu.
+func (sh *shard) remove(k storage.Key) {
+	delete(sh.sessions, k)
+	if len(sh.nonces) > 0 {
+		delete(sh.nonces, k)
+	}
+}
+
+// sweep examines a few sessions of the shard, from a random place (Go's
+// map iteration order), and removes those expired at or before now: O(1)
+// work per Save, which keeps the share of expired sessions held bounded
+// without a goroutine. Callers hold mu.
+func (sh *shard) sweep(now int64) {
+	if now == math.MinInt64 {
+		return // no caller time seen yet
+	}
+	budget, seen := sweepSample, 0
+	for k, e := range sh.sessions {
+		seen++
+		if e.expires <= now {
+			sh.remove(k)
+			budget = min(budget+1, sweepMax)
+		}
+		if seen >= budget {
+			break
+		}
+	}
+	if len(sh.nonces) == 0 {
+		return
+	}
+	seen = 0
+	for k, ns := range sh.nonces {
+		seen++
+		if ns.expires <= now {
+			if _, ok := sh.sessions[k]; !ok {
+				delete(sh.nonces, k)
+			}
+		}
+		if seen >= sweepSample/2 {
+			break
+		}
+	}
+}
+
+// PutTokens stores copies of tokens, replacing any with the same ID. It is
+// how a gateway or a test fills the token side of the store.
+func (s *Store) PutTokens(tokens ...token.Token) {
+	s.tokMu.Lock()
+	defer s.tokMu.Unlock()
+	for _, t := range tokens {
+		t.ID = strings.Clone(t.ID)
+		t.MerchantID = strings.Clone(t.MerchantID)
+		t.Alias = strings.Clone(t.Alias)
+		s.tokens[t.ID] = t
+	}
+}
+
+// DeleteToken removes the token with id and reports whether there was one.
+func (s *Store) DeleteToken(id string) bool {
+	s.tokMu.Lock()
+	defer s.tokMu.Unlock()
+	_, ok := s.tokens[id]
+	delete(s.tokens, id)
+	return ok
+}
+
+// Tokens returns, in one locked pass, the stored tokens whose IDs are
+// among ids: each found token once, in the order of its first occurrence
+// in ids; ids not found are absent. It returns tokens of every merchant:
+// the checker tells a token of another merchant (token.ReasonOtherMerchant)
+// from an unknown one. merchantID is not used for the lookup. Tokens
+// neither keeps nor modifies ids; the slice returned is the caller's.
+func (s *Store) Tokens(ctx context.Context, _ string, ids []string) ([]token.Token, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memstore: tokens: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var dup map[string]struct{}
+	if len(ids) > 16 {
+		dup = make(map[string]struct{}, len(ids))
+	}
+	out := make([]token.Token, 0, len(ids))
+	s.tokMu.RLock()
+	defer s.tokMu.RUnlock()
+	for i, id := range ids {
+		if dup != nil {
+			if _, ok := dup[id]; ok {
+				continue
+			}
+			dup[id] = struct{}{}
+		} else if seenBefore(ids[:i], id) {
+			continue
+		}
+		if t, ok := s.tokens[id]; ok {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+func seenBefore(ids []string, id string) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// unixNanos is t.UnixNano clamped to the int64 range (years 1678 to
+// 2262), where UnixNano itself is undefined outside it: the zero Time is
+// always expired, a time past 2262 never is.
+func unixNanos(t time.Time) int64 {
+	const limit = math.MaxInt64/int64(time.Second) - 1
+	switch sec := t.Unix(); {
+	case sec > limit:
+		return math.MaxInt64
+	case sec < -limit:
+		return math.MinInt64
+	}
+	return t.UnixNano()
+}
