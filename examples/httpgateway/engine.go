@@ -1,17 +1,69 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"sort"
 
+	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
 )
 
 // newEngine builds the session engine over cfg's stores, with one catalog
-// and one datacenter per merchant of the data file.
+// and one datacenter per merchant of the data file. Catalogs and
+// datacenters are built and validated once, here.
 func newEngine(cfg config) (*session.Engine, error) {
-	e, err := session.New(cfg.Stores.Sessions, cfg.Stores.Tokens)
+	catalogs := make(map[string]*filter.Catalog, len(cfg.Data.merchants))
+	datacenters := make(map[string]session.Datacenter, len(cfg.Data.merchants))
+	merchantIDs := make([]string, 0, len(cfg.Data.merchants))
+	for id := range cfg.Data.merchants {
+		merchantIDs = append(merchantIDs, id)
+	}
+	sort.Strings(merchantIDs) // deterministic first error
+	for _, id := range merchantIDs {
+		m := cfg.Data.merchants[id]
+		cat, err := filter.NewCatalog(m.products)
+		if err != nil {
+			return nil, fmt.Errorf("httpgateway: catalog of merchant %s: %w", id, err)
+		}
+		catalogs[id] = cat
+		dc := cfg.Data.datacenters[m.datacenter]
+		d := session.Datacenter{Origin: dc.Origin, Region: dc.Region}
+		if d.Origin == "" {
+			d.Origin = cfg.PublicURL
+		}
+		if err := d.Validate(); err != nil {
+			return nil, fmt.Errorf("httpgateway: datacenter %s of merchant %s: %w", m.datacenter, id, err)
+		}
+		datacenters[id] = d
+	}
+	opts := []session.Option{
+		session.WithCatalogs(session.CatalogFunc(func(_ context.Context, merchantID string) (*filter.Catalog, error) {
+			if c, ok := catalogs[merchantID]; ok {
+				return c, nil
+			}
+			return nil, sderrors.ErrUnknownMerchant
+		})),
+		session.WithDatacenters(session.DatacenterFunc(func(_ context.Context, merchantID string) (session.Datacenter, error) {
+			if d, ok := datacenters[merchantID]; ok {
+				return d, nil
+			}
+			return session.Datacenter{}, sderrors.ErrUnknownMerchant
+		})),
+		session.WithMaxBodyBytes(maxBodyBytes),
+	}
+	if cfg.Now != nil {
+		opts = append(opts, session.WithClock(cfg.Now))
+	}
+	opts = append(opts, keyOptions(cfg.Keys)...)
+	e, err := session.New(cfg.Stores.Sessions, cfg.Stores.Tokens, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("httpgateway: %w", err)
 	}
 	return e, nil
 }
+
+// keyOptions turns the key file into engine options (client-side
+// encryption, issue 5).
+func keyOptions(_ *keyFile) []session.Option { return nil }

@@ -308,23 +308,30 @@ func unknownProduct(raw string) error {
 
 // product is GET /client/v1/{customerId}/products/{paymentProductId}.
 func (s *server) product(w http.ResponseWriter, r *http.Request) {
-	products, ok := s.available(w, r)
+	sess, ok := s.clientAuth(w, r)
 	if !ok {
 		return
 	}
+	pc, err := paymentContext(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
 	raw := r.PathValue("paymentProductId")
-	id64, err := strconv.ParseInt(raw, 10, 32)
-	if err != nil || id64 <= 0 {
+	id, err := strconv.ParseInt(raw, 10, 32)
+	if err != nil || id <= 0 {
 		writeError(w, unknownProduct(raw))
 		return
 	}
-	id := int32(id64)
-	i := slices.IndexFunc(products, func(p session.AvailableProduct) bool { return p.ID == id })
-	if i < 0 {
-		writeError(w, unknownProduct(raw))
+	p, err := s.engine.Product(r.Context(), sess, pc, int32(id))
+	if errors.Is(err, sderrors.ErrUnknownProduct) {
+		err = unknownProduct(raw)
+	}
+	if err != nil {
+		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, productJSON(products[i], !hideFields(r)))
+	writeJSON(w, http.StatusOK, productJSON(p, !hideFields(r)))
 }
 
 // groupsOf returns the groups of products with their members, in the

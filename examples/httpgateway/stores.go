@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/token"
 )
 
@@ -18,8 +19,8 @@ type stores struct {
 }
 
 // openStores opens the stores the flags name. Without -redis and -postgres
-// everything lives in memory: sessions in memstore, tokens from the data
-// file. The Redis and PostgreSQL adapters (issue 6) replace this file.
+// everything lives in memstore: the sessions, their nonces, and the data
+// file's tokens. The Redis and PostgreSQL adapters (issue 6) replace this file.
 func openStores(_ context.Context, redisURL, postgresDSN string, data *gatewayData) (stores, error) {
 	if redisURL != "" {
 		return stores{}, errors.New("-redis: this build of the gateway has no Redis adapter yet; omit the flag to keep sessions in memory")
@@ -27,9 +28,7 @@ func openStores(_ context.Context, redisURL, postgresDSN string, data *gatewayDa
 	if postgresDSN != "" {
 		return stores{}, errors.New("-postgres: this build of the gateway has no PostgreSQL adapter yet; omit the flag to read tokens from the data file")
 	}
-	return stores{
-		Sessions: newMemSessions(),
-		Tokens:   newDataTokens(data.tokens),
-		Close:    func() error { return nil },
-	}, nil
+	mem := memstore.New()
+	mem.PutTokens(data.tokens...)
+	return stores{Sessions: mem, Tokens: mem, Close: func() error { return nil }}, nil
 }

@@ -1,0 +1,212 @@
+'use strict';
+// End-to-end test of the reference gateway with the official Connect SDKs:
+// connect-sdk-nodejs 5.2.0 (Server API) and connect-sdk-client-js 6.0.6
+// (Client API and client-side encryption), as pinned in package-lock.json.
+const { test, before, after, describe } = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+
+const { startGateway, loadClientSDK, serverClient, signedFetch } = require('./harness.cjs');
+
+const sdk = loadClientSDK();
+const NL_EUR = { countryCode: 'NL', currency: 'EUR', totalAmount: 1000, isRecurring: false };
+const BE_EUR = { countryCode: 'BE', currency: 'EUR', totalAmount: 1000, isRecurring: false };
+
+let gw;
+let client;
+
+before(async () => {
+  gw = await startGateway(path.join(__dirname, 'fixture.json'));
+  client = serverClient(gw);
+});
+
+after(async () => {
+  if (gw) {
+    const code = await gw.stop();
+    assert.equal(code, 0, 'gateway exit code after SIGTERM (graceful shutdown)\n' + gw.stderr());
+  }
+});
+
+async function createSession(body, c = client, merchantId = '1234') {
+  const resp = await c.v1.sessions.create(merchantId, body);
+  assert.equal(resp.status, 200, `create ${JSON.stringify(body)}: ${JSON.stringify(resp.body)}`);
+  assert.equal(resp.isSuccess, true);
+  return resp.body;
+}
+
+function ids(items) {
+  return items.map((p) => p.id);
+}
+
+describe('Server API through connect-sdk-nodejs', () => {
+  test('empty body: a session with the gateway URLs', async () => {
+    const s = await createSession({});
+    assert.match(s.clientSessionId, /^[0-9a-f]{32}$/);
+    assert.match(s.customerId, /^1234-[0-9a-f]{32}$/);
+    assert.equal(s.clientApiUrl, gw.origin + '/client');
+    assert.equal(s.assetUrl, gw.origin + '/');
+    assert.equal(s.region, 'EU');
+    assert.deepEqual(s.invalidTokens, []);
+  });
+
+  test('datacenter origin: clientApiUrl and assetUrl of the merchant datacenter', async () => {
+    const s = await createSession({}, serverClient(gw, 'otherKeyId', 'otherSecretApiKey'), '5678');
+    assert.equal(s.clientApiUrl, 'https://us.gateway.example/client');
+    assert.equal(s.assetUrl, 'https://us.gateway.example/');
+    assert.equal(s.region, 'US');
+  });
+
+  test('tokens: invalid ones reported once each, in request order', async () => {
+    const s = await createSession({
+      tokens: ['tok-visa', 'unknown-token', 'tok-expired', 'tok-revoked', 'tok-visa',
+        'tok-deleted', 'tok-other-merchant', 'tok-product-gone', 'unknown-token', 'tok-mastercard'],
+    });
+    assert.deepEqual(s.invalidTokens,
+      ['unknown-token', 'tok-expired', 'tok-revoked', 'tok-deleted', 'tok-other-merchant', 'tok-product-gone']);
+  });
+
+  test('malformed bodies: 400 with propertyName in the SDK response body', async () => {
+    const cases = [
+      [{ paymentProductFilters: { restrictTo: { products: [0] } } }, 'paymentProductFilters.restrictTo.products[0]'],
+      [{ paymentProductFilters: { exclude: { products: [1, -5] } } }, 'paymentProductFilters.exclude.products[1]'],
+      [{ paymentProductFilters: { exclude: { groups: ['cards', 'wallets'] } } }, 'paymentProductFilters.exclude.groups[1]'],
+      [{ tokens: ['ok', ''] }, 'tokens[1]'],
+    ];
+    for (const [body, property] of cases) {
+      const resp = await client.v1.sessions.create('1234', body);
+      assert.equal(resp.status, 400, JSON.stringify(body));
+      assert.equal(resp.isSuccess, false);
+      assert.equal(resp.body.errors[0].propertyName, property, JSON.stringify(resp.body));
+      assert.equal(resp.body.errors[0].httpStatusCode, 400);
+      assert.match(resp.body.errorId, /^[0-9a-f-]{36}$/);
+    }
+  });
+
+  test('wrong secret: 401 code 9002; key of another merchant: 403 code 9007', async () => {
+    const bad = await serverClient(gw, 'testKeyId', 'wrongSecret').v1.sessions.create('1234', {});
+    assert.equal(bad.status, 401);
+    assert.equal(bad.body.errors[0].code, '9002');
+    const other = await serverClient(gw, 'otherKeyId', 'otherSecretApiKey').v1.sessions.create('1234', {});
+    assert.equal(other.status, 403);
+    assert.equal(other.body.errors[0].code, '9007');
+  });
+});
+
+describe('Client API through connect-sdk-client-js', () => {
+  test('products, accounts on file and a product with card fields', async () => {
+    const s = await createSession({ tokens: ['tok-visa', 'tok-mastercard', 'tok-no-expiry', 'tok-expired'] });
+    const session = new sdk.Session(s);
+    const products = await session.getBasicPaymentProducts(NL_EUR);
+    assert.deepEqual(ids(products.basicPaymentProducts), [1, 2, 3, 840, 809]);
+    assert.deepEqual(products.accountsOnFile.map((a) => a.paymentProductId).sort(), [1, 2, 3]);
+
+    const visa = products.getBasicPaymentProduct(1);
+    assert.equal(visa.displayHints.label, 'VISA');
+    assert.equal(visa.displayHints.logo, gw.origin + '/pp_logo_1.png', 'logo prefixed with assetUrl');
+    assert.equal(visa.paymentProductGroup, 'cards');
+    assert.equal(visa.accountsOnFile.length, 1);
+    const aof = visa.accountsOnFile[0];
+    assert.equal(typeof aof.id, 'number');
+    assert.equal(aof.getAttribute('alias').value, '************0026');
+    assert.equal(aof.getAttribute('expiryDate').value, '1230');
+    assert.equal(products.getAccountOnFile(aof.id).paymentProductId, 1);
+    assert.equal(products.getBasicPaymentProduct(2).accountsOnFile[0].getAttribute('expiryDate'), undefined,
+      'a token without a card expiry has no expiryDate attribute');
+
+    const product = await session.getPaymentProduct(1, NL_EUR);
+    assert.deepEqual(product.paymentProductFields.map((f) => f.id), ['cardNumber', 'expiryDate', 'cvv', 'cardholderName']);
+    const cardNumber = product.getPaymentProductField('cardNumber');
+    assert.equal(cardNumber.type, 'numericstring');
+    assert.ok(cardNumber.isValid('4012000033330026'), 'a Luhn-valid number passes the field validators');
+    assert.ok(!cardNumber.isValid('4012000033330027'), 'a Luhn-invalid number fails');
+    assert.equal(product.getPaymentProductField('expiryDate').displayHints.mask, '{{99}}/{{99}}');
+  });
+
+  test('payment context: iDEAL only for NL/EUR, PayPal only from 1.00', async () => {
+    const session = new sdk.Session(await createSession({}));
+    const be = await session.getBasicPaymentProducts(BE_EUR);
+    assert.deepEqual(ids(be.basicPaymentProducts), [1, 2, 3, 840]);
+    const small = await session.getBasicPaymentProducts({ ...NL_EUR, totalAmount: 99 });
+    assert.deepEqual(ids(small.basicPaymentProducts), [1, 2, 3, 809]);
+  });
+
+  test('restrictTo and exclude: exclude wins, groups expand', async () => {
+    const cases = [
+      [{ restrictTo: { groups: ['cards'] } }, [1, 2, 3]],
+      [{ restrictTo: { products: [840, 3] } }, [3, 840]],
+      [{ restrictTo: { groups: ['cards'], products: [809] } }, [1, 2, 3, 809]],
+      [{ exclude: { products: [2] } }, [1, 3, 840, 809]],
+      [{ exclude: { groups: ['cards'] } }, [840, 809]],
+      [{ restrictTo: { products: [1, 840] }, exclude: { groups: ['cards'] } }, [840]],
+      [{ restrictTo: { groups: [], products: [] } }, [1, 2, 3, 840, 809]],
+      [{ restrictTo: { products: [999999] } }, []],
+    ];
+    for (const [filters, want] of cases) {
+      const s = await createSession({ paymentProductFilters: filters });
+      const session = new sdk.Session(s);
+      if (want.length === 0) {
+        await assert.rejects(session.getBasicPaymentProducts(NL_EUR), /No payment products available/);
+        continue;
+      }
+      const products = await session.getBasicPaymentProducts(NL_EUR);
+      assert.deepEqual(ids(products.basicPaymentProducts), want, JSON.stringify(filters));
+    }
+  });
+
+  test('a hidden product is 404 code 1007 propertyName productId', async () => {
+    const session = new sdk.Session(await createSession({ paymentProductFilters: { exclude: { products: [2] } } }));
+    await assert.rejects(session.getPaymentProduct(2, NL_EUR), (err) => {
+      assert.equal(err.status, 404);
+      assert.equal(err.data.errors[0].code, '1007');
+      assert.equal(err.data.errors[0].propertyName, 'productId');
+      return true;
+    });
+  });
+
+  test('excluded product hides its tokens; the token stays valid', async () => {
+    const s = await createSession({ tokens: ['tok-visa', 'tok-mastercard'], paymentProductFilters: { exclude: { products: [1] } } });
+    assert.deepEqual(s.invalidTokens, []);
+    const products = await new sdk.Session(s).getBasicPaymentProducts(NL_EUR);
+    assert.deepEqual(products.accountsOnFile.map((a) => a.paymentProductId), [3]);
+  });
+
+  test('product groups: cards with its members accounts on file, and its fields', async () => {
+    const s = await createSession({ tokens: ['tok-visa', 'tok-mastercard'] });
+    const session = new sdk.Session(s);
+    const groups = await session.getBasicPaymentProductGroups(NL_EUR);
+    assert.deepEqual(ids(groups.basicPaymentProductGroups), ['cards']);
+    assert.deepEqual(groups.accountsOnFile.map((a) => a.paymentProductId).sort(), [1, 3]);
+    const cards = await session.getPaymentProductGroup('cards', NL_EUR);
+    assert.deepEqual(cards.paymentProductFields.map((f) => f.id), ['cardNumber', 'expiryDate', 'cvv', 'cardholderName']);
+
+    const items = await session.getBasicPaymentItems(NL_EUR, true);
+    assert.deepEqual(items.basicPaymentItems.map((i) => i.id), ['cards', 840, 809]);
+  });
+
+  test('sessions do not cross: each customer sees only its own accounts on file', async () => {
+    const a = await createSession({ tokens: ['tok-visa'] });
+    const b = await createSession({ tokens: ['tok-mastercard'] });
+    const pa = await new sdk.Session(a).getBasicPaymentProducts(NL_EUR);
+    const pb = await new sdk.Session(b).getBasicPaymentProducts(NL_EUR);
+    assert.deepEqual(pa.accountsOnFile.map((x) => x.paymentProductId), [1]);
+    assert.deepEqual(pb.accountsOnFile.map((x) => x.paymentProductId), [3]);
+    // a's session id with b's customer id is refused
+    const mixed = new sdk.Session({ ...b, clientSessionId: a.clientSessionId });
+    await assert.rejects(mixed.getBasicPaymentProducts(NL_EUR), (err) => err.status === 401);
+  });
+
+  test('revoke (DELETE, signed) ends the session: the client API answers 401', async () => {
+    const s = await createSession({});
+    const session = new sdk.Session(s);
+    await session.getBasicPaymentProducts(NL_EUR);
+    const del = await signedFetch(gw, 'DELETE', `/v1/1234/sessions/${s.clientSessionId}`);
+    assert.equal(del.status, 204);
+    await assert.rejects(new sdk.Session(s).getBasicPaymentProducts(NL_EUR), (err) => {
+      assert.equal(err.status, 401);
+      assert.equal(err.data.errors[0].code, '9002');
+      return true;
+    });
+    const again = await signedFetch(gw, 'DELETE', `/v1/1234/sessions/${s.clientSessionId}`);
+    assert.equal(again.status, 404);
+  });
+});

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// loadFlag turns the smoke run of TestLoad into the full bounded load run:
+//
+//	go test -C examples/httpgateway -run TestLoad -count=1 -v -load
+var loadFlag = flag.Bool("load", false, "run TestLoad at full size (10,000 creates + 10,000 client calls)")
+
+// loadData builds a data file with one merchant and n tokens, tok-0..tok-n-1,
+// each with an alias that names it: the load test proves from the alias
+// that a customer sees exactly its own account on file.
+func loadTestData(n int) string {
+	var toks []string
+	for i := range n {
+		toks = append(toks, fmt.Sprintf(`{"id":"tok-%d","merchantId":"1234","paymentProductId":%d,"status":"active","cardExpiry":"1230","alias":"%s"}`,
+			i, 1+i%3, aliasOf(i)))
+	}
+	return strings.Replace(testData, `"tokens": [`, `"tokens": [`+strings.Join(toks, ",")+",", 1)
+}
+
+func aliasOf(i int) string { return fmt.Sprintf("************%06d", i) }
+
+// TestLoad drives a real loopback listener from concurrent workers: each
+// iteration creates a session (v1HMAC-signed) holding one token chosen at
+// random and lists the session's products through the Client API. Every
+// answer must be a success and show exactly the session's own account on
+// file. Without -load it runs a small smoke size.
+func TestLoad(t *testing.T) {
+	iterations, workers := 300, 8
+	if *loadFlag {
+		iterations, workers = 10_000, 32
+	} else if testing.Short() {
+		t.Skip("TestLoad: skipped with -short")
+	}
+	const tokens = 1000
+	d, err := parseData([]byte(loadTestData(tokens)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := openStores(t.Context(), "", "", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := newServer(config{PublicURL: publicURL, Data: d, Stores: st, Keys: testKeys(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h) // a real listener on 127.0.0.1
+	defer srv.Close()
+	client := &http.Client{
+		Transport: &http.Transport{MaxIdleConns: workers, MaxIdleConnsPerHost: workers},
+		Timeout:   10 * time.Second,
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+
+	var (
+		next      atomic.Int64
+		failures  atomic.Int64
+		crossed   atomic.Int64
+		mu        sync.Mutex
+		createLat []time.Duration
+		clientLat []time.Duration
+		firstErr  atomic.Value
+	)
+	fail := func(err error) {
+		failures.Add(1)
+		firstErr.CompareAndSwap(nil, err.Error())
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(w), 42))
+			var cl, ll []time.Duration
+			defer func() {
+				mu.Lock()
+				createLat = append(createLat, cl...)
+				clientLat = append(clientLat, ll...)
+				mu.Unlock()
+			}()
+			for next.Add(1) <= int64(iterations) && ctx.Err() == nil {
+				tok := rng.IntN(tokens)
+				t0 := time.Now()
+				s, err := loadCreate(ctx, client, srv.URL, fmt.Sprintf(`{"tokens":["tok-%d"]}`, tok))
+				cl = append(cl, time.Since(t0))
+				if err != nil {
+					fail(err)
+					continue
+				}
+				t1 := time.Now()
+				aliases, err := loadAliases(ctx, client, srv.URL, s)
+				ll = append(ll, time.Since(t1))
+				if err != nil {
+					fail(err)
+					continue
+				}
+				if !slices.Equal(aliases, []string{aliasOf(tok)}) {
+					crossed.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if ctx.Err() != nil {
+		t.Fatalf("load run did not finish within its time bound: %d of %d iterations", len(createLat), iterations)
+	}
+	if n := failures.Load(); n > 0 {
+		t.Errorf("%d failed requests, first: %v", n, firstErr.Load())
+	}
+	if n := crossed.Load(); n > 0 {
+		t.Errorf("%d sessions showed accounts on file that are not their own", n)
+	}
+	requests := len(createLat) + len(clientLat)
+	t.Logf("load: %d iterations, %d workers, %d requests in %v: %.0f requests/s; create p50 %v p99 %v; client products p50 %v p99 %v; errors %d, crossed %d",
+		iterations, workers, requests, elapsed.Round(time.Millisecond), float64(requests)/elapsed.Seconds(),
+		percentile(createLat, 50), percentile(createLat, 99), percentile(clientLat, 50), percentile(clientLat, 99),
+		failures.Load(), crossed.Load())
+}
+
+// percentile returns the p-th percentile (nearest rank) of d.
+func percentile(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return s[max(i-1, 0)].Round(time.Microsecond)
+}
+
+func loadCreate(ctx context.Context, client *http.Client, base, body string) (sessionResponse, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/1234/sessions", strings.NewReader(body))
+	if err != nil {
+		return sessionResponse{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	s := stringToSign(http.MethodPost, "application/json", req.Header.Get("Date"), req.Header, "/v1/1234/sessions")
+	req.Header.Set("Authorization", v1HMACPrefix+"testKeyId:"+signV1HMAC([]byte("testSecretApiKey"), s))
+	var out sessionResponse
+	if err := loadDo(client, req, &out); err != nil {
+		return sessionResponse{}, err
+	}
+	return out, nil
+}
+
+func loadAliases(ctx context.Context, client *http.Client, base string, s sessionResponse) ([]string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/client/v1/"+s.CustomerID+"/products"+nlEUR+"&hide=fields", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "GCS v1Client:"+s.ClientSessionID)
+	var out paymentProductsJSON
+	if err := loadDo(client, req, &out); err != nil {
+		return nil, err
+	}
+	var aliases []string
+	for _, p := range out.PaymentProducts {
+		for _, a := range p.AccountsOnFile {
+			aliases = append(aliases, a.Attributes[0].Value)
+		}
+	}
+	return aliases, nil
+}
+
+func loadDo(client *http.Client, req *http.Request, v any) error {
+	res, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = res.Body.Close() }()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: status %d: %s", req.Method, req.URL.Path, res.StatusCode, body)
+	}
+	return json.Unmarshal(body, v)
+}
