@@ -234,7 +234,8 @@ func TestCreateSessionRejects(t *testing.T) {
 		code       sderrors.Code
 		property   string
 	}{
-		{"not JSON", `{"tokens":`, sderrors.ErrInvalidJSON.Code(), ""},
+		{"not JSON", `nope`, sderrors.ErrInvalidJSON.Code(), ""},
+		{"truncated", `{"tokens":`, sderrors.ErrInvalidJSON.Code(), "tokens"},
 		{"unknown property", `{"token":["a"]}`, sderrors.ErrUnknownProperty.Code(), "token"},
 		{"null filters", `{"paymentProductFilters":null}`, sderrors.ErrNullNotAllowed.Code(), "paymentProductFilters"},
 		{"zero product id", `{"paymentProductFilters":{"restrictTo":{"products":[0]}}}`, sderrors.ErrInvalidProductID.Code(), "paymentProductFilters.restrictTo.products[0]"},
@@ -338,7 +339,7 @@ func TestClientProducts(t *testing.T) {
 	if want := []string{"cardNumber", "expiryDate", "cvv", "cardholderName"}; !slices.Equal(fieldIDs, want) {
 		t.Errorf("product 1 fields = %v, want %v", fieldIDs, want)
 	}
-	if p.Fields[0].DataRestrictions.Validators.Luhn == nil || p.Fields[1].DisplayHints.Mask != "{{99}}/{{99}}" {
+	if p.Fields[0].Type != "numericstring" || p.Fields[0].DataRestrictions.Validators.Luhn == nil || p.Fields[1].DisplayHints.Mask != "{{99}}/{{99}}" {
 		t.Errorf("card fields lack the luhn validator or the expiry mask: %s", r.body)
 	}
 	r = g.client(s.CustomerID, s.ClientSessionID, "products/1"+nlEUR+"&hide=fields")

@@ -116,7 +116,7 @@ describe('Client API through connect-sdk-client-js', () => {
     const product = await session.getPaymentProduct(1, NL_EUR);
     assert.deepEqual(product.paymentProductFields.map((f) => f.id), ['cardNumber', 'expiryDate', 'cvv', 'cardholderName']);
     const cardNumber = product.getPaymentProductField('cardNumber');
-    assert.equal(cardNumber.type, 'numericstring');
+    assert.equal(cardNumber.type, 'tel', 'the SDK turns our numericstring into an input of type tel');
     assert.ok(cardNumber.isValid('4012000033330026'), 'a Luhn-valid number passes the field validators');
     assert.ok(!cardNumber.isValid('4012000033330027'), 'a Luhn-invalid number fails');
     assert.equal(product.getPaymentProductField('expiryDate').displayHints.mask, '{{99}}/{{99}}');
