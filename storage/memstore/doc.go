@@ -42,9 +42,10 @@
 // # Cost
 //
 // Load allocates once (the payload copy) and takes a read lock of one
-// shard. A session takes one map slot of 72 bytes (the 32-byte key, one
-// string for merchantId, customerId and payload, the expiry and three
+// shard. A session takes one map slot of 64 bytes (the 32-byte key, one
+// string for merchantId, customerId and payload, the expiry and two
 // offsets) plus that string: when the customerId starts with the
 // merchantId, as the ids the engine mints do, the merchantId is not
-// stored twice. See the package benchmarks for measured figures.
+// stored twice. A merchantId is at most 64 KiB, a record at most 4 GiB.
+// See the package benchmarks for measured figures.
 package memstore

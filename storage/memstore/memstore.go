@@ -28,7 +28,7 @@ var (
 var (
 	errNoSession = fmt.Errorf("memstore: no live session under this key: %w", storage.ErrNotFound)
 	errNonceSeen = fmt.Errorf("memstore: nonce already used in this session: %w", storage.ErrAlreadyExists)
-	errTooLarge  = errors.New("memstore: record too large (merchantId, customerId and payload must total under 4 GiB)")
+	errTooLarge  = errors.New("memstore: record too large (merchantId over 64 KiB, or merchantId, customerId and payload over 4 GiB)")
 )
 
 const (
@@ -74,16 +74,25 @@ type shard struct {
 	_    [128 - 48]byte
 }
 
-// entry is one session, laid out compactly: one string holds the
-// merchantId (only when it is not a prefix of the customerId, as it is for
-// ids the engine mints: "{merchantId}-{hex}"), the customerId and the
-// payload.
+// entry is one session in 32 bytes (a map slot of 64 with the key): one
+// string holds the merchantId (only when it is not a prefix of the
+// customerId, as it is for ids the engine mints: "{merchantId}-{hex}"),
+// the customerId and the payload.
 type entry struct {
 	data    string
 	expires int64  // unix nanoseconds, clamped to the int64 range
-	mlen    uint32 // merchantID = data[:mlen]
-	cstart  uint32 // customerID = data[cstart:cend]
-	cend    uint32 // payload = data[cend:]
+	cend    uint32 // customerID ends at data[cend], payload = data[cend:]
+	mlen    uint16 // merchantID = data[:mlen]
+	apart   bool   // merchantID stored apart: customerID = data[mlen:cend], else data[:cend]
+}
+
+func (e *entry) merchantID() string { return e.data[:e.mlen] }
+
+func (e *entry) customerID() string {
+	if e.apart {
+		return e.data[e.mlen:e.cend]
+	}
+	return e.data[:e.cend]
 }
 
 // nonceSet holds the nonces recorded for one session key.
@@ -146,18 +155,24 @@ func (s *Store) Save(ctx context.Context, r session.Record) error {
 
 func newEntry(r session.Record) (entry, error) {
 	m, c := r.MerchantID, r.CustomerID
-	if uint64(len(m))+uint64(len(c))+uint64(len(r.Payload)) > math.MaxUint32 {
+	if len(m) > math.MaxUint16 || uint64(len(m))+uint64(len(c))+uint64(len(r.Payload)) > math.MaxUint32 {
 		return entry{}, errTooLarge
 	}
-	e := entry{expires: unixNanos(r.ExpiresAt), mlen: uint32(len(m))} //nolint:gosec // bounded above
-	if strings.HasPrefix(c, m) {
-		e.data = c + string(r.Payload)
-		e.cend = uint32(len(c)) //nolint:gosec // bounded above
+	e := entry{expires: unixNanos(r.ExpiresAt), mlen: uint16(len(m))} //nolint:gosec // bounded above
+	e.apart = !strings.HasPrefix(c, m)
+	// One allocation of the exact size; the Builder hands its bytes over
+	// as the string without a copy.
+	var sb strings.Builder
+	if e.apart {
+		sb.Grow(len(m) + len(c) + len(r.Payload))
+		sb.WriteString(m)
 	} else {
-		e.data = m + c + string(r.Payload)
-		e.cstart = e.mlen
-		e.cend = uint32(len(m) + len(c)) //nolint:gosec // bounded above
+		sb.Grow(len(c) + len(r.Payload))
 	}
+	sb.WriteString(c)
+	e.cend = uint32(sb.Len()) //nolint:gosec // bounded above
+	sb.Write(r.Payload)
+	e.data = sb.String()
 	return e, nil
 }
 
@@ -189,8 +204,8 @@ func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (sessi
 	}
 	r := session.Record{
 		Key:        key,
-		MerchantID: e.data[:e.mlen],
-		CustomerID: e.data[e.cstart:e.cend],
+		MerchantID: e.merchantID(),
+		CustomerID: e.customerID(),
 		ExpiresAt:  time.Unix(0, e.expires).UTC(),
 	}
 	if int(e.cend) < len(e.data) {
@@ -210,7 +225,7 @@ func (s *Store) Delete(ctx context.Context, key storage.Key, merchantID string) 
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	e, ok := sh.sessions[key]
-	if !ok || e.data[:e.mlen] != merchantID {
+	if !ok || e.merchantID() != merchantID {
 		return errNoSession
 	}
 	sh.remove(key)

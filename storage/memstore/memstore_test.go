@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -196,6 +197,24 @@ func TestExpiresAtRange(t *testing.T) {
 		if tc.alive && tc.expires.Year() < 2262 && !got.ExpiresAt.Equal(tc.expires) {
 			t.Errorf("%s: ExpiresAt = %s, want %s", tc.name, got.ExpiresAt, tc.expires)
 		}
+	}
+}
+
+func TestSaveTooLarge(t *testing.T) {
+	s := memstore.New()
+	r := record(t, time.Now().Add(time.Hour))
+	r.MerchantID = strings.Repeat("m", 1<<16)
+	r.CustomerID = r.MerchantID + "-1"
+	err := s.Save(t.Context(), r)
+	if err == nil || errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Save with a 64 KiB merchantId = %v, want a size error", err)
+	}
+	if s.Len() != 0 {
+		t.Errorf("Len = %d, want 0", s.Len())
+	}
+	r.MerchantID = r.MerchantID[1:]
+	if err := s.Save(t.Context(), r); err != nil {
+		t.Errorf("Save with a merchantId of 64 KiB - 1 = %v, want nil", err)
 	}
 }
 
