@@ -322,7 +322,7 @@ func TestClientProducts(t *testing.T) {
 		t.Errorf("product 1 = %+v, want the documented shape", visa)
 	}
 	if len(visa.AccountsOnFile) != 1 || visa.AccountsOnFile[0].Attributes[0].Value != "************0026" ||
-		visa.AccountsOnFile[0].Attributes[1] != (accountOnFileAttributeJSON{Key: "expiryDate", Value: "1230", Status: "READ_ONLY"}) {
+		visa.AccountsOnFile[0].Attributes[2] != (accountOnFileAttributeJSON{Key: "expiryDate", Value: "1230", Status: "READ_ONLY"}) {
 		t.Errorf("product 1 accounts on file = %+v, want alias ************0026 and expiry 1230", visa.AccountsOnFile)
 	}
 	if !strings.Contains(string(r.body), `"labelTemplate":[{"attributeKey":"alias"`) {

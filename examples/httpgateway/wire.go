@@ -194,7 +194,7 @@ func productJSON(p session.AvailableProduct, withFields bool) paymentProductJSON
 		UsesRedirectionTo3rdParty: p.PaymentMethod == "redirect",
 		MinAmount:                 p.MinAmount,
 		MaxAmount:                 p.MaxAmount,
-		AccountsOnFile:            accountsJSON(p.Logo, p.AccountsOnFile),
+		AccountsOnFile:            accountsJSON(p.Product, p.AccountsOnFile),
 	}
 	switch {
 	case withFields && isCard(p.Product):
@@ -205,12 +205,18 @@ func productJSON(p session.AvailableProduct, withFields bool) paymentProductJSON
 	return out
 }
 
-// accountsJSON maps the session's tokens of one product as accounts on
-// file: the masked alias and the expiry (MMYY), never the token value.
-func accountsJSON(logo string, accounts []session.AccountOnFile) []accountOnFileJSON {
+// accountsJSON maps the session's tokens of product p as accounts on file:
+// the masked alias and the expiry (MMYY), never the token value. For a card
+// the alias is also the read-only cardNumber attribute, so that the client
+// SDK does not ask for the number again when the consumer picks the
+// account.
+func accountsJSON(p filter.Product, accounts []session.AccountOnFile) []accountOnFileJSON {
 	out := make([]accountOnFileJSON, 0, len(accounts))
 	for _, a := range accounts {
 		attrs := []accountOnFileAttributeJSON{{Key: "alias", Value: a.Token.Alias, Status: "READ_ONLY"}}
+		if isCard(p) {
+			attrs = append(attrs, accountOnFileAttributeJSON{Key: "cardNumber", Value: a.Token.Alias, Status: "READ_ONLY"})
+		}
 		if e := a.Token.CardExpiry; e.Month != 0 {
 			attrs = append(attrs, accountOnFileAttributeJSON{
 				Key: "expiryDate", Value: fmt.Sprintf("%02d%02d", int(e.Month), e.Year%100), Status: "READ_ONLY",
@@ -222,7 +228,7 @@ func accountsJSON(logo string, accounts []session.AccountOnFile) []accountOnFile
 			Attributes:       attrs,
 			DisplayHints: accountOnFileHintsJSON{
 				LabelTemplate: []labelTemplateJSON{{AttributeKey: "alias", Mask: "{{9999}} {{9999}} {{9999}} {{9999}} {{999}}"}},
-				Logo:          logo,
+				Logo:          p.Logo,
 			},
 		})
 	}
@@ -242,7 +248,7 @@ func groupJSON(id string, members []session.AvailableProduct, withFields bool) p
 	}
 	card := false
 	for _, m := range members {
-		g.AccountsOnFile = append(g.AccountsOnFile, accountsJSON(m.Logo, m.AccountsOnFile)...)
+		g.AccountsOnFile = append(g.AccountsOnFile, accountsJSON(m.Product, m.AccountsOnFile)...)
 		card = card || isCard(m.Product)
 	}
 	switch {

@@ -210,3 +210,111 @@ describe('Client API through connect-sdk-client-js', () => {
     assert.equal(again.status, 404);
   });
 });
+
+describe('client-side encryption with connect-sdk-client-js own encryptor', () => {
+  // encryptCard builds a PaymentRequest for VISA on a fresh client Session
+  // of s and encrypts it with the SDK's encryptor.
+  async function encryptCard(s, values, accountOnFile) {
+    const session = new sdk.Session(s);
+    const product = await session.getPaymentProduct(1, NL_EUR);
+    const request = session.getPaymentRequest();
+    request.setPaymentProduct(product);
+    if (accountOnFile) request.setAccountOnFile(product.getAccountOnFile(accountOnFile));
+    for (const [k, v] of Object.entries(values)) request.setValue(k, v);
+    return session.getEncryptor().encrypt(request);
+  }
+
+  function decrypt(s, blob, merchantId = '1234') {
+    return signedFetch(gw, 'POST', `/v1/${merchantId}/sessions/${s.clientSessionId}/decrypt`,
+      { encryptedCustomerInput: blob });
+  }
+
+  const card = {
+    cardNumber: '4012 0000 3333 0026', expiryDate: '12/30', cvv: '123', cardholderName: 'José Müller',
+  };
+
+  test('public key: SPKI DER in base64 with its key id', async () => {
+    const key = await new sdk.Session(await createSession({})).getPublicKey();
+    assert.match(key.keyId, /\S/);
+    const der = Buffer.from(key.publicKey, 'base64');
+    const pub = require('node:crypto').createPublicKey({ key: der, format: 'der', type: 'spki' });
+    assert.equal(pub.asymmetricKeyType, 'rsa');
+    assert.ok(pub.asymmetricKeyDetails.modulusLength >= 2048);
+  });
+
+  test('round trip: Latin-1 name intact, card number masked, no cvv', async () => {
+    const s = await createSession({});
+    const blob = await encryptCard(s, card);
+    assert.match(blob, /^[\w-]+\.[\w-]+\.[\w-]+\.[\w-]+\.[\w-]+$/, 'JWE compact serialization');
+    const r = await decrypt(s, blob);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.contentType, 'application/json');
+    assert.equal(r.body.clientSessionId, s.clientSessionId);
+    assert.match(r.body.nonce, /^[0-9a-f]{32}$/);
+    assert.equal(r.body.paymentProductId, 1);
+    assert.equal(r.body.tokenize, false);
+    const values = Object.fromEntries(r.body.paymentValues.map((v) => [v.key, v.value]));
+    assert.deepEqual(values, { cardNumber: '401200******0026', expiryDate: '1230', cardholderName: 'José Müller' });
+    assert.ok(!JSON.stringify(r.body).includes('4012000033330026'), 'the full card number is never returned');
+  });
+
+  test('replay of the same blob: 409', async () => {
+    const s = await createSession({});
+    const blob = await encryptCard(s, card);
+    assert.equal((await decrypt(s, blob)).status, 200);
+    const again = await decrypt(s, blob);
+    assert.equal(again.status, 409, JSON.stringify(again.body));
+    assert.equal(again.body.errors[0].httpStatusCode, 409);
+  });
+
+  test('blob of another session: 400', async () => {
+    const a = await createSession({});
+    const b = await createSession({});
+    const r = await decrypt(b, await encryptCard(a, card));
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+  });
+
+  test('tampered blob: 400', async () => {
+    const s = await createSession({});
+    const parts = (await encryptCard(s, card)).split('.');
+    const flip = (p) => (p[5] === 'A' ? 'B' : 'A') + '';
+    for (const i of [1, 2, 3, 4]) {
+      const t = parts.slice();
+      t[i] = t[i].slice(0, 5) + flip(t[i]) + t[i].slice(6);
+      const r = await decrypt(s, t.join('.'));
+      assert.equal(r.status, 400, `part ${i}: ${JSON.stringify(r.body)}`);
+    }
+    const r = await decrypt(s, 'not a JWE');
+    assert.equal(r.status, 400);
+  });
+
+  test('text outside Latin-1: a 4xx, never a 5xx', async () => {
+    const s = await createSession({});
+    for (const name of ['José 王', 'A€B', '"王五"']) {
+      const r = await decrypt(s, await encryptCard(s, { ...card, cardholderName: name }));
+      assert.ok(r.status >= 400 && r.status < 500, `${name}: ${r.status} ${JSON.stringify(r.body)}`);
+    }
+  });
+
+  test('account on file: the blob names one of the session tokens', async () => {
+    const s = await createSession({ tokens: ['tok-visa'] });
+    const products = await new sdk.Session(s).getBasicPaymentProducts(NL_EUR);
+    const aof = products.getBasicPaymentProduct(1).accountsOnFile[0];
+    const r = await decrypt(s, await encryptCard(s, { cvv: '123' }, aof.id));
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.accountOnFileId, aof.id);
+    assert.deepEqual(r.body.paymentValues, []);
+  });
+
+  test('decrypt for another merchant: 403; unsigned: 401', async () => {
+    const s = await createSession({});
+    const blob = await encryptCard(s, card);
+    const other = await signedFetch(gw, 'POST', `/v1/1234/sessions/${s.clientSessionId}/decrypt`,
+      { encryptedCustomerInput: blob }, { apiKeyId: 'otherKeyId', secretApiKey: 'otherSecretApiKey' });
+    assert.equal(other.status, 403);
+    const bad = await signedFetch(gw, 'POST', `/v1/1234/sessions/${s.clientSessionId}/decrypt`,
+      { encryptedCustomerInput: blob }, { badSignature: true });
+    assert.equal(bad.status, 401);
+    assert.equal((await decrypt(s, blob)).status, 200, 'rejected attempts do not use up the nonce');
+  });
+});
