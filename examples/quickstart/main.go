@@ -1,0 +1,160 @@
+// Command quickstart runs the whole client-session flow on the embedded
+// store, with no setup: go run ./examples/quickstart
+//
+// It creates a session for the demo merchant with payment product filters
+// and four stored tokens (a valid VISA card, an expired card, another
+// merchant's card, and a MasterCard whose product the filters exclude),
+// prints the wire response, authenticates as a client would, prints the
+// products and accounts on file for a payment context with the
+// explanation, and prints the 400 ErrorResponse of a malformed request.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/examples/internal/demo"
+	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage/memstore"
+)
+
+func main() {
+	cfg := config{now: time.Now, random: rand.Reader, errorID: sderrors.NewErrorID}
+	if err := run(context.Background(), os.Stdout, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+// config holds what makes a run unique; the Example test fixes all three.
+type config struct {
+	now     func() time.Time
+	random  io.Reader     // ids
+	errorID func() string // errorId of ErrorResponses
+}
+
+// createBody is the merchant's create request: cards and PayPal only, but
+// never MasterCard, and four stored tokens of the consumer.
+const createBody = `{
+  "paymentProductFilters": {
+    "restrictTo": {"groups": ["cards"], "products": [840]},
+    "exclude": {"products": [3]}
+  },
+  "tokens": ["` + demo.VisaCardID + `", "` + demo.ExpiredCardID + `", "` + demo.OtherMerchantCardID + `", "` + demo.MasterCardID + `"]
+}`
+
+// badBody names a group the catalog does not have.
+const badBody = `{"paymentProductFilters": {"exclude": {"groups": ["cards", "wallets"]}}}`
+
+func run(ctx context.Context, w io.Writer, cfg config) error {
+	p := &printer{w: w}
+	// The embedded store keeps both sessions and the gateway's tokens.
+	store := memstore.New()
+	store.PutTokens(demo.Tokens()...)
+	engine, err := session.New(store, store,
+		session.WithCatalog(demo.Catalog()),
+		session.WithDatacenter(session.Datacenter{Origin: demo.Origin, Region: demo.Region}),
+		session.WithClock(cfg.now),
+		session.WithRandom(cfg.random),
+	)
+	if err != nil {
+		return err
+	}
+
+	// 1. The merchant's server creates a session.
+	p.printf("POST /v1/%s/sessions\n%s\n\n", demo.MerchantID, createBody)
+	req, err := engine.DecodeCreateRequest([]byte(createBody))
+	if err != nil {
+		return err
+	}
+	resp, err := engine.Create(ctx, demo.MerchantID, req)
+	if err != nil {
+		return err
+	}
+	if err := p.json("200 SessionResponse", resp); err != nil {
+		return err
+	}
+	for _, inv := range resp.Invalid {
+		p.printf("  invalid token %s: %v\n", inv.ID, inv.Reason)
+	}
+
+	// 2. The consumer's browser calls the Client API with the session.
+	pc := filter.Context{CountryCode: "NL", CurrencyCode: "EUR", Amount: 1000}
+	p.printf("\nGET %s/v1/%s/products?countryCode=%s&currencyCode=%s&amount=%d\nAuthorization: GCS v1Client:%s\n",
+		resp.ClientAPIURL, resp.CustomerID, pc.CountryCode, pc.CurrencyCode, pc.Amount, resp.ClientSessionID)
+	s, err := engine.Authenticate(ctx, resp.CustomerID, resp.ClientSessionID)
+	if err != nil {
+		return err
+	}
+	p.printf("authenticated: merchant %s, session alive until %s\n", s.MerchantID(), s.ExpiresAt().UTC().Format(time.RFC3339))
+	products, err := engine.Products(ctx, s, pc)
+	if err != nil {
+		return err
+	}
+	p.println("products:")
+	for _, prod := range products {
+		p.printf("  %-3d %-16s %s", prod.ID, prod.Label, prod.PaymentMethod)
+		for _, a := range prod.AccountsOnFile {
+			p.printf("  [account on file %d: %s]", a.ID, a.Token.Alias)
+		}
+		p.println()
+	}
+	ex, err := engine.Explain(ctx, s, pc)
+	if err != nil {
+		return err
+	}
+	p.println("why:")
+	for _, pe := range ex.Products {
+		p.printf("  product %-3d %s\n", pe.ProductID, pe.Reason)
+	}
+	for _, t := range ex.Tokens {
+		p.printf("  account on file %d (token %s): %s\n", t.AccountOnFileID, t.ID, t.Reason)
+	}
+
+	// 3. A malformed request is a 400 naming the property.
+	p.printf("\nPOST /v1/%s/sessions\n%s\n\n", demo.MerchantID, badBody)
+	req, err = engine.DecodeCreateRequest([]byte(badBody))
+	if err == nil {
+		_, err = engine.Create(ctx, demo.MerchantID, req) // the catalog knows no "wallets"
+	}
+	if err == nil {
+		return fmt.Errorf("the malformed request was accepted")
+	}
+	er := sderrors.ToResponse(err, sderrors.WithErrorID(cfg.errorID))
+	return p.json(fmt.Sprintf("%d ErrorResponse", er.HTTPStatus()), er)
+}
+
+// printer writes to w and keeps the first write error.
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) printf(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+func (p *printer) println(args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintln(p.w, args...)
+	}
+}
+
+// json prints v as indented JSON under a title line.
+func (p *printer) json(title string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	p.printf("%s\n%s\n", title, b)
+	return p.err
+}
