@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"net/http"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -112,12 +113,18 @@ func recoverJSON(next http.Handler) http.Handler {
 }
 
 // headers sets the headers every answer carries: nothing is cached, and
-// nothing is sniffed.
+// nothing is sniffed. A path that is not in canonical form ("//", "/./",
+// "/../", a trailing "/") is a JSON 404 here, where ServeMux would answer
+// an HTML redirect.
 func headers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
+		if p := r.URL.Path; p != "/" && p != path.Clean(p) {
+			notFound(w, r)
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }

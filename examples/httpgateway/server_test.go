@@ -449,6 +449,9 @@ func TestRoutingAndCORS(t *testing.T) {
 	}
 	req(http.MethodGet, "/nowhere", nil).wantError(t, http.StatusNotFound, errNoRoute.Code(), "")
 	req(http.MethodGet, "/v1/1234/sessions/x/y/z", nil).wantError(t, http.StatusNotFound, errNoRoute.Code(), "")
+	for _, p := range []string{"/client/v1//products", "/client/v1/c/./products", "/client/v1/c/x/../products", "/client/v1/c/products/"} {
+		req(http.MethodGet, p, nil).wantError(t, http.StatusNotFound, errNoRoute.Code(), "")
+	}
 
 	r := req(http.MethodGet, "/v1/1234/sessions", nil)
 	r.wantError(t, http.StatusMethodNotAllowed, errMethodNotAllowed.Code(), "")
