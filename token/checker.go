@@ -2,26 +2,50 @@ package token
 
 import (
 	"context"
+	"strconv"
 	"time"
+
+	sderrors "github.com/clientsession/engine/errors"
 )
 
 // DefaultMaxTokens is the default limit of tokens per request.
 const DefaultMaxTokens = 100
 
-// Checker validates and checks the tokens of a create request. Safe for
-// concurrent use.
+// Checker validates and checks the tokens of a create request. It is
+// immutable after NewChecker and safe for concurrent use.
 type Checker struct {
-	// TODO(token)
+	repo Repository
+	max  int
 }
 
 // A CheckerOption configures a Checker.
 type CheckerOption interface{ applyChecker(*Checker) }
 
+type maxTokens int
+
+func (m maxTokens) applyChecker(c *Checker) { c.max = int(m) }
+
 // WithMaxTokens sets the limit of tokens per request (default 100, > 0).
-func WithMaxTokens(n int) CheckerOption { panic("TODO") }
+// Duplicates count: the limit bounds the request, not the distinct ids.
+func WithMaxTokens(n int) CheckerOption { return maxTokens(n) }
 
 // NewChecker returns a checker over repo.
-func NewChecker(repo Repository, opts ...CheckerOption) (*Checker, error) { panic("TODO") }
+func NewChecker(repo Repository, opts ...CheckerOption) (*Checker, error) {
+	c := &Checker{repo: repo, max: DefaultMaxTokens}
+	for _, o := range opts {
+		o.applyChecker(c)
+	}
+	if repo == nil {
+		return nil, sderrors.ErrInvalidConfiguration.WithMessage("token checker: the repository is nil")
+	}
+	if c.max <= 0 {
+		return nil, sderrors.ErrInvalidConfiguration.WithMessage("token checker: the token limit must be positive, got " + strconv.Itoa(c.max))
+	}
+	return c, nil
+}
+
+// MaxTokens returns the limit of tokens per request.
+func (c *Checker) MaxTokens() int { return c.max }
 
 // Invalid is one invalid token id and why.
 type Invalid struct {
@@ -36,16 +60,128 @@ type Result struct {
 }
 
 // InvalidIDs returns the ids of Invalid, in order: the wire invalidTokens.
-func (r Result) InvalidIDs() []string { panic("TODO") }
+// It is never nil, so that the wire shows [] rather than null.
+func (r Result) InvalidIDs() []string {
+	out := make([]string, len(r.Invalid))
+	for i, inv := range r.Invalid {
+		out[i] = inv.ID
+	}
+	return out
+}
 
-// Validate checks count and format of ids without calling the repository;
-// errors name "tokens[i]" (or "tokens" for the count).
-func (c *Checker) Validate(ids []string) error { panic("TODO") }
+// Validate checks count and format of ids without calling the repository:
+// more than MaxTokens ids is ErrTooManyTokens at "tokens"; the first id that
+// is not 1 to 128 printable ASCII characters is ErrInvalidTokenFormat at
+// "tokens[i]". Messages never contain the id.
+func (c *Checker) Validate(ids []string) error {
+	if len(ids) > c.max {
+		return sderrors.ErrTooManyTokens.WithProperty("tokens").
+			WithMessage("at most " + strconv.Itoa(c.max) + " tokens per request, got " + strconv.Itoa(len(ids)))
+	}
+	for i, id := range ids {
+		if !WellFormed(id) {
+			return sderrors.ErrInvalidTokenFormat.WithProperty("tokens[" + strconv.Itoa(i) + "]")
+		}
+	}
+	return nil
+}
+
+// smallBatch is the size up to which de-duplication and matching use linear
+// scans instead of maps: cheaper for the usual handful of tokens.
+const smallBatch = 16
 
 // Check validates ids, de-duplicates them keeping request order, makes
-// exactly one repository call (none for no ids) and partitions the result.
-// A repository error becomes a retryable sderrors.ErrUnavailable and never
-// yields invalid ids.
+// exactly one repository call with the distinct ids (none for no ids) and
+// partitions the result with Evaluate. productExists tells whether a
+// payment product is still in the merchant's catalog.
+//
+// A repository error becomes a retryable sderrors.ErrUnavailable wrapping
+// it, and no result: a token is never called invalid because it could not
+// be looked up. A done ctx gives its error (wrapped in ErrCanceled or
+// ErrUnavailable) without calling the repository.
 func (c *Checker) Check(ctx context.Context, merchantID string, ids []string, productExists func(int32) bool, now time.Time) (Result, error) {
-	panic("TODO")
+	if err := c.Validate(ids); err != nil {
+		return Result{}, err
+	}
+	if len(ids) == 0 {
+		return Result{Valid: []Token{}, Invalid: []Invalid{}}, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, contextError(err)
+	}
+	distinct := dedupe(ids)
+	found, err := c.repo.Tokens(ctx, merchantID, distinct)
+	if err != nil {
+		if ctx.Err() != nil {
+			return Result{}, contextError(err)
+		}
+		return Result{}, sderrors.ErrUnavailable.WithMessage("the token repository is unavailable, try again later").WithCause(err)
+	}
+	lookup := index(found)
+	res := Result{Valid: make([]Token, 0, len(distinct)), Invalid: []Invalid{}}
+	for _, id := range distinct {
+		t := lookup(id)
+		if r := Evaluate(id, t, merchantID, productExists, now); r != ReasonValid {
+			res.Invalid = append(res.Invalid, Invalid{ID: id, Reason: r})
+			continue
+		}
+		res.Valid = append(res.Valid, *t)
+	}
+	return res, nil
+}
+
+func contextError(err error) error {
+	if sderrors.CodeOf(err) == sderrors.ErrCanceled.Code() {
+		return sderrors.ErrCanceled.WithCause(err)
+	}
+	return sderrors.ErrUnavailable.WithCause(err)
+}
+
+// dedupe returns the distinct ids in first-occurrence order. It returns ids
+// itself when there are no duplicates.
+func dedupe(ids []string) []string {
+	if len(ids) <= smallBatch {
+		for i := 1; i < len(ids); i++ {
+			for j := range i {
+				if ids[i] == ids[j] {
+					return dedupeSlow(ids)
+				}
+			}
+		}
+		return ids
+	}
+	return dedupeSlow(ids)
+}
+
+func dedupeSlow(ids []string) []string {
+	seen := make(map[string]struct{}, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if _, dup := seen[id]; !dup {
+			seen[id] = struct{}{}
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// index returns a lookup of found by id; the first token with an id wins.
+func index(found []Token) func(string) *Token {
+	if len(found) <= smallBatch {
+		return func(id string) *Token {
+			for i := range found {
+				if found[i].ID == id {
+					return &found[i]
+				}
+			}
+			return nil
+		}
+	}
+	m := make(map[string]*Token, len(found))
+	for i := range found {
+		if _, ok := m[found[i].ID]; !ok {
+			m[found[i].ID] = &found[i]
+		}
+	}
+	return func(id string) *Token { return m[id] }
 }
