@@ -2,6 +2,7 @@ package token
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
@@ -73,7 +74,7 @@ func (e Expiry) MMYY() string {
 	return twoDigits(int(e.Month)) + twoDigits(e.Year%100)
 }
 
-func twoDigits(n int) string { return string([]byte{byte('0' + n/10), byte('0' + n%10)}) }
+func twoDigits(n int) string { return strconv.Itoa(n/10) + strconv.Itoa(n%10) }
 
 // ParseExpiry parses the wire's MMYY ("1230" is December 2030; YY means
 // 20YY). Anything else is sderrors.ErrInvalidValue.
@@ -94,7 +95,7 @@ func ParseExpiry(mmyy string) (Expiry, error) {
 	return Expiry{Month: time.Month(month), Year: year}, nil
 }
 
-var errBadExpiry = sderrors.ErrInvalidValue.WithMessage("card expiry is MMYY with MM from 01 to 12") //nolint:gochecknoglobals // immutable error value
+var errBadExpiry = sderrors.ErrInvalidValue.WithMessage("card expiry is MMYY with MM from 01 to 12")
 
 // Token is a stored payment token of one merchant's consumer.
 type Token struct {

@@ -1,0 +1,68 @@
+package token_test
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/leanovate/gopter"
+
+	"github.com/clientsession/engine/token"
+)
+
+// fakeRepo is a map-backed token.Repository that counts its calls.
+type fakeRepo struct {
+	mu     sync.Mutex
+	tokens map[string]token.Token
+	calls  int
+	asked  [][]string
+	err    error
+}
+
+func newFakeRepo(tokens ...token.Token) *fakeRepo {
+	r := &fakeRepo{tokens: map[string]token.Token{}}
+	for _, t := range tokens {
+		r.tokens[t.ID] = t
+	}
+	return r
+}
+
+func (r *fakeRepo) Tokens(_ context.Context, _ string, ids []string) ([]token.Token, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+	r.asked = append(r.asked, append([]string(nil), ids...))
+	if r.err != nil {
+		return nil, r.err
+	}
+	var out []token.Token
+	for _, id := range ids {
+		if t, ok := r.tokens[id]; ok {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+func allProducts(int32) bool { return true }
+
+// gopterParameters returns test parameters with a seed from SD_GOPTER_SEED
+// (else the clock), logged so that a failure can be replayed.
+func gopterParameters(t *testing.T) *gopter.TestParameters {
+	t.Helper()
+	seed := time.Now().UnixNano()
+	if s := os.Getenv("SD_GOPTER_SEED"); s != "" {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			t.Fatalf("SD_GOPTER_SEED=%q: %v", s, err)
+		}
+		seed = v
+	}
+	t.Logf("gopter seed %d (replay with SD_GOPTER_SEED=%d)", seed, seed)
+	p := gopter.DefaultTestParametersWithSeed(seed)
+	p.MinSuccessfulTests = 500
+	return p
+}
