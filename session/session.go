@@ -68,8 +68,8 @@ func (s Session) AccountOnFile(id int) (token.Token, error) {
 }
 
 func (s Session) decode() (filter.Filters, []token.Token, error) {
-	if s.rec.Payload == nil {
-		return filter.Filters{}, nil, sderrors.ErrUnauthorized.WithMessage("no session")
+	if s.rec.MerchantID == "" { // the zero Session
+		return filter.Filters{}, nil, sderrors.ErrUnauthorized
 	}
 	return decodePayload(s.rec.Payload, s.rec.MerchantID)
 }

@@ -1,0 +1,335 @@
+package session_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	mathrand "math/rand/v2"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+
+	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/internal/strictjson"
+	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage"
+	"github.com/clientsession/engine/storage/memstore"
+	"github.com/clientsession/engine/token"
+)
+
+// liveSessions is the live set the benchmarks run over: large enough that
+// lookups miss the CPU caches as they do in production.
+const liveSessions = 1 << 16
+
+// benchBody is a create request with filters and 5 tokens of 32 characters.
+var benchBody = []byte(`{"paymentProductFilters":{"restrictTo":{"groups":["cards"],"products":[840]},"exclude":{"products":[3]}},` +
+	`"tokens":["` + benchToken(0) + `","` + benchToken(1) + `","` + benchToken(2) + `","` + benchToken(3) + `","` + benchToken(4) + `"]}`)
+
+func benchToken(i int) string {
+	return "dddddddddddddddddddddddddddddd" + strconv.Itoa(10+i)
+}
+
+// benchEngine returns an engine over a memstore holding the 5 bench
+// tokens and n sessions created with benchBody, and the responses.
+func benchEngine(b *testing.B, n int, opts ...session.Option) (*session.Engine, *memstore.Store, []session.CreateResponse) {
+	b.Helper()
+	store := memstore.New()
+	for i := range 5 {
+		store.PutTokens(token.Token{ID: benchToken(i), MerchantID: merchant, PaymentProductID: int32(1 + i%3), Status: token.StatusActive,
+			CardExpiry: token.Expiry{Month: time.December, Year: 2030}, Alias: "************4242"})
+	}
+	clk := newClock(start)
+	e, err := session.New(store, store, append([]session.Option{
+		session.WithCatalog(testCatalog(b)),
+		session.WithDatacenter(session.Datacenter{Origin: origin, Region: "EU"}),
+		session.WithClock(clk.now),
+	}, opts...)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	resps := make([]session.CreateResponse, n)
+	req, err := e.DecodeCreateRequest(benchBody)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range resps {
+		if resps[i], err = e.Create(ctx, merchant, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return e, store, resps
+}
+
+// BenchmarkCreate: decode, validate, check 5 tokens, mint ids, store.
+func BenchmarkCreate(b *testing.B) {
+	e, _, _ := benchEngine(b, liveSessions)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		req, err := e.DecodeCreateRequest(benchBody)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.Create(ctx, merchant, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCreateFloor: what any Create must do — strict decode, two
+// random ids, one map insert — over the same live set.
+func BenchmarkCreateFloor(b *testing.B) {
+	type rec struct {
+		merchant, customer string
+		expires            time.Time
+		payload            []byte
+	}
+	var mu sync.Mutex
+	m := make(map[storage.Key]rec)
+	insert := func() {
+		req, err := strictDecode(benchBody)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var raw [32]byte
+		_, _ = rand.Read(raw[:])
+		id, customer := hex.EncodeToString(raw[:16]), merchant+"-"+hex.EncodeToString(raw[16:])
+		key := sha256.Sum256([]byte(id))
+		mu.Lock()
+		m[key] = rec{merchant: merchant, customer: customer, expires: start, payload: []byte(req.Tokens[0])}
+		mu.Unlock()
+	}
+	for range liveSessions {
+		insert()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		insert()
+	}
+}
+
+// strictDecode is the strict JSON walk of a create request, without the
+// validator (the floor, and the validator's share).
+func strictDecode(body []byte) (session.CreateRequest, error) {
+	var req session.CreateRequest
+	err := strictjson.Object(body, map[string]strictjson.Member{
+		"paymentProductFilters": func(raw json.RawMessage) error {
+			f, err := filter.Decode(raw)
+			req.PaymentProductFilters = &f
+			return err
+		},
+		"tokens": func(raw json.RawMessage) error {
+			ids, err := strictjson.Strings(raw)
+			req.Tokens = ids
+			return err
+		},
+	})
+	return req, err
+}
+
+// BenchmarkCreateParts splits Create: strict decode alone, the validator
+// alone (an instance configured as the engine's), DecodeCreateRequest
+// (both), and Create on a decoded request. The validator's share of
+// Create is validator / (DecodeCreateRequest + Create).
+func BenchmarkCreateParts(b *testing.B) {
+	e, _, _ := benchEngine(b, liveSessions)
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(sderrors.JSONFieldName)
+	if err := v.RegisterValidation("maxtokens", func(fl validator.FieldLevel) bool { return fl.Field().Len() <= 100 }); err != nil {
+		b.Fatal(err)
+	}
+	req, err := e.DecodeCreateRequest(benchBody)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("strict-decode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := strictDecode(benchBody); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("validator", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := v.Struct(&req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("DecodeCreateRequest", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := e.DecodeCreateRequest(benchBody); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Create", func(b *testing.B) {
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := e.Create(ctx, merchant, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// credential is what a client presents; both Authenticate benchmarks
+// read their inputs from a compact array of them, so that they pay the
+// same cache misses for the input.
+type credential struct{ session, customer string }
+
+func credentials(resps []session.CreateResponse) []credential {
+	out := make([]credential, len(resps))
+	for i, r := range resps {
+		out[i] = credential{strings.Clone(r.ClientSessionID), strings.Clone(r.CustomerID)}
+	}
+	return out
+}
+
+func BenchmarkAuthenticate(b *testing.B) {
+	e, _, resps := benchEngine(b, liveSessions)
+	creds := credentials(resps)
+	ctx := context.Background()
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		r := &creds[i&(liveSessions-1)]
+		if _, err := e.Authenticate(ctx, r.customer, r.session); err != nil {
+			b.Fatal(err)
+		}
+		i += 7919 // a prime stride: consecutive calls hit unrelated sessions
+	}
+}
+
+// BenchmarkAuthenticateFloor: SHA-256 of the id, an RWMutex map lookup and
+// a constant-time compare, over the same live set.
+func BenchmarkAuthenticateFloor(b *testing.B) {
+	var mu sync.RWMutex
+	m := make(map[storage.Key][]byte, liveSessions)
+	creds := make([]credential, liveSessions)
+	for i := range creds {
+		var raw [32]byte
+		_, _ = rand.Read(raw[:])
+		creds[i] = credential{hex.EncodeToString(raw[:16]), merchant + "-" + hex.EncodeToString(raw[16:])}
+		m[sha256.Sum256([]byte(creds[i].session))] = []byte(creds[i].customer)
+	}
+	var buf [64]byte
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		c := &creds[i&(liveSessions-1)]
+		key := sha256.Sum256([]byte(c.session))
+		mu.RLock()
+		stored, ok := m[key]
+		mu.RUnlock()
+		if !ok || subtle.ConstantTimeCompare(stored, append(buf[:0], c.customer...)) != 1 {
+			b.Fatal("mismatch")
+		}
+		i += 7919
+	}
+}
+
+func BenchmarkAuthenticateParallel(b *testing.B) {
+	e, _, resps := benchEngine(b, liveSessions)
+	creds := credentials(resps)
+	ctx := context.Background()
+	var seed atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer() // RunParallel runs this function once per round: leave the setup out
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(seed.Add(12345))
+		for pb.Next() {
+			r := &creds[i&(liveSessions-1)]
+			if _, err := e.Authenticate(ctx, r.customer, r.session); err != nil {
+				b.Error(err)
+				return
+			}
+			i += 7919
+		}
+	})
+}
+
+// BenchmarkProducts: the products of a session with filters and 5 tokens.
+func BenchmarkProducts(b *testing.B) {
+	e, _, resps := benchEngine(b, liveSessions)
+	ctx := context.Background()
+	s, err := e.Authenticate(ctx, resps[0].CustomerID, resps[0].ClientSessionID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pc := filter.Context{CountryCode: "NL", CurrencyCode: "EUR", Amount: 1000}
+	b.ReportAllocs()
+	for b.Loop() {
+		ps, err := e.Products(ctx, s, pc)
+		if err != nil || len(ps) != 3 {
+			b.Fatal(len(ps), err)
+		}
+	}
+}
+
+// BenchmarkMemstoreBytesPerSession measures the heap that 1,000,000 live
+// sessions (filters + 5 tokens of 32 characters) created through the
+// engine hold in memstore, reported as B/session (HeapAlloc growth after
+// GC). The ids come from a seeded generator, so that the loop can
+// regenerate them and authenticate over the live set without keeping
+// them in memory. Skipped with -short.
+func BenchmarkMemstoreBytesPerSession(b *testing.B) {
+	if testing.Short() {
+		b.Skip("1,000,000 sessions: not with -short")
+	}
+	const n = 1_000_000
+	seed := [32]byte{'m', 'e', 'm'}
+	var ms runtime.MemStats
+	e, store, _ := benchEngine(b, 0, session.WithRandom(mathrand.NewChaCha8(seed)))
+	ctx := context.Background()
+	req, err := e.DecodeCreateRequest(benchBody)
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	before := ms.HeapAlloc
+	for range n {
+		if _, err := e.Create(ctx, merchant, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	if store.Len() != n {
+		b.Fatalf("store holds %d sessions; want %d", store.Len(), n)
+	}
+	b.ReportMetric(float64(ms.HeapAlloc-before)/n, "B/session")
+
+	regen := mathrand.NewChaCha8(seed)
+	var raw [32]byte
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		if i == n {
+			regen, i = mathrand.NewChaCha8(seed), 0
+		}
+		_, _ = regen.Read(raw[:])
+		id, customer := hex.EncodeToString(raw[:16]), merchant+"-"+hex.EncodeToString(raw[16:])
+		if _, err := e.Authenticate(ctx, customer, id); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	runtime.KeepAlive(store)
+}

@@ -1,0 +1,129 @@
+package session
+
+import (
+	"errors"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/token"
+)
+
+func samplePayload() (filter.Filters, []token.Token) {
+	f := filter.Filters{
+		RestrictTo: &filter.Selection{Groups: []string{"cards"}, Products: []int32{840}},
+		Exclude:    &filter.Selection{Products: []int32{3}},
+	}
+	toks := make([]token.Token, 5)
+	for i := range toks {
+		toks[i] = token.Token{
+			ID: strings.Repeat("0123456789abcdef", 2)[:31] + string(rune('a'+i)), MerchantID: "1234",
+			PaymentProductID: int32(i + 1), Status: token.StatusActive,
+			CardExpiry: token.Expiry{Month: time.Month(i + 8), Year: 2029}, Alias: "************4242",
+		}
+	}
+	return f, toks
+}
+
+func TestPayloadRoundTrip(t *testing.T) {
+	t.Parallel()
+	f, toks := samplePayload()
+	odd := []token.Token{
+		{ID: "Not-Hex_token 1", MerchantID: "m", PaymentProductID: math.MaxInt32, Status: token.StatusActive, Alias: ""},
+		{ID: "abc", MerchantID: "m", PaymentProductID: 1, Status: token.StatusActive, Alias: "no stars"},
+		{ID: "ABCDEF", MerchantID: "m", PaymentProductID: 1, Status: token.StatusActive,
+			CardExpiry: token.Expiry{Month: time.January, Year: 1999}, Alias: strings.Repeat("*", maxStars+1) + "1"},
+		{ID: "ab", MerchantID: "m", PaymentProductID: 2, Status: token.StatusActive, Alias: "**"},
+	}
+	tests := []struct {
+		name string
+		f    filter.Filters
+		toks []token.Token
+		max  int // bytes; 0: no bound
+	}{
+		{"empty", filter.Filters{}, nil, 3},
+		{"filters and 5 tokens of 32 hex characters", f, toks, 200},
+		{"groups only", filter.Filters{Exclude: &filter.Selection{Groups: []string{"cards", "wallets"}}}, nil, 0},
+		{"large ids", filter.Filters{RestrictTo: &filter.Selection{Products: []int32{1, 2, math.MaxInt32 - 1, math.MaxInt32}}}, nil, 0},
+		{"odd tokens", filter.Filters{}, odd, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for i := range tt.toks {
+				tt.toks[i].MerchantID = "m"
+			}
+			b := encodePayload(tt.f, tt.toks)
+			if tt.max > 0 && len(b) > tt.max {
+				t.Errorf("len(payload) = %d; want <= %d", len(b), tt.max)
+			}
+			t.Logf("%s: %d bytes", tt.name, len(b))
+			gotF, gotT, err := decodePayload(b, "m")
+			if err != nil {
+				t.Fatalf("decodePayload: %v", err)
+			}
+			if !reflect.DeepEqual(gotF, tt.f) || !reflect.DeepEqual(gotT, tt.toks) {
+				t.Errorf("round trip = %+v %+v; want %+v %+v", gotF, gotT, tt.f, tt.toks)
+			}
+		})
+	}
+}
+
+func TestDecodePayloadRejectsCorruption(t *testing.T) {
+	t.Parallel()
+	f, toks := samplePayload()
+	good := encodePayload(f, toks)
+	bad := map[string][]byte{
+		"empty":            {},
+		"unknown version":  {0x02, 0, 0},
+		"unknown flag":     {0x01, 0x04, 0},
+		"trailing":         append(append([]byte{}, good...), 0),
+		"products not up":  {0x01, 0x01, 0, 2, 5, 0, 0},
+		"product over max": {0x01, 0x01, 0, 1, 0x80, 0x80, 0x80, 0x80, 0x08, 0},
+		"month 13":         {0x01, 0x00, 1, 2, 'a', 'b', 1, 13, 0, 0, 0},
+		"huge count":       {0x01, 0x00, 0xff, 0xff, 0xff, 0xff, 0x0f},
+		"truncated varint": {0x01, 0x00, 0x80},
+	}
+	for i := 1; i < len(good); i++ {
+		bad["truncated at "+string(rune('0'+i%10))+"/"+string(rune('a'+i/10))] = good[:i]
+	}
+	for name, b := range bad {
+		_, _, err := decodePayload(b, "m")
+		if !errors.Is(err, sderrors.ErrInternal) || !errors.Is(err, errCorrupt) {
+			t.Errorf("decodePayload(%s %x) error = %v; want ErrInternal wrapping errCorrupt", name, b, err)
+		}
+	}
+}
+
+// FuzzDecodePayload: any bytes decode without panic; what decodes
+// re-encodes to the same bytes (the format has one encoding per value).
+func FuzzDecodePayload(f *testing.F) {
+	filters, toks := samplePayload()
+	// Seed corpus: a full payload, the empty payload, a filters-only payload,
+	// an unpacked token id, and a few broken ones.
+	f.Add(encodePayload(filters, toks))
+	f.Add(encodePayload(filter.Filters{}, nil))
+	f.Add(encodePayload(filter.Filters{Exclude: &filter.Selection{Groups: []string{"cards"}}}, nil))
+	f.Add(encodePayload(filter.Filters{}, []token.Token{{ID: "X-1", PaymentProductID: 7, Alias: "*1"}}))
+	f.Add([]byte{0x01, 0x03})
+	f.Add([]byte{0x01, 0x00, 0xff, 0xff, 0xff, 0xff, 0x0f})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		gotF, gotT, err := decodePayload(b, "m")
+		if err != nil {
+			if !errors.Is(err, sderrors.ErrInternal) {
+				t.Fatalf("error %v does not wrap ErrInternal", err)
+			}
+			return
+		}
+		again := encodePayload(gotF, gotT)
+		f2, t2, err := decodePayload(again, "m")
+		if err != nil || !reflect.DeepEqual(f2, gotF) || !reflect.DeepEqual(t2, gotT) {
+			t.Fatalf("re-encoding %x gives %x, which decodes to %+v %+v, %v", b, again, f2, t2, err)
+		}
+	})
+}
