@@ -34,7 +34,7 @@ var (
 
 // Our codes, range 700000-799999: request shape (7001xx), filters (7002xx),
 // tokens (7003xx), payment context (7004xx), sessions (7005xx), encryption
-// (7006xx), configuration (7007xx), dependencies (7009xx).
+// (7006xx), configuration (7007xx), transports (7008xx), dependencies (7009xx).
 var (
 	// ErrInvalidJSON: the body is not one JSON value, or has trailing data (400).
 	ErrInvalidJSON = Define("700100", KindInvalidArgument, "INVALID_JSON",
@@ -104,6 +104,13 @@ var (
 	ErrInvalidConfiguration = Define("700700", KindInvalidArgument, "INVALID_CONFIGURATION",
 		"invalid configuration")
 
+	// ErrUnknownResource: a transport has no such route (404).
+	ErrUnknownResource = Define("700800", KindNotFound, "UNKNOWN_RESOURCE",
+		"no such resource")
+	// ErrMethodNotAllowed: a transport serves the route, not with this method (405).
+	ErrMethodNotAllowed = Define("700801", KindUnimplemented, "METHOD_NOT_ALLOWED",
+		"method not allowed")
+
 	// ErrUnavailable: a dependency (store, token repository) failed; retry later (503).
 	ErrUnavailable = Define("700900", KindUnavailable, "SERVICE_UNAVAILABLE",
 		"a dependency is unavailable, try again later")
@@ -125,6 +132,7 @@ func Catalogue() []*Error {
 		ErrSessionNotFound, ErrUnknownMerchant,
 		ErrUnknownKeyID, ErrInvalidEncryptedInput, ErrInvalidPayload, ErrSessionMismatch, ErrUnknownAccountOnFile,
 		ErrInvalidConfiguration,
+		ErrUnknownResource, ErrMethodNotAllowed,
 		ErrUnavailable, ErrCanceled,
 	}
 }

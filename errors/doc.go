@@ -54,6 +54,8 @@
 //	700603    400     CLIENT_SESSION_MISMATCH           the payload belongs to another session
 //	700604    400     UNKNOWN_ACCOUNT_ON_FILE           accountOnFileId is not one of the session's
 //	700700    400     INVALID_CONFIGURATION             a constructor was given a bad option or catalog
+//	700800    404     UNKNOWN_RESOURCE                  a transport has no such route
+//	700801    405     METHOD_NOT_ALLOWED                a transport serves the route, not with this method
 //	700900    503     SERVICE_UNAVAILABLE               a dependency failed; retryable
 //	700901    499     REQUEST_CANCELED                  the caller canceled (context.Canceled)
 //

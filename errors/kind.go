@@ -17,10 +17,11 @@ const (
 	KindInternal              // 500: a bug; never caused by input
 	KindUnavailable           // 503: a dependency failed; retryable
 	KindCanceled              // 499: the caller gave up (context canceled)
+	KindUnimplemented         // 405: the resource exists, the operation does not (gRPC Unimplemented)
 )
 
-// HTTPStatus returns the HTTP status of the kind: 400, 401, 403, 404, 409,
-// 500, 503, or 499 for a canceled request. KindUnknown gives 500.
+// HTTPStatus returns the HTTP status of the kind: 400, 401, 403, 404, 405,
+// 409, 500, 503, or 499 for a canceled request. KindUnknown gives 500.
 func (k Kind) HTTPStatus() int {
 	switch k {
 	case KindInvalidArgument:
@@ -37,6 +38,8 @@ func (k Kind) HTTPStatus() int {
 		return 503
 	case KindCanceled:
 		return 499
+	case KindUnimplemented:
+		return 405
 	case KindUnknown, KindInternal:
 		return 500
 	}
@@ -65,6 +68,8 @@ func (k Kind) String() string {
 		return "unavailable"
 	case KindCanceled:
 		return "canceled"
+	case KindUnimplemented:
+		return "unimplemented"
 	case KindUnknown:
 		return "unknown"
 	}

@@ -53,35 +53,17 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// Transport errors of this gateway. Their codes are in the range 7008xx,
-// which the errors package leaves to transports (see the report to the
-// lead: to be listed in errors/doc.go).
-var (
-	// errNoRoute: the path is not served (404).
-	errNoRoute = sderrors.Define("700800", sderrors.KindNotFound, "UNKNOWN_RESOURCE",
-		"no such resource")
-	// errMethodNotAllowed: the path is served, not with this method (405;
-	// the kind is only a placeholder, the status is set by methodNotAllowed).
-	errMethodNotAllowed = sderrors.Define("700801", sderrors.KindInvalidArgument, "METHOD_NOT_ALLOWED",
-		"method not allowed")
-)
-
 // notFound answers any path the gateway does not serve.
 func notFound(w http.ResponseWriter, _ *http.Request) {
-	writeError(w, errNoRoute)
+	writeError(w, sderrors.ErrUnknownResource)
 }
 
-// methodNotAllowed answers a known path with a method it does not serve.
-// 405 is a transport matter that no error kind has, so this one answer
-// sets its status itself, with the usual ErrorResponse body.
+// methodNotAllowed answers a known path with a method it does not serve:
+// 405 (sderrors.KindUnimplemented) with the Allow header.
 func methodNotAllowed(methods []string) http.HandlerFunc {
 	allow := strings.Join(methods, ", ")
 	return func(w http.ResponseWriter, _ *http.Request) {
-		resp := sderrors.ToResponse(errMethodNotAllowed.WithMessage("method not allowed; allowed: " + allow))
-		for i := range resp.Errors {
-			resp.Errors[i].HTTPStatusCode = http.StatusMethodNotAllowed
-		}
 		w.Header().Set("Allow", allow)
-		writeJSON(w, http.StatusMethodNotAllowed, resp)
+		writeError(w, sderrors.ErrMethodNotAllowed.WithMessage("method not allowed; allowed: "+allow))
 	}
 }

@@ -447,18 +447,18 @@ func TestRoutingAndCORS(t *testing.T) {
 		}
 		return g.do(r)
 	}
-	req(http.MethodGet, "/nowhere", nil).wantError(t, http.StatusNotFound, errNoRoute.Code(), "")
-	req(http.MethodGet, "/v1/1234/sessions/x/y/z", nil).wantError(t, http.StatusNotFound, errNoRoute.Code(), "")
+	req(http.MethodGet, "/nowhere", nil).wantError(t, http.StatusNotFound, sderrors.ErrUnknownResource.Code(), "")
+	req(http.MethodGet, "/v1/1234/sessions/x/y/z", nil).wantError(t, http.StatusNotFound, sderrors.ErrUnknownResource.Code(), "")
 	for _, p := range []string{"/client/v1//products", "/client/v1/c/./products", "/client/v1/c/x/../products", "/client/v1/c/products/"} {
-		req(http.MethodGet, p, nil).wantError(t, http.StatusNotFound, errNoRoute.Code(), "")
+		req(http.MethodGet, p, nil).wantError(t, http.StatusNotFound, sderrors.ErrUnknownResource.Code(), "")
 	}
 
 	r := req(http.MethodGet, "/v1/1234/sessions", nil)
-	r.wantError(t, http.StatusMethodNotAllowed, errMethodNotAllowed.Code(), "")
+	r.wantError(t, http.StatusMethodNotAllowed, sderrors.ErrMethodNotAllowed.Code(), "")
 	if r.header.Get("Allow") != "POST" {
 		t.Errorf("Allow = %q, want POST", r.header.Get("Allow"))
 	}
-	req(http.MethodPost, "/client/v1/c/products", nil).wantError(t, http.StatusMethodNotAllowed, errMethodNotAllowed.Code(), "")
+	req(http.MethodPost, "/client/v1/c/products", nil).wantError(t, http.StatusMethodNotAllowed, sderrors.ErrMethodNotAllowed.Code(), "")
 
 	r = req(http.MethodOptions, "/client/v1/1234-abc/products?countryCode=NL", map[string]string{
 		"Origin": "https://shop.example", "Access-Control-Request-Method": "GET",
