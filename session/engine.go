@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/clientsession/engine/encryption"
+
 	"github.com/go-playground/validator/v10"
 
 	sderrors "github.com/clientsession/engine/errors"
@@ -28,6 +30,8 @@ type Engine struct {
 	maxBodyBytes int
 	validate     *validator.Validate
 	byTag        map[string]*sderrors.Error
+	keys         *encryption.KeySet
+	nonces       storage.NonceRecorder // set when keys is
 
 	randomMu sync.Mutex
 	random   io.Reader // nil: crypto/rand
@@ -56,6 +60,10 @@ func New(sessions Repository, tokens token.Repository, opts ...Option) (*Engine,
 	if err != nil {
 		return nil, err
 	}
+	nonces, err := nonceRecorder(sessions, c.keys)
+	if err != nil {
+		return nil, err
+	}
 	return &Engine{
 		sessions:     sessions,
 		checker:      checker,
@@ -67,6 +75,8 @@ func New(sessions Repository, tokens token.Repository, opts ...Option) (*Engine,
 		validate:     v,
 		byTag:        byTag,
 		random:       c.random,
+		keys:         c.keys,
+		nonces:       nonces,
 	}, nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clientsession/engine/encryption"
+
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/token"
@@ -40,7 +42,8 @@ type config struct {
 	catalogs     CatalogSource
 	maxTokens    int
 	maxBodyBytes int
-	errs         []error // problems found while applying options
+	keys         *encryption.KeySet // nil: no client-side encryption
+	errs         []error            // problems found while applying options
 }
 
 func (c *config) fail(property, msg string) {
