@@ -99,6 +99,9 @@ func TestOpenRejects(t *testing.T) {
 		{"JSON of the wrong shape", sealFor(t, a, `{"clientSessionId":1}`), sderrors.ErrInvalidPayload},
 		{"trailing data", sealFor(t, a, samplePayload+` {}`), sderrors.ErrInvalidPayload},
 		{"no clientSessionId", sealFor(t, a, `{"nonce":"x"}`), sderrors.ErrInvalidPayload},
+		// "José 王" as connect-sdk-client-js 6.0.6 encrypts it: é as Latin-1, 王 (U+738B) as its low
+		// byte 0x8B with the high byte XOR-ed into the byte before. Valid JSON, unreadable text.
+		{"mangled text above U+00FF", sealFor(t, a, `{"clientSessionId":"s","nonce":"n","paymentValues":[{"key":"cardholderName","value":"Jos`+"\xe9S\x8b"+`"}]}`), sderrors.ErrInvalidPayload},
 	}
 	for _, tt := range tests {
 		_, err := ks.Open(tt.in)

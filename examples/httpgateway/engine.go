@@ -56,14 +56,14 @@ func newEngine(cfg config) (*session.Engine, error) {
 	if cfg.Now != nil {
 		opts = append(opts, session.WithClock(cfg.Now))
 	}
-	opts = append(opts, keyOptions(cfg.Keys)...)
+	keyOpts, err := keyOptions(cfg.Keys)
+	if err != nil {
+		return nil, fmt.Errorf("httpgateway: keys: %w", err)
+	}
+	opts = append(opts, keyOpts...)
 	e, err := session.New(cfg.Stores.Sessions, cfg.Stores.Tokens, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("httpgateway: %w", err)
 	}
 	return e, nil
 }
-
-// keyOptions turns the key file into engine options (client-side
-// encryption, issue 5).
-func keyOptions(_ *keyFile) []session.Option { return nil }
