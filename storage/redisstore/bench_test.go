@@ -1,0 +1,61 @@
+package redisstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage"
+)
+
+func BenchmarkSave(b *testing.B) {
+	s, counter := newStore(b)
+	ctx := context.Background()
+	rec := session.Record{MerchantID: "1234", CustomerID: "1234-0b67467b30df4c6d8649c8adc568fd0f",
+		ExpiresAt: time.Now().Add(time.Hour), Payload: make([]byte, 146)}
+	b.ReportAllocs()
+	i := 0
+	start := counter.n.Load()
+	for b.Loop() {
+		i++
+		rec.Key = storage.Key{byte(i), byte(i >> 8), byte(i >> 16)}
+		if err := s.Save(ctx, rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(counter.n.Load()-start)/float64(i), "roundtrips/op")
+}
+
+func BenchmarkCreateAndAuthenticate(b *testing.B) {
+	s, counter := newStore(b)
+	e := testEngine(b, s)
+	ctx := context.Background()
+	req := session.CreateRequest{Tokens: []string{"tok-1", "tok-2", "tok-3", "tok-4", "tok-5"}}
+	b.Run("Create", func(b *testing.B) {
+		b.ReportAllocs()
+		start, n := counter.n.Load(), 0
+		for b.Loop() {
+			n++
+			if _, err := e.Create(ctx, "1234", req); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(counter.n.Load()-start)/float64(n), "roundtrips/op")
+	})
+	b.Run("Authenticate", func(b *testing.B) {
+		resp, err := e.Create(ctx, "1234", req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		start, n := counter.n.Load(), 0
+		for b.Loop() {
+			n++
+			if _, err := e.Authenticate(ctx, resp.CustomerID, resp.ClientSessionID); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(counter.n.Load()-start)/float64(n), "roundtrips/op")
+	})
+}

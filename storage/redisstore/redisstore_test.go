@@ -1,0 +1,335 @@
+package redisstore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage"
+	"github.com/clientsession/engine/storage/memstore"
+	"github.com/clientsession/engine/storage/redisstore"
+	"github.com/clientsession/engine/storage/storagetest"
+	"github.com/clientsession/engine/token"
+)
+
+var loadRun = flag.Bool("load", false, "run the load test at full size (50,000 sessions)")
+
+// addr returns the Redis address of the tests, or skips.
+func addr(tb testing.TB) string {
+	tb.Helper()
+	a := os.Getenv("SD_TEST_REDIS_ADDR")
+	if a == "" {
+		tb.Skip("SD_TEST_REDIS_ADDR is not set (e.g. 127.0.0.1:6379): skipping the Redis adapter tests")
+	}
+	return a
+}
+
+// roundTrips counts the commands and pipelines a client sends.
+type roundTrips struct{ n atomic.Int64 }
+
+func (*roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (c *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		c.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (c *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		c.n.Add(1)
+		return next(ctx, cmds)
+	}
+}
+
+// newStore returns a store on a fresh random prefix whose keys are removed
+// when tb ends, and the round-trip counter of its client.
+func newStore(tb testing.TB) (*redisstore.Store, *roundTrips) {
+	tb.Helper()
+	client := redis.NewClient(&redis.Options{Addr: addr(tb)})
+	counter := &roundTrips{}
+	client.AddHook(counter)
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	prefix := "cstest:" + hex.EncodeToString(b[:]) + ":"
+	tb.Cleanup(func() {
+		ctx := context.Background()
+		iter := client.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			client.Del(ctx, iter.Val())
+		}
+		_ = client.Close()
+	})
+	s, err := redisstore.New(client, redisstore.WithPrefix(prefix))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s, counter
+}
+
+func TestConformance(t *testing.T) {
+	factory := func(t *testing.T) storagetest.Stores {
+		t.Helper()
+		s, _ := newStore(t)
+		return storagetest.Stores{Sessions: s}
+	}
+	storagetest.Run(t, factory)
+	storagetest.RunConcurrency(t, factory)
+}
+
+func TestOneRoundTripPerOperation(t *testing.T) {
+	s, counter := newStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	key := storage.Key{1, 2, 3}
+	rec := session.Record{Key: key, MerchantID: "1234", CustomerID: "1234-c", ExpiresAt: now.Add(time.Hour), Payload: []byte("p")}
+	// Warm the scripts up: the first run of a script may need EVAL after a NOSCRIPT.
+	_ = s.RecordNonce(ctx, storage.Key{9}, "warm", now.Add(time.Minute))
+	_ = s.Delete(ctx, storage.Key{9}, "none")
+	steps := []struct {
+		name string
+		op   func() error
+	}{
+		{"Save", func() error { return s.Save(ctx, rec) }},
+		{"Load", func() error { _, err := s.Load(ctx, key, now); return err }},
+		{"RecordNonce", func() error { return s.RecordNonce(ctx, key, "n1", rec.ExpiresAt) }},
+		{"RecordNonce replay", func() error {
+			if err := s.RecordNonce(ctx, key, "n1", rec.ExpiresAt); !errors.Is(err, storage.ErrAlreadyExists) {
+				return fmt.Errorf("replay: %w", err)
+			}
+			return nil
+		}},
+		{"Delete", func() error { return s.Delete(ctx, key, "1234") }},
+	}
+	for _, st := range steps {
+		before := counter.n.Load()
+		if err := st.op(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if got := counter.n.Load() - before; got != 1 {
+			t.Errorf("%s took %d round trips; want 1", st.name, got)
+		}
+	}
+}
+
+func TestRedisExpiresSessions(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	key := storage.Key{7}
+	if err := s.Save(ctx, session.Record{Key: key, MerchantID: "m", CustomerID: "m-c", ExpiresAt: time.Now().Add(150 * time.Millisecond)}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		// A caller clock that lags far behind: only Redis's own expiry can remove the session.
+		_, err := s.Load(ctx, key, time.Unix(0, 0))
+		if errors.Is(err, storage.ErrNotFound) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Redis did not expire the session: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func testEngine(tb testing.TB, sessions session.Repository) *session.Engine {
+	tb.Helper()
+	catalog, err := filter.NewCatalog([]filter.Product{
+		{ID: 1, Group: "cards", DisplayOrder: 1, Label: "VISA", Logo: "pp_logo_1.png", PaymentMethod: "card"},
+		{ID: 840, DisplayOrder: 2, Label: "PayPal", Logo: "pp_logo_840.png", PaymentMethod: "redirect"},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tokens := memstore.New()
+	for i := range 64 {
+		tokens.PutTokens(token.Token{ID: "tok-" + strconv.Itoa(i), MerchantID: "1234", PaymentProductID: 1,
+			Status: token.StatusActive, Alias: "alias-" + strconv.Itoa(i)})
+	}
+	e, err := session.New(sessions, tokens, session.WithCatalog(catalog),
+		session.WithDatacenter(session.Datacenter{Origin: "https://pay.example.com", Region: "EU"}))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// ownServer starts a redis-server of the test's own on a free port.
+type ownServer struct {
+	t    *testing.T
+	port string
+	dir  string
+	cmd  *exec.Cmd
+}
+
+func startOwnServer(t *testing.T) *ownServer {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server is not installed")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	_ = l.Close()
+	s := &ownServer{t: t, port: port, dir: t.TempDir()}
+	s.start()
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *ownServer) start() {
+	s.t.Helper()
+	s.cmd = exec.Command("redis-server", "--port", s.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", s.dir)
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + s.port})
+	defer func() { _ = c.Close() }()
+	for range 100 {
+		if c.Ping(context.Background()).Err() == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.t.Fatal("own redis-server did not start")
+}
+
+func (s *ownServer) stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Kill()
+		_ = s.cmd.Wait()
+		s.cmd = nil
+	}
+}
+
+func TestFaultsServerKilledAndRestarted(t *testing.T) {
+	addr(t) // the same switch as the other tests: CI sets it
+	srv := startOwnServer(t)
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + srv.port,
+		DialTimeout: 200 * time.Millisecond, ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond, MaxRetries: 1})
+	defer func() { _ = client.Close() }()
+	store, err := redisstore.New(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := testEngine(t, store)
+	ctx := context.Background()
+	create := func() (session.CreateResponse, error) {
+		return e.Create(ctx, "1234", session.CreateRequest{Tokens: []string{"tok-1"}})
+	}
+	before, err := create()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	srv.stop()
+	if _, err := create(); !sderrors.IsRetryable(err) {
+		t.Errorf("Create with Redis down: %v; want a retryable error", err)
+	}
+	_, err = e.Authenticate(ctx, before.CustomerID, before.ClientSessionID)
+	if !sderrors.IsRetryable(err) || errors.Is(err, sderrors.ErrUnauthorized) {
+		t.Errorf("Authenticate with Redis down: %v; want retryable, not 401", err)
+	}
+	if _, err := store.Load(ctx, session.KeyOf(before.ClientSessionID), time.Now()); err == nil || errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Load with Redis down: %v; want a failure that is not not-found", err)
+	}
+	if err := store.RecordNonce(ctx, storage.Key{1}, "n", time.Now().Add(time.Hour)); err == nil || errors.Is(err, storage.ErrAlreadyExists) {
+		t.Errorf("RecordNonce with Redis down: %v; want a failure that is not a replay", err)
+	}
+
+	srv.start() // same port, empty (it keeps nothing on disk)
+	var after session.CreateResponse
+	for range 50 { // go-redis reconnects on the next command
+		if after, err = create(); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("Create after restart: %v", err)
+	}
+	if _, err := e.Authenticate(ctx, after.CustomerID, after.ClientSessionID); err != nil {
+		t.Errorf("Authenticate after restart: %v", err)
+	}
+}
+
+func TestLoadNoLostOrCrossedSessions(t *testing.T) {
+	s, _ := newStore(t)
+	e := testEngine(t, s)
+	n := 5000
+	if *loadRun {
+		n = 50000
+	} else if testing.Short() {
+		n = 500
+	}
+	const workers = 32
+	ctx := context.Background()
+	type created struct {
+		resp  session.CreateResponse
+		token string
+	}
+	out := make([]created, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				tok := "tok-" + strconv.Itoa(i%64)
+				resp, err := e.Create(ctx, "1234", session.CreateRequest{Tokens: []string{tok}})
+				if err != nil {
+					t.Errorf("Create %d: %v", i, err)
+					return
+				}
+				out[i] = created{resp, tok}
+				sess, err := e.Authenticate(ctx, resp.CustomerID, resp.ClientSessionID)
+				if err != nil {
+					t.Errorf("Authenticate %d: %v", i, err)
+					return
+				}
+				toks, err := sess.Tokens()
+				if err != nil || len(toks) != 1 || toks[0].ID != tok || sess.CustomerID() != resp.CustomerID {
+					t.Errorf("session %d crossed: customer %s tokens %v (%v)", i, sess.CustomerID(), toks, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	t.Logf("%d creates + %d authentications from %d workers in %v: %.0f operations/s", n, n, workers, elapsed.Round(time.Millisecond), float64(2*n)/elapsed.Seconds())
+	// Nothing lost: every session still authenticates, and only with its own customerId.
+	for i, c := range out {
+		if _, err := e.Authenticate(ctx, c.resp.CustomerID, c.resp.ClientSessionID); err != nil {
+			t.Fatalf("session %d lost: %v", i, err)
+		}
+		if i > 0 {
+			if _, err := e.Authenticate(ctx, out[i-1].resp.CustomerID, c.resp.ClientSessionID); !errors.Is(err, sderrors.ErrUnauthorized) {
+				t.Fatalf("session %d authenticates with another customerId: %v", i, err)
+			}
+		}
+	}
+}
