@@ -197,7 +197,7 @@ func encode(r session.Record) ([]byte, error) {
 	out = binary.BigEndian.AppendUint16(out, uint16(len(r.MerchantID))) //nolint:gosec // checked above
 	out = append(out, r.MerchantID...)
 	out = binary.BigEndian.AppendUint64(out, uint64(r.ExpiresAt.UnixNano()))
-	out = binary.BigEndian.AppendUint16(out, uint16(len(r.CustomerID)))      //nolint:gosec // checked above
+	out = binary.BigEndian.AppendUint16(out, uint16(len(r.CustomerID))) //nolint:gosec // checked above
 	out = append(out, r.CustomerID...)
 	out = append(out, r.Payload...)
 	return out, nil
