@@ -1,0 +1,42 @@
+// Package pgstore keeps payment tokens, client sessions and their
+// encryption nonces in PostgreSQL, for gateways whose tokens live in their
+// database and that run several instances. It is its own Go module, so that
+// the engine's root module does not depend on pgx.
+//
+//	pool, err := pgxpool.New(ctx, dsn)
+//	store, err := pgstore.New(pool)            // or pgstore.New(tx): any DB
+//	err = store.Migrate(ctx)                   // idempotent
+//	engine, err := session.New(store, store, session.WithCatalog(c), session.WithDatacenter(dc))
+//
+// # Schema
+//
+// schema.sql, embedded, with configurable table names ([WithTables];
+// identifiers only, always quoted): sessions keyed by the SHA-256 of the
+// clientSessionId (the id itself is never stored), nonces keyed by
+// (session, nonce), tokens keyed by id. [Store.Migrate] creates what is
+// missing under a transaction-scoped advisory lock, so instances may run it
+// at once. Times are TIMESTAMPTZ: microsecond precision.
+//
+// # Statements
+//
+// One statement for each operation: Save is an upsert; Load one SELECT;
+// Delete (merchant-scoped) and DeleteExpired one statement each that also
+// removes the nonces; RecordNonce one INSERT ... ON CONFLICT DO NOTHING (a
+// replay wraps storage.ErrAlreadyExists); Tokens one SELECT ... WHERE id =
+// ANY($1) whatever the number of ids; PutTokens one upsert over unnest
+// arrays. A Load that finds a session expired by the caller's clock also
+// deletes it and its nonces: a second statement, only then. Expired rows
+// are otherwise left for [Store.DeleteExpired], which a gateway runs on a
+// schedule of its own: the store starts no goroutines.
+//
+// Tokens are looked up by id alone: other merchants' tokens come back too,
+// and the engine reports them exactly as unknown ones, so the wire cannot
+// tell them apart.
+//
+// # Failures
+//
+// A missing session wraps storage.ErrNotFound; any other failure
+// (connection refused, server restart, timeout) is returned wrapped, never
+// as not-found, and the engine turns it into a retryable error. The store
+// never logs.
+package pgstore

@@ -1,0 +1,320 @@
+package pgstore
+
+import (
+	"bytes"
+	"context"
+	_ "embed" // the schema
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"regexp"
+	"text/template"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage"
+	"github.com/clientsession/engine/token"
+)
+
+// DB is what the store needs of PostgreSQL: both *pgxpool.Pool and pgx.Tx
+// implement it (and *pgx.Conn, for a single connection).
+type DB interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// Tables names the store's tables. Names are plain identifiers
+// ([A-Za-z_][A-Za-z0-9_]*, at most 63 bytes), quoted in every statement.
+type Tables struct {
+	Sessions string
+	Nonces   string
+	Tokens   string
+}
+
+// DefaultTables are the table names used unless WithTables says otherwise.
+func DefaultTables() Tables {
+	return Tables{Sessions: "client_sessions", Nonces: "client_session_nonces", Tokens: "payment_tokens"}
+}
+
+// An Option configures a Store.
+type Option interface{ apply(*Store) }
+
+type tablesOption Tables
+
+func (t tablesOption) apply(s *Store) { s.tables = Tables(t) }
+
+// WithTables sets the table names.
+func WithTables(t Tables) Option { return tablesOption(t) }
+
+// Store keeps sessions, their encryption nonces and payment tokens in
+// PostgreSQL. It is safe for concurrent use when db is (a pool is; a
+// transaction is not) and starts no goroutines.
+type Store struct {
+	db     DB
+	tables Tables
+	q      queries
+}
+
+var (
+	_ session.Repository    = (*Store)(nil)
+	_ token.Repository      = (*Store)(nil)
+	_ storage.NonceRecorder = (*Store)(nil)
+	_ storage.Sweeper       = (*Store)(nil)
+)
+
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// New returns a store over db. It does not touch the database: call
+// Migrate once to create the tables.
+func New(db DB, opts ...Option) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("pgstore: the database must not be nil")
+	}
+	s := &Store{db: db, tables: DefaultTables()}
+	for _, o := range opts {
+		o.apply(s)
+	}
+	for _, name := range []string{s.tables.Sessions, s.tables.Nonces, s.tables.Tokens} {
+		if !identifier.MatchString(name) {
+			return nil, fmt.Errorf("pgstore: %q is not a table name: use [A-Za-z_][A-Za-z0-9_]*, at most 63 bytes", name)
+		}
+	}
+	s.q = newQueries(s.tables)
+	return s, nil
+}
+
+//go:embed schema.sql
+var schemaSQL string
+
+// Migrate creates the tables and indexes when they are missing. It is
+// idempotent and safe to run from several gateway instances at once: it
+// holds a transaction-scoped advisory lock derived from the table names.
+func (s *Store) Migrate(ctx context.Context) error {
+	schema, err := template.New("schema").Parse(schemaSQL)
+	if err != nil {
+		return fmt.Errorf("pgstore: migrate: %w", err)
+	}
+	var ddl bytes.Buffer
+	err = schema.Execute(&ddl, map[string]string{
+		"Sessions":       quote(s.tables.Sessions),
+		"Nonces":         quote(s.tables.Nonces),
+		"Tokens":         quote(s.tables.Tokens),
+		"SessionsExpiry": quote(s.tables.Sessions + "_expires_at"),
+		"NoncesExpiry":   quote(s.tables.Nonces + "_expires_at"),
+	})
+	if err != nil {
+		return fmt.Errorf("pgstore: migrate: %w", err)
+	}
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("pgstore: migrate: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	h := fnv.New64a()
+	_, _ = h.Write([]byte("pgstore:" + s.tables.Sessions + ":" + s.tables.Nonces + ":" + s.tables.Tokens))
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(h.Sum64())); err != nil { //nolint:gosec // a hash's bits
+		return fmt.Errorf("pgstore: migrate: %w", err)
+	}
+	if _, err := tx.Exec(ctx, ddl.String()); err != nil {
+		return fmt.Errorf("pgstore: migrate: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("pgstore: migrate: %w", err)
+	}
+	return nil
+}
+
+func quote(name string) string { return pgx.Identifier{name}.Sanitize() }
+
+// queries are the store's statements, built once for its table names.
+type queries struct {
+	save, load, deleteSession, deleteExpiredOne, nonce, sweep, tokens, putTokens string
+}
+
+func newQueries(t Tables) queries {
+	ss, ns, ts := quote(t.Sessions), quote(t.Nonces), quote(t.Tokens)
+	return queries{
+		save: `INSERT INTO ` + ss + ` (key, merchant_id, customer_id, expires_at, payload) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (key) DO UPDATE SET merchant_id = EXCLUDED.merchant_id, customer_id = EXCLUDED.customer_id,
+			expires_at = EXCLUDED.expires_at, payload = EXCLUDED.payload`,
+		load: `SELECT merchant_id, customer_id, expires_at, payload FROM ` + ss + ` WHERE key = $1`,
+		deleteSession: `WITH s AS (DELETE FROM ` + ss + ` WHERE key = $1 AND merchant_id = $2 RETURNING key),
+			n AS (DELETE FROM ` + ns + ` WHERE session_key IN (SELECT key FROM s))
+			SELECT count(*) FROM s`,
+		deleteExpiredOne: `WITH s AS (DELETE FROM ` + ss + ` WHERE key = $1 AND expires_at <= $2 RETURNING key),
+			n AS (DELETE FROM ` + ns + ` WHERE session_key = $1)
+			SELECT count(*) FROM s`,
+		nonce: `INSERT INTO ` + ns + ` (session_key, nonce, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		sweep: `WITH s AS (DELETE FROM ` + ss + ` WHERE expires_at <= $1 RETURNING key),
+			n AS (DELETE FROM ` + ns + ` WHERE expires_at <= $1 OR session_key IN (SELECT key FROM s))
+			SELECT count(*) FROM s`,
+		tokens: `SELECT id, merchant_id, payment_product_id, status, expiry_month, expiry_year, alias FROM ` + ts +
+			` WHERE id = ANY($1)`,
+		putTokens: `INSERT INTO ` + ts + ` (id, merchant_id, payment_product_id, status, expiry_month, expiry_year, alias)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::smallint[], $5::smallint[], $6::int[], $7::text[])
+			ON CONFLICT (id) DO UPDATE SET merchant_id = EXCLUDED.merchant_id, payment_product_id = EXCLUDED.payment_product_id,
+			status = EXCLUDED.status, expiry_month = EXCLUDED.expiry_month, expiry_year = EXCLUDED.expiry_year, alias = EXCLUDED.alias`,
+	}
+}
+
+func wrap(op string, err error) error { return fmt.Errorf("pgstore: %s: %w", op, err) }
+
+// Save stores r (one statement; an existing key is replaced and keeps its
+// nonces).
+func (s *Store) Save(ctx context.Context, r session.Record) error {
+	if err := ctx.Err(); err != nil {
+		return wrap("save", err)
+	}
+	payload := r.Payload
+	if payload == nil {
+		payload = []byte{}
+	}
+	if _, err := s.db.Exec(ctx, s.q.save, r.Key[:], r.MerchantID, r.CustomerID, r.ExpiresAt, payload); err != nil {
+		return wrap("save", err)
+	}
+	return nil
+}
+
+// Load returns the record under key (one query). A record expired by the
+// caller's now is deleted with its nonces (a second statement, only then)
+// and reported as not found.
+func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (session.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return session.Record{}, wrap("load", err)
+	}
+	r := session.Record{Key: key}
+	err := s.db.QueryRow(ctx, s.q.load, key[:]).Scan(&r.MerchantID, &r.CustomerID, &r.ExpiresAt, &r.Payload)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return session.Record{}, wrap("load", storage.ErrNotFound)
+	}
+	if err != nil {
+		return session.Record{}, wrap("load", err)
+	}
+	if !now.Before(r.ExpiresAt) {
+		var n int
+		if err := s.db.QueryRow(ctx, s.q.deleteExpiredOne, key[:], now).Scan(&n); err != nil {
+			return session.Record{}, wrap("load: removing an expired session", err)
+		}
+		return session.Record{}, wrap("load", storage.ErrNotFound)
+	}
+	r.ExpiresAt = r.ExpiresAt.UTC()
+	if r.Payload == nil {
+		r.Payload = []byte{}
+	}
+	return r, nil
+}
+
+// Delete removes the session under key and its nonces if it belongs to
+// merchantID (one statement).
+func (s *Store) Delete(ctx context.Context, key storage.Key, merchantID string) error {
+	if err := ctx.Err(); err != nil {
+		return wrap("delete", err)
+	}
+	var n int
+	if err := s.db.QueryRow(ctx, s.q.deleteSession, key[:], merchantID).Scan(&n); err != nil {
+		return wrap("delete", err)
+	}
+	if n == 0 {
+		return wrap("delete", storage.ErrNotFound)
+	}
+	return nil
+}
+
+// RecordNonce records nonce for the session under key until expiresAt (one
+// statement, INSERT ... ON CONFLICT DO NOTHING); a nonce recorded before
+// gives an error wrapping storage.ErrAlreadyExists.
+func (s *Store) RecordNonce(ctx context.Context, key storage.Key, nonce string, expiresAt time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return wrap("record nonce", err)
+	}
+	tag, err := s.db.Exec(ctx, s.q.nonce, key[:], nonce, expiresAt)
+	if err != nil {
+		return wrap("record nonce", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return wrap("record nonce", storage.ErrAlreadyExists)
+	}
+	return nil
+}
+
+// DeleteExpired removes the sessions that expired at or before now, with
+// their nonces, and reports how many sessions it removed (one statement).
+func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, wrap("delete expired", err)
+	}
+	var n int
+	if err := s.db.QueryRow(ctx, s.q.sweep, now).Scan(&n); err != nil {
+		return 0, wrap("delete expired", err)
+	}
+	return n, nil
+}
+
+// Tokens returns the stored tokens among ids in one query, whatever their
+// number. It looks tokens up by id alone and returns other merchants'
+// tokens too: token.Evaluate reports them as invalid exactly like unknown
+// ones, so the wire cannot tell them apart.
+func (s *Store) Tokens(ctx context.Context, _ string, ids []string) ([]token.Token, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, wrap("tokens", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := s.db.Query(ctx, s.q.tokens, ids)
+	if err != nil {
+		return nil, wrap("tokens", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (token.Token, error) {
+		var t token.Token
+		var status, month int16
+		var year int32
+		err := row.Scan(&t.ID, &t.MerchantID, &t.PaymentProductID, &status, &month, &year, &t.Alias)
+		t.Status = token.Status(status) //nolint:gosec // 1..3, written by PutTokens
+		t.CardExpiry = token.Expiry{Month: time.Month(month), Year: int(year)}
+		return t, err
+	})
+	if err != nil {
+		return nil, wrap("tokens", err)
+	}
+	return out, nil
+}
+
+// PutTokens stores tokens, replacing those with the same id, in one
+// statement. When an id is given twice the last one wins.
+func (s *Store) PutTokens(ctx context.Context, tokens ...token.Token) error {
+	if err := ctx.Err(); err != nil {
+		return wrap("put tokens", err)
+	}
+	last := make(map[string]int, len(tokens))
+	for i, t := range tokens {
+		last[t.ID] = i
+	}
+	var ids, merchants, aliases []string
+	var products, years []int32
+	var statuses, months []int16
+	for i, t := range tokens {
+		if last[t.ID] != i {
+			continue
+		}
+		ids = append(ids, t.ID)
+		merchants = append(merchants, t.MerchantID)
+		products = append(products, t.PaymentProductID)
+		statuses = append(statuses, int16(t.Status))
+		months = append(months, int16(t.CardExpiry.Month)) //nolint:gosec // 0..12
+		years = append(years, int32(t.CardExpiry.Year))    //nolint:gosec // a card's four-digit year
+		aliases = append(aliases, t.Alias)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := s.db.Exec(ctx, s.q.putTokens, ids, merchants, products, statuses, months, years, aliases); err != nil {
+		return wrap("put tokens", err)
+	}
+	return nil
+}

@@ -1,0 +1,28 @@
+-- Schema of pgstore. {{.Sessions}}, {{.Nonces}} and {{.Tokens}} are the
+-- quoted table names; {{.SessionsExpiry}} and {{.NoncesExpiry}} index names.
+CREATE TABLE IF NOT EXISTS {{.Sessions}} (
+    key         BYTEA       PRIMARY KEY,  -- SHA-256 of the clientSessionId, never the id itself
+    merchant_id TEXT        NOT NULL,
+    customer_id TEXT        NOT NULL,
+    expires_at  TIMESTAMPTZ NOT NULL,
+    payload     BYTEA       NOT NULL      -- the engine's encoding of filters and valid tokens
+);
+CREATE INDEX IF NOT EXISTS {{.SessionsExpiry}} ON {{.Sessions}} (expires_at);
+
+CREATE TABLE IF NOT EXISTS {{.Nonces}} (
+    session_key BYTEA       NOT NULL,
+    nonce       TEXT        NOT NULL,
+    expires_at  TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (session_key, nonce)
+);
+CREATE INDEX IF NOT EXISTS {{.NoncesExpiry}} ON {{.Nonces}} (expires_at);
+
+CREATE TABLE IF NOT EXISTS {{.Tokens}} (
+    id                 TEXT     PRIMARY KEY,
+    merchant_id        TEXT     NOT NULL,
+    payment_product_id INTEGER  NOT NULL,
+    status             SMALLINT NOT NULL,            -- 1 active, 2 deleted, 3 revoked
+    expiry_month       SMALLINT NOT NULL DEFAULT 0,  -- 0: no expiry known
+    expiry_year        INTEGER  NOT NULL DEFAULT 0,
+    alias              TEXT     NOT NULL DEFAULT ''
+);
