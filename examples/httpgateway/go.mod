@@ -5,9 +5,22 @@ go 1.25.0
 require (
 	github.com/clientsession/engine v0.0.0
 	github.com/go-jose/go-jose/v4 v4.1.9
+	github.com/jackc/pgx/v5 v5.12.0
+	github.com/redis/go-redis/v9 v9.22.0
 )
 
 require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/jackc/pgpassfile v1.0.0 // indirect
+	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
+	github.com/jackc/puddle/v2 v2.2.3 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	golang.org/x/sync v0.22.0 // indirect
+)
+
+require (
+	github.com/clientsession/engine/storage/pgstore v0.0.0
+	github.com/clientsession/engine/storage/redisstore v0.0.0
 	github.com/gabriel-vasile/mimetype v1.4.16 // indirect
 	github.com/go-playground/locales v0.14.2 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect
@@ -19,3 +32,7 @@ require (
 )
 
 replace github.com/clientsession/engine => ../..
+
+replace github.com/clientsession/engine/storage/redisstore => ../../storage/redisstore
+
+replace github.com/clientsession/engine/storage/pgstore => ../../storage/pgstore

@@ -495,11 +495,16 @@ func TestNewServerRejects(t *testing.T) {
 			t.Errorf("newServer(public URL %q) = nil error", u)
 		}
 	}
-	if _, err := openStores(t.Context(), "redis://127.0.0.1:6379", "", d); err == nil || !strings.Contains(err.Error(), "-redis") {
-		t.Errorf("openStores(redis) = %v, want an error naming -redis", err)
+	// A malformed or unreachable store stops the gateway at start, naming its flag.
+	for _, u := range []string{"ftp://x", "redis://127.0.0.1:1/0"} {
+		if _, err := openStores(t.Context(), u, "", d); err == nil || !strings.Contains(err.Error(), "-redis") {
+			t.Errorf("openStores(redis %q) = %v, want an error naming -redis", u, err)
+		}
 	}
-	if _, err := openStores(t.Context(), "", "postgres://x", d); err == nil || !strings.Contains(err.Error(), "-postgres") {
-		t.Errorf("openStores(postgres) = %v, want an error naming -postgres", err)
+	for _, dsn := range []string{"not a dsn", "postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=1"} {
+		if _, err := openStores(t.Context(), "", dsn, d); err == nil || !strings.Contains(err.Error(), "-postgres") {
+			t.Errorf("openStores(postgres %q) = %v, want an error naming -postgres", dsn, err)
+		}
 	}
 }
 

@@ -3,9 +3,15 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage/memstore"
+	"github.com/clientsession/engine/storage/pgstore"
+	"github.com/clientsession/engine/storage/redisstore"
 	"github.com/clientsession/engine/token"
 )
 
@@ -18,17 +24,88 @@ type stores struct {
 	Close func() error
 }
 
-// openStores opens the stores the flags name. Without -redis and -postgres
-// everything lives in memstore: the sessions, their nonces, and the data
-// file's tokens. The Redis and PostgreSQL adapters (issue 6) replace this file.
-func openStores(_ context.Context, redisURL, postgresDSN string, data *gatewayData) (stores, error) {
-	if redisURL != "" {
-		return stores{}, errors.New("-redis: this build of the gateway has no Redis adapter yet; omit the flag to keep sessions in memory")
+// openStores opens the stores the flags name:
+//
+//   - no flag: everything in memstore (sessions, nonces, the data file's
+//     tokens): one process only;
+//   - -postgres DSN: tokens in PostgreSQL (the data file's tokens are
+//     upserted at start) and, without -redis, sessions and nonces too;
+//   - -redis URL: sessions and nonces in Redis, so that several gateway
+//     processes serve each other's sessions; tokens from PostgreSQL when
+//     -postgres is given, else from the data file in memory.
+func openStores(ctx context.Context, redisURL, postgresDSN string, data *gatewayData) (stores, error) {
+	st := stores{Close: func() error { return nil }}
+	var closers []func() error
+	st.Close = func() error {
+		var errs []error
+		for _, c := range closers {
+			errs = append(errs, c())
+		}
+		return errors.Join(errs...)
 	}
 	if postgresDSN != "" {
-		return stores{}, errors.New("-postgres: this build of the gateway has no PostgreSQL adapter yet; omit the flag to read tokens from the data file")
+		pg, closePG, err := openPostgres(ctx, postgresDSN, data)
+		if err != nil {
+			return stores{}, err
+		}
+		closers = append(closers, closePG)
+		st.Sessions, st.Tokens = pg, pg
+	} else {
+		mem := memstore.New()
+		mem.PutTokens(data.tokens...)
+		st.Sessions, st.Tokens = mem, mem
 	}
-	mem := memstore.New()
-	mem.PutTokens(data.tokens...)
-	return stores{Sessions: mem, Tokens: mem, Close: func() error { return nil }}, nil
+	if redisURL != "" {
+		rs, closeRedis, err := openRedis(ctx, redisURL)
+		if err != nil {
+			_ = st.Close()
+			return stores{}, err
+		}
+		closers = append(closers, closeRedis)
+		st.Sessions = rs
+	}
+	return st, nil
+}
+
+// openRedis connects to the Redis at url (redis://[user:pass@]host:port/db).
+func openRedis(ctx context.Context, url string) (*redisstore.Store, func() error, error) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, nil, fmt.Errorf("-redis: %w", err)
+	}
+	client := redis.NewClient(opts)
+	if err := client.Ping(ctx).Err(); err != nil {
+		_ = client.Close()
+		return nil, nil, fmt.Errorf("-redis: %w", err)
+	}
+	s, err := redisstore.New(client)
+	if err != nil {
+		_ = client.Close()
+		return nil, nil, fmt.Errorf("-redis: %w", err)
+	}
+	return s, client.Close, nil
+}
+
+// openPostgres connects to the database at dsn, creates the tables when
+// missing and upserts the data file's tokens.
+func openPostgres(ctx context.Context, dsn string, data *gatewayData) (*pgstore.Store, func() error, error) {
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		return nil, nil, fmt.Errorf("-postgres: %w", err)
+	}
+	fail := func(err error) (*pgstore.Store, func() error, error) {
+		pool.Close()
+		return nil, nil, fmt.Errorf("-postgres: %w", err)
+	}
+	s, err := pgstore.New(pool)
+	if err != nil {
+		return fail(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		return fail(err)
+	}
+	if err := s.PutTokens(ctx, data.tokens...); err != nil {
+		return fail(err)
+	}
+	return s, func() error { pool.Close(); return nil }, nil
 }

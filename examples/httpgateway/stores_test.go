@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"testing"
+)
+
+// gatewayOver is a test server over testData on the given stores.
+func gatewayOver(t *testing.T, st stores) *gateway {
+	t.Helper()
+	d, err := parseData([]byte(testData))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := newServer(config{PublicURL: publicURL, Data: d, Stores: st, Keys: testKeys(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &gateway{t: t, srv: srv}
+}
+
+func openTestStores(t *testing.T, redisURL, postgresDSN string) stores {
+	t.Helper()
+	d, err := parseData([]byte(testData))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := openStores(context.Background(), redisURL, postgresDSN, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+// Two gateway processes sharing one Redis serve each other's sessions.
+func TestTwoGatewaysShareOneRedis(t *testing.T) {
+	addr := os.Getenv("SD_TEST_REDIS_ADDR")
+	if addr == "" {
+		t.Skip("SD_TEST_REDIS_ADDR is not set: skipping the gateway-on-Redis test")
+	}
+	g1 := gatewayOver(t, openTestStores(t, "redis://"+addr+"/0", ""))
+	g2 := gatewayOver(t, openTestStores(t, "redis://"+addr+"/0", ""))
+
+	s := g1.create(`{"tokens":["tok-visa"]}`)
+	r := g2.client(s.CustomerID, s.ClientSessionID, "products"+nlEUR)
+	if got := productIDs(t, r); !slices.Contains(got, 1) {
+		t.Fatalf("the second gateway lists %v for a session of the first; want product 1", got)
+	}
+	var list paymentProductsJSON
+	r.json(t, &list)
+	if len(list.PaymentProducts[0].AccountsOnFile) != 1 {
+		t.Errorf("the second gateway lost the session's account on file: %+v", list.PaymentProducts[0])
+	}
+	if del := g2.server(http.MethodDelete, "/v1/1234/sessions/"+s.ClientSessionID, "", defaultSigner); del.status != http.StatusNoContent {
+		t.Fatalf("revoke on the second gateway: %d %s", del.status, del.body)
+	}
+	if r := g1.client(s.CustomerID, s.ClientSessionID, "products"+nlEUR); r.status != http.StatusUnauthorized {
+		t.Errorf("the first gateway still serves a session revoked on the second: %d", r.status)
+	}
+}
+
+// Sessions and tokens in PostgreSQL outlive the gateway process.
+func TestGatewayOnPostgresServesSessionsAfterRestart(t *testing.T) {
+	dsn := os.Getenv("SD_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("SD_TEST_POSTGRES_DSN is not set: skipping the gateway-on-PostgreSQL test")
+	}
+	first := openTestStores(t, "", dsn)
+	g1 := gatewayOver(t, first)
+	s := g1.create(`{"tokens":["tok-visa","tok-expired"]}`)
+	if len(s.InvalidTokens) != 1 || s.InvalidTokens[0] != "tok-expired" {
+		t.Errorf("invalidTokens from PostgreSQL = %v; want [tok-expired]", s.InvalidTokens)
+	}
+	g1.srv.Close()
+	_ = first.Close()
+
+	g2 := gatewayOver(t, openTestStores(t, "", dsn)) // a new process on the same database
+	if got := productIDs(t, g2.client(s.CustomerID, s.ClientSessionID, "products"+nlEUR)); !slices.Contains(got, 1) {
+		t.Fatalf("after a restart the gateway lists %v; want the session's products", got)
+	}
+	if del := g2.server(http.MethodDelete, "/v1/1234/sessions/"+s.ClientSessionID, "", defaultSigner); del.status != http.StatusNoContent {
+		t.Errorf("revoke after restart: %d %s", del.status, del.body)
+	}
+}
