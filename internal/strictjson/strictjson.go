@@ -31,7 +31,7 @@ type Member func(raw json.RawMessage) error
 // function of each member in document order. Members absent from data are
 // not called. An unknown member is ErrUnknownProperty at its name.
 func Object(data []byte, members map[string]Member) error {
-	trimmed := bytes.TrimSpace(data)
+	trimmed := trimSpace(data)
 	switch {
 	case len(trimmed) == 0:
 		return sderrors.ErrInvalidJSON.WithMessage("the body is empty, expected a JSON object")
@@ -123,7 +123,7 @@ func Numbers(raw json.RawMessage) ([]json.Number, error) {
 }
 
 func array(raw json.RawMessage) ([]json.RawMessage, error) {
-	trimmed := bytes.TrimSpace(raw)
+	trimmed := trimSpace(raw)
 	switch {
 	case string(trimmed) == "null":
 		return nil, sderrors.ErrNullNotAllowed.WithMessage("expected an array, got null")
@@ -135,7 +135,7 @@ func array(raw json.RawMessage) ([]json.RawMessage, error) {
 		return nil, sderrors.ErrInvalidJSON.WithCause(err)
 	}
 	for i := range elems {
-		elems[i] = bytes.TrimSpace(elems[i])
+		elems[i] = trimSpace(elems[i])
 	}
 	return elems, nil
 }
@@ -156,4 +156,18 @@ func element(el json.RawMessage, want byte, what string, i int) error {
 
 func index(i int) string {
 	return "[" + strconv.Itoa(i) + "]"
+}
+
+// trimSpace trims JSON whitespace (space, tab, LF, CR) and nothing else:
+// bytes.TrimSpace would also take \v, \f and Unicode spaces, which JSON
+// does not allow around a value.
+func trimSpace(b []byte) []byte {
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
 }
