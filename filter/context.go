@@ -34,6 +34,14 @@ func (pc Context) Validate() error {
 	return nil
 }
 
+// IsCountryCode reports whether s has the form of an ISO 3166 alpha-2
+// country code: two ASCII upper-case letters.
+func IsCountryCode(s string) bool { return isCode(s, 2) }
+
+// IsCurrencyCode reports whether s has the form of an ISO 4217 currency
+// code: three ASCII upper-case letters.
+func IsCurrencyCode(s string) bool { return isCode(s, 3) }
+
 // isCode reports whether s is exactly n ASCII upper-case letters.
 func isCode(s string, n int) bool {
 	if len(s) != n {

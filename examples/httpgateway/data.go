@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"time"
 
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/token"
@@ -189,12 +188,12 @@ func (f *dataFile) validateProducts() (map[int64]filter.Product, error) {
 			return nil, fmt.Errorf("%s.id: product %d is listed twice", at, p.ID)
 		}
 		for j, c := range p.Countries {
-			if !isUpperCode(c, 2) {
+			if !filter.IsCountryCode(c) {
 				return nil, fmt.Errorf("%s.countries[%d]: %q is not a country code (ISO 3166 alpha-2, upper case)", at, j, c)
 			}
 		}
 		for j, c := range p.Currencies {
-			if !isUpperCode(c, 3) {
+			if !filter.IsCurrencyCode(c) {
 				return nil, fmt.Errorf("%s.currencies[%d]: %q is not a currency code (ISO 4217, upper case)", at, j, c)
 			}
 		}
@@ -322,12 +321,6 @@ func (f *dataFile) validateAPIKeys(d *gatewayData) error {
 	return nil
 }
 
-var statuses = map[string]token.Status{
-	"active":  token.StatusActive,
-	"deleted": token.StatusDeleted,
-	"revoked": token.StatusRevoked,
-}
-
 func (f *dataFile) validateTokens(d *gatewayData) error {
 	seen := make(map[string]bool, len(f.Tokens))
 	for i, t := range f.Tokens {
@@ -347,15 +340,15 @@ func (f *dataFile) validateTokens(d *gatewayData) error {
 		if t.PaymentProductID <= 0 || t.PaymentProductID > math.MaxInt32 {
 			return fmt.Errorf("%s.paymentProductId: %d is not an integer from 1 to 2147483647", at, t.PaymentProductID)
 		}
-		status, ok := statuses[t.Status]
-		if !ok {
+		status, err := token.ParseStatus(t.Status)
+		if err != nil {
 			return fmt.Errorf("%s.status: %q is not one of active, deleted, revoked", at, t.Status)
 		}
 		var expiry token.Expiry
 		if t.CardExpiry != "" {
-			e, err := parseMMYY(t.CardExpiry)
+			e, err := token.ParseExpiry(t.CardExpiry)
 			if err != nil {
-				return fmt.Errorf("%s.cardExpiry: %w", at, err)
+				return fmt.Errorf("%s.cardExpiry: %q: %w", at, t.CardExpiry, err)
 			}
 			expiry = e
 		}
@@ -369,31 +362,6 @@ func (f *dataFile) validateTokens(d *gatewayData) error {
 		})
 	}
 	return nil
-}
-
-// parseMMYY reads a card expiry written MMYY, e.g. "1230" (December 2030).
-func parseMMYY(s string) (token.Expiry, error) {
-	if len(s) != 4 || !isDigits(s) {
-		return token.Expiry{}, fmt.Errorf("%q is not MMYY, e.g. \"1230\"", s)
-	}
-	mm, _ := strconv.Atoi(s[:2])
-	yy, _ := strconv.Atoi(s[2:])
-	if mm < 1 || mm > 12 {
-		return token.Expiry{}, fmt.Errorf("%q is not MMYY: month %02d", s, mm)
-	}
-	return token.Expiry{Month: time.Month(mm), Year: 2000 + yy}, nil
-}
-
-func isUpperCode(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := range len(s) {
-		if s[i] < 'A' || s[i] > 'Z' {
-			return false
-		}
-	}
-	return true
 }
 
 func isDigits(s string) bool {

@@ -90,8 +90,8 @@ func TestParseDataRejects(t *testing.T) {
 		{"key without secret", `"secretApiKey": "s"`, `"secretApiKey": ""`, "apiKeys[0].secretApiKey: missing"},
 		{"key id with colon", `"keyId": "k"`, `"keyId": "k:1"`, "apiKeys[0].keyId:"},
 		{"bad status", `"status": "active"`, `"status": "paused"`, `tokens[0].status: "paused" is not one of active, deleted, revoked`},
-		{"bad expiry month", `"cardExpiry": "1230"`, `"cardExpiry": "1330"`, `tokens[0].cardExpiry: "1330" is not MMYY`},
-		{"bad expiry shape", `"cardExpiry": "1230"`, `"cardExpiry": "12/30"`, `tokens[0].cardExpiry: "12/30" is not MMYY`},
+		{"bad expiry month", `"cardExpiry": "1230"`, `"cardExpiry": "1330"`, `tokens[0].cardExpiry: "1330": card expiry is MMYY`},
+		{"bad expiry shape", `"cardExpiry": "1230"`, `"cardExpiry": "12/30"`, `tokens[0].cardExpiry: "12/30": card expiry is MMYY`},
 		{"token of unknown merchant", `"merchantId": "m1"`, `"merchantId": "m9"`, `tokens[0].merchantId: "m9" is not one of the merchants`},
 		{"token id with space", `{"id": "t1"`, `{"id": "t 1"`, "tokens[0].id: not 1 to 128 printable ASCII"},
 	}
