@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/clientsession/engine/internal/proptest"
+
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/prop"
 
@@ -16,7 +18,7 @@ import (
 // one gopter property each, over small generated universes: catalog ids
 // 1..6 (some missing), filter ids 1..8, up to three groups.
 func TestProperties(t *testing.T) {
-	params := gopterParameters(t)
+	params := proptest.Parameters(t)
 	properties := []struct {
 		name string
 		rule func(s *scenario) bool

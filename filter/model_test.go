@@ -8,11 +8,8 @@ package filter_test
 import (
 	"cmp"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
-	"testing"
-	"time"
 
 	"github.com/leanovate/gopter"
 
@@ -218,32 +215,6 @@ func genScenario() gopter.Gen {
 		sc.extra.Products = []int32{int32(1 + pick(maxFilterID))}
 		return gopter.NewGenResult(sc, gopter.NoShrinker)
 	}
-}
-
-// gopterParameters returns the parameters of a property run: seed from
-// SD_GOPTER_SEED, else the clock, always logged; SD_GOPTER_CASES raises the
-// number of cases above the default of 500 (nightly runs).
-func gopterParameters(t *testing.T) *gopter.TestParameters {
-	t.Helper()
-	seed := time.Now().UnixNano()
-	if s := os.Getenv("SD_GOPTER_SEED"); s != "" {
-		v, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			t.Fatalf("SD_GOPTER_SEED=%q: %v", s, err)
-		}
-		seed = v
-	}
-	t.Logf("gopter seed %d (rerun with SD_GOPTER_SEED=%d)", seed, seed)
-	params := gopter.DefaultTestParametersWithSeed(seed)
-	params.MinSuccessfulTests = 500
-	if s := os.Getenv("SD_GOPTER_CASES"); s != "" {
-		v, err := strconv.Atoi(s)
-		if err != nil || v < 1 {
-			t.Fatalf("SD_GOPTER_CASES=%q: want a positive integer", s)
-		}
-		params.MinSuccessfulTests = max(v, 500)
-	}
-	return params
 }
 
 // members returns the ids of the catalog products in group g, ascending.

@@ -2,13 +2,7 @@ package token_test
 
 import (
 	"context"
-	"os"
-	"strconv"
 	"sync"
-	"testing"
-	"time"
-
-	"github.com/leanovate/gopter"
 
 	"github.com/clientsession/engine/token"
 )
@@ -48,21 +42,3 @@ func (r *fakeRepo) Tokens(_ context.Context, _ string, ids []string) ([]token.To
 }
 
 func allProducts(int32) bool { return true }
-
-// gopterParameters returns test parameters with a seed from SD_GOPTER_SEED
-// (else the clock), logged so that a failure can be replayed.
-func gopterParameters(t *testing.T) *gopter.TestParameters {
-	t.Helper()
-	seed := time.Now().UnixNano()
-	if s := os.Getenv("SD_GOPTER_SEED"); s != "" {
-		v, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			t.Fatalf("SD_GOPTER_SEED=%q: %v", s, err)
-		}
-		seed = v
-	}
-	t.Logf("gopter seed %d (replay with SD_GOPTER_SEED=%d)", seed, seed)
-	p := gopter.DefaultTestParametersWithSeed(seed)
-	p.MinSuccessfulTests = 500
-	return p
-}

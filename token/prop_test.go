@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/clientsession/engine/internal/proptest"
+
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
 	"github.com/leanovate/gopter/prop"
@@ -75,7 +77,7 @@ func runCheck(values []any) (ids []string, repo *fakeRepo, res token.Result, err
 }
 
 func TestPropertiesOfCheck(t *testing.T) {
-	properties := gopter.NewProperties(gopterParameters(t))
+	properties := gopter.NewProperties(proptest.Parameters(t))
 
 	properties.Property("valid ∪ invalid = de-duplicated input, in request order", prop.ForAll(
 		func(values []any) bool {
