@@ -32,6 +32,10 @@ func TestConformance(t *testing.T) {
 	storagetest.RunConcurrency(t, newStores())
 }
 
+func TestLoadNoLostOrCrossedSessions(t *testing.T) {
+	storagetest.RunLoad(t, newStores()(t), 5000, 8)
+}
+
 func TestConformanceOneShard(t *testing.T) {
 	storagetest.Run(t, newStores(memstore.WithShards(1)))
 	storagetest.RunConcurrency(t, newStores(memstore.WithShards(1)))

@@ -4,12 +4,14 @@ import (
 	"context"
 	"testing"
 
+	"github.com/clientsession/engine/storage/storagetest"
+
 	"github.com/clientsession/engine/session"
 )
 
 func BenchmarkCreateAndAuthenticate(b *testing.B) {
 	s, counter := newStore(b)
-	e := testEngine(b, s)
+	e := storagetest.NewLoadEngine(b, storagetest.Stores{Sessions: s, Tokens: s, PutTokens: s.PutTokens})
 	ctx := context.Background()
 	req := session.CreateRequest{Tokens: []string{"tok-1", "tok-2", "tok-3", "tok-4", "tok-5"}}
 	b.Run("Create", func(b *testing.B) {

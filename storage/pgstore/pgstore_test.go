@@ -22,7 +22,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	sderrors "github.com/clientsession/engine/errors"
-	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/pgstore"
@@ -167,83 +166,6 @@ func TestOneStatementPerOperation(t *testing.T) {
 	}
 }
 
-func testEngine(tb testing.TB, s *pgstore.Store) *session.Engine {
-	tb.Helper()
-	catalog, err := filter.NewCatalog([]filter.Product{
-		{ID: 1, Group: "cards", DisplayOrder: 1, Label: "VISA", Logo: "pp_logo_1.png", PaymentMethod: "card"},
-		{ID: 840, DisplayOrder: 2, Label: "PayPal", Logo: "pp_logo_840.png", PaymentMethod: "redirect"},
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var toks []token.Token
-	for i := range 64 {
-		toks = append(toks, token.Token{ID: "tok-" + strconv.Itoa(i), MerchantID: "1234", PaymentProductID: 1,
-			Status: token.StatusActive, Alias: "alias-" + strconv.Itoa(i)})
-	}
-	if err := s.PutTokens(context.Background(), toks...); err != nil {
-		tb.Fatal(err)
-	}
-	e, err := session.New(s, s, session.WithCatalog(catalog),
-		session.WithDatacenter(session.Datacenter{Origin: "https://pay.example.com", Region: "EU"}))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return e
-}
-
-func TestLoadNoLostOrCrossedSessions(t *testing.T) {
-	s, _ := newStore(t)
-	e := testEngine(t, s)
-	n := 5000
-	if *loadRun {
-		n = 50000
-	} else if testing.Short() {
-		n = 500
-	}
-	const workers = 16
-	ctx := context.Background()
-	out := make([]session.CreateResponse, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				tok := "tok-" + strconv.Itoa(i%64)
-				resp, err := e.Create(ctx, "1234", session.CreateRequest{Tokens: []string{tok}})
-				if err != nil {
-					t.Errorf("Create %d: %v", i, err)
-					return
-				}
-				out[i] = resp
-				sess, err := e.Authenticate(ctx, resp.CustomerID, resp.ClientSessionID)
-				if err != nil {
-					t.Errorf("Authenticate %d: %v", i, err)
-					return
-				}
-				toks, err := sess.Tokens()
-				if err != nil || len(toks) != 1 || toks[0].ID != tok || sess.CustomerID() != resp.CustomerID {
-					t.Errorf("session %d crossed: customer %s tokens %v (%v)", i, sess.CustomerID(), toks, err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	t.Logf("%d creates + %d authentications from %d workers in %v: %.0f operations/s", n, n, workers, elapsed.Round(time.Millisecond), float64(2*n)/elapsed.Seconds())
-	for i, resp := range out {
-		if _, err := e.Authenticate(ctx, resp.CustomerID, resp.ClientSessionID); err != nil {
-			t.Fatalf("session %d lost: %v", i, err)
-		}
-	}
-}
-
 // ownCluster is a throwaway PostgreSQL cluster of the test's own, so that
 // stopping it touches no one else's data. PostgreSQL refuses to run as
 // root, so it runs as the postgres OS user.
@@ -325,7 +247,7 @@ func TestFaultsServerRestart(t *testing.T) {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e := testEngine(t, s)
+	e := storagetest.NewLoadEngine(t, storagetest.Stores{Sessions: s, Tokens: s, PutTokens: s.PutTokens})
 	create := func() (session.CreateResponse, error) {
 		return e.Create(ctx, "1234", session.CreateRequest{Tokens: []string{"tok-1", "tok-unknown"}})
 	}
@@ -368,4 +290,21 @@ func TestFaultsServerRestart(t *testing.T) {
 	if _, err := e.Authenticate(ctx, after.CustomerID, after.ClientSessionID); err != nil {
 		t.Errorf("Authenticate after restart: %v", err)
 	}
+}
+
+// loadSize is the number of sessions of the load test: 5,000 by default,
+// 500 with -short, 50,000 with -load.
+func loadSize() int {
+	switch {
+	case *loadRun:
+		return 50000
+	case testing.Short():
+		return 500
+	}
+	return 5000
+}
+
+func TestLoadNoLostOrCrossedSessions(t *testing.T) {
+	s, _ := newStore(t)
+	storagetest.RunLoad(t, storagetest.Stores{Sessions: s, Tokens: s, PutTokens: s.PutTokens}, loadSize(), 16)
 }

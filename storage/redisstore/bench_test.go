@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clientsession/engine/storage/storagetest"
+
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
 )
@@ -29,7 +31,7 @@ func BenchmarkSave(b *testing.B) {
 
 func BenchmarkCreateAndAuthenticate(b *testing.B) {
 	s, counter := newStore(b)
-	e := testEngine(b, s)
+	e := storagetest.NewLoadEngine(b, storagetest.Stores{Sessions: s})
 	ctx := context.Background()
 	req := session.CreateRequest{Tokens: []string{"tok-1", "tok-2", "tok-3", "tok-4", "tok-5"}}
 	b.Run("Create", func(b *testing.B) {

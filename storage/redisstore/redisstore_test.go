@@ -10,8 +10,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,13 +17,10 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	sderrors "github.com/clientsession/engine/errors"
-	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
-	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/storage/redisstore"
 	"github.com/clientsession/engine/storage/storagetest"
-	"github.com/clientsession/engine/token"
 )
 
 var loadRun = flag.Bool("load", false, "run the load test at full size (50,000 sessions)")
@@ -149,28 +144,6 @@ func TestRedisExpiresSessions(t *testing.T) {
 	}
 }
 
-func testEngine(tb testing.TB, sessions session.Repository) *session.Engine {
-	tb.Helper()
-	catalog, err := filter.NewCatalog([]filter.Product{
-		{ID: 1, Group: "cards", DisplayOrder: 1, Label: "VISA", Logo: "pp_logo_1.png", PaymentMethod: "card"},
-		{ID: 840, DisplayOrder: 2, Label: "PayPal", Logo: "pp_logo_840.png", PaymentMethod: "redirect"},
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tokens := memstore.New()
-	for i := range 64 {
-		tokens.PutTokens(token.Token{ID: "tok-" + strconv.Itoa(i), MerchantID: "1234", PaymentProductID: 1,
-			Status: token.StatusActive, Alias: "alias-" + strconv.Itoa(i)})
-	}
-	e, err := session.New(sessions, tokens, session.WithCatalog(catalog),
-		session.WithDatacenter(session.Datacenter{Origin: "https://pay.example.com", Region: "EU"}))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return e
-}
-
 // ownServer starts a redis-server of the test's own on a free port.
 type ownServer struct {
 	t    *testing.T
@@ -231,7 +204,7 @@ func TestFaultsServerKilledAndRestarted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := testEngine(t, store)
+	e := storagetest.NewLoadEngine(t, storagetest.Stores{Sessions: store})
 	ctx := context.Background()
 	create := func() (session.CreateResponse, error) {
 		return e.Create(ctx, "1234", session.CreateRequest{Tokens: []string{"tok-1"}})
@@ -272,64 +245,19 @@ func TestFaultsServerKilledAndRestarted(t *testing.T) {
 	}
 }
 
+// loadSize is the number of sessions of the load test: 5,000 by default,
+// 500 with -short, 50,000 with -load.
+func loadSize() int {
+	switch {
+	case *loadRun:
+		return 50000
+	case testing.Short():
+		return 500
+	}
+	return 5000
+}
+
 func TestLoadNoLostOrCrossedSessions(t *testing.T) {
 	s, _ := newStore(t)
-	e := testEngine(t, s)
-	n := 5000
-	if *loadRun {
-		n = 50000
-	} else if testing.Short() {
-		n = 500
-	}
-	const workers = 32
-	ctx := context.Background()
-	type created struct {
-		resp  session.CreateResponse
-		token string
-	}
-	out := make([]created, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				tok := "tok-" + strconv.Itoa(i%64)
-				resp, err := e.Create(ctx, "1234", session.CreateRequest{Tokens: []string{tok}})
-				if err != nil {
-					t.Errorf("Create %d: %v", i, err)
-					return
-				}
-				out[i] = created{resp, tok}
-				sess, err := e.Authenticate(ctx, resp.CustomerID, resp.ClientSessionID)
-				if err != nil {
-					t.Errorf("Authenticate %d: %v", i, err)
-					return
-				}
-				toks, err := sess.Tokens()
-				if err != nil || len(toks) != 1 || toks[0].ID != tok || sess.CustomerID() != resp.CustomerID {
-					t.Errorf("session %d crossed: customer %s tokens %v (%v)", i, sess.CustomerID(), toks, err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	t.Logf("%d creates + %d authentications from %d workers in %v: %.0f operations/s", n, n, workers, elapsed.Round(time.Millisecond), float64(2*n)/elapsed.Seconds())
-	// Nothing lost: every session still authenticates, and only with its own customerId.
-	for i, c := range out {
-		if _, err := e.Authenticate(ctx, c.resp.CustomerID, c.resp.ClientSessionID); err != nil {
-			t.Fatalf("session %d lost: %v", i, err)
-		}
-		if i > 0 {
-			if _, err := e.Authenticate(ctx, out[i-1].resp.CustomerID, c.resp.ClientSessionID); !errors.Is(err, sderrors.ErrUnauthorized) {
-				t.Fatalf("session %d authenticates with another customerId: %v", i, err)
-			}
-		}
-	}
+	storagetest.RunLoad(t, storagetest.Stores{Sessions: s}, loadSize(), 32)
 }

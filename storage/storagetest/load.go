@@ -1,0 +1,122 @@
+package storagetest
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage/memstore"
+	"github.com/clientsession/engine/token"
+)
+
+// LoadMerchant is the merchant of the sessions RunLoad and NewLoadEngine
+// create; their tokens are LoadTokens.
+const LoadMerchant = "1234"
+
+// LoadTokens returns the 64 tokens ("tok-0" to "tok-63", product 1, alias
+// "alias-N") that NewLoadEngine's sessions use.
+func LoadTokens() []token.Token {
+	out := make([]token.Token, 64)
+	for i := range out {
+		out[i] = token.Token{ID: "tok-" + strconv.Itoa(i), MerchantID: LoadMerchant, PaymentProductID: 1,
+			Status: token.StatusActive, Alias: "alias-" + strconv.Itoa(i)}
+	}
+	return out
+}
+
+// NewLoadEngine returns an engine over the stores of an adapter, with a
+// two-product catalog, for load tests and benchmarks. The tokens of
+// LoadTokens are put in stores.Tokens (through PutTokens), or in a memstore
+// when stores.Tokens is nil.
+func NewLoadEngine(tb testing.TB, stores Stores) *session.Engine {
+	tb.Helper()
+	catalog, err := filter.NewCatalog([]filter.Product{
+		{ID: 1, Group: "cards", DisplayOrder: 1, Label: "VISA", Logo: "pp_logo_1.png", PaymentMethod: "card"},
+		{ID: 840, DisplayOrder: 2, Label: "PayPal", Logo: "pp_logo_840.png", PaymentMethod: "redirect"},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tokens := stores.Tokens
+	if tokens == nil {
+		mem := memstore.New()
+		mem.PutTokens(LoadTokens()...)
+		tokens = mem
+	} else if err := stores.PutTokens(context.Background(), LoadTokens()...); err != nil {
+		tb.Fatal(err)
+	}
+	e, err := session.New(stores.Sessions, tokens, session.WithCatalog(catalog),
+		session.WithDatacenter(session.Datacenter{Origin: "https://pay.example.com", Region: "EU"}))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// RunLoad creates n sessions through a session.Engine over stores from
+// workers goroutines, each with one token, authenticates each at once and
+// checks that it is its own (customerId and token); then checks that every
+// session still authenticates and only with its own customerId. It logs the
+// rate. Adapters run it bounded (a few thousand sessions by default) and at
+// full size behind a flag.
+func RunLoad(t *testing.T, stores Stores, n, workers int) {
+	t.Helper()
+	e := NewLoadEngine(t, stores)
+	ctx := context.Background()
+	out := make([]session.CreateResponse, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				tok := "tok-" + strconv.Itoa(i%64)
+				resp, err := e.Create(ctx, LoadMerchant, session.CreateRequest{Tokens: []string{tok}})
+				if err != nil {
+					t.Errorf("Create %d: %v", i, err)
+					return
+				}
+				out[i] = resp
+				sess, err := e.Authenticate(ctx, resp.CustomerID, resp.ClientSessionID)
+				if err != nil {
+					t.Errorf("Authenticate %d: %v", i, err)
+					return
+				}
+				toks, err := sess.Tokens()
+				if err != nil || len(toks) != 1 || toks[0].ID != tok || sess.CustomerID() != resp.CustomerID {
+					t.Errorf("session %d crossed: customer %s tokens %v (%v)", i, sess.CustomerID(), toks, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	elapsed := time.Since(start)
+	t.Logf("%d creates + %d authentications from %d workers in %v: %.0f operations/s",
+		n, n, workers, elapsed.Round(time.Millisecond), float64(2*n)/elapsed.Seconds())
+	for i, resp := range out {
+		if _, err := e.Authenticate(ctx, resp.CustomerID, resp.ClientSessionID); err != nil {
+			t.Fatalf("session %d lost: %v", i, err)
+		}
+		if i > 0 {
+			_, err := e.Authenticate(ctx, out[i-1].CustomerID, resp.ClientSessionID)
+			if !errors.Is(err, sderrors.ErrUnauthorized) {
+				t.Fatalf("session %d authenticates with another customerId: %v", i, err)
+			}
+		}
+	}
+}
