@@ -64,4 +64,10 @@
 // load returns the whole record or storage.ErrNotFound, nothing else;
 // token lookups race token puts. It stays within a few seconds on a
 // server-backed store.
+//
+// RunLoad goes through a session.Engine over the adapter's stores (built by
+// NewLoadEngine): many workers create and at once authenticate sessions,
+// each with one token of its own; no session may be lost or crossed, and
+// each must authenticate with its own customerId only. Adapters run it
+// bounded by default and at full size (e.g. 50,000 sessions) behind a flag.
 package storagetest
