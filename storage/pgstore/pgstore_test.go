@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -28,8 +27,6 @@ import (
 	"github.com/clientsession/engine/storage/storagetest"
 	"github.com/clientsession/engine/token"
 )
-
-var loadRun = flag.Bool("load", false, "run the load test at full size (50,000 sessions)")
 
 // dsn returns the PostgreSQL DSN of the tests, or skips.
 func dsn(tb testing.TB) string {
@@ -90,6 +87,12 @@ func newStore(tb testing.TB) (*pgstore.Store, *queryCounter) {
 	})
 	return s, counter
 }
+
+// Both a pool and a transaction are a DB.
+var (
+	_ pgstore.DB = (*pgxpool.Pool)(nil)
+	_ pgstore.DB = pgx.Tx(nil)
+)
 
 func TestConformance(t *testing.T) {
 	factory := func(t *testing.T) storagetest.Stores {
@@ -292,16 +295,13 @@ func TestFaultsServerRestart(t *testing.T) {
 	}
 }
 
-// loadSize is the number of sessions of the load test: 5,000 by default,
-// 500 with -short, 50,000 with -load.
+// loadSize is the number of sessions of the load test: 50,000 (what CI
+// runs), or 500 with -short.
 func loadSize() int {
-	switch {
-	case *loadRun:
-		return 50000
-	case testing.Short():
+	if testing.Short() {
 		return 500
 	}
-	return 5000
+	return 50000
 }
 
 func TestLoadNoLostOrCrossedSessions(t *testing.T) {

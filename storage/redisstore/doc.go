@@ -34,5 +34,7 @@
 // nonce storage.ErrAlreadyExists. Any other failure (connection refused,
 // timeout, a server loading or failing over) is returned wrapped, never as
 // not-found; the engine turns it into a retryable error. The store starts
-// no goroutines and never logs.
+// no goroutines and never logs; go-redis itself reports dial failures
+// through its own logger, which the owner of the client may replace
+// (redis.SetLogger).
 package redisstore

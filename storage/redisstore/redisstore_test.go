@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -22,8 +21,6 @@ import (
 	"github.com/clientsession/engine/storage/redisstore"
 	"github.com/clientsession/engine/storage/storagetest"
 )
-
-var loadRun = flag.Bool("load", false, "run the load test at full size (50,000 sessions)")
 
 // addr returns the Redis address of the tests, or skips.
 func addr(tb testing.TB) string {
@@ -245,16 +242,13 @@ func TestFaultsServerKilledAndRestarted(t *testing.T) {
 	}
 }
 
-// loadSize is the number of sessions of the load test: 5,000 by default,
-// 500 with -short, 50,000 with -load.
+// loadSize is the number of sessions of the load test: 50,000 (what CI
+// runs), or 500 with -short.
 func loadSize() int {
-	switch {
-	case *loadRun:
-		return 50000
-	case testing.Short():
+	if testing.Short() {
 		return 500
 	}
-	return 5000
+	return 50000
 }
 
 func TestLoadNoLostOrCrossedSessions(t *testing.T) {
