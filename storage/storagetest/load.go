@@ -120,3 +120,37 @@ func RunLoad(t *testing.T, stores Stores, n, workers int) {
 		}
 	}
 }
+
+// BenchmarkEngine benchmarks Create (5 tokens) and Authenticate through a
+// session.Engine over an adapter's stores (NewLoadEngine), as the
+// sub-benchmarks Create and Authenticate. trips returns a running count of
+// the adapter's round trips (from a driver hook or tracer); it is reported
+// per operation under unit, e.g. "roundtrips/op".
+func BenchmarkEngine(b *testing.B, stores Stores, trips func() int64, unit string) {
+	b.Helper()
+	e := NewLoadEngine(b, stores)
+	ctx := context.Background()
+	req := session.CreateRequest{Tokens: []string{"tok-1", "tok-2", "tok-3", "tok-4", "tok-5"}}
+	measure := func(b *testing.B, op func() error) {
+		b.Helper()
+		b.ReportAllocs()
+		start, n := trips(), 0
+		for b.Loop() {
+			n++
+			if err := op(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(trips()-start)/float64(n), unit)
+	}
+	b.Run("Create", func(b *testing.B) {
+		measure(b, func() error { _, err := e.Create(ctx, LoadMerchant, req); return err })
+	})
+	b.Run("Authenticate", func(b *testing.B) {
+		resp, err := e.Create(ctx, LoadMerchant, req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		measure(b, func() error { _, err := e.Authenticate(ctx, resp.CustomerID, resp.ClientSessionID); return err })
+	})
+}
