@@ -2,13 +2,13 @@ package redisstore_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
-	"github.com/clientsession/engine/storage/storagetest"
-
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
+	"github.com/clientsession/engine/storage/storagetest"
 )
 
 func BenchmarkSave(b *testing.B) {
@@ -32,4 +32,47 @@ func BenchmarkSave(b *testing.B) {
 func BenchmarkCreateAndAuthenticate(b *testing.B) {
 	s, counter := newStore(b)
 	storagetest.BenchmarkEngine(b, storagetest.Stores{Sessions: s}, counter.n.Load, "roundtrips/op")
+}
+
+func BenchmarkLoad(b *testing.B) {
+	s, counter := newStore(b)
+	ctx := context.Background()
+	now := time.Now()
+	const live = 1024
+	for i := range live {
+		rec := session.Record{Key: storage.Key{byte(i), byte(i >> 8), 0xbe}, MerchantID: "1234",
+			CustomerID: "1234-0b67467b30df4c6d8649c8adc568fd0f", ExpiresAt: now.Add(time.Hour), Payload: make([]byte, 146)}
+		if err := s.Save(ctx, rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	i := 0
+	start := counter.n.Load()
+	for b.Loop() {
+		i++
+		if _, err := s.Load(ctx, storage.Key{byte(i % live), byte(i % live >> 8), 0xbe}, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(counter.n.Load()-start)/float64(i), "roundtrips/op")
+}
+
+func BenchmarkRecordNonce(b *testing.B) {
+	s, counter := newStore(b)
+	ctx := context.Background()
+	expires := time.Now().Add(time.Hour)
+	if err := s.RecordNonce(ctx, storage.Key{0xff}, "warm", expires); err != nil { // loads the script
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	start := counter.n.Load()
+	for b.Loop() {
+		i++
+		if err := s.RecordNonce(ctx, storage.Key{byte(i % 256)}, strconv.Itoa(i), expires); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(counter.n.Load()-start)/float64(i), "roundtrips/op")
 }

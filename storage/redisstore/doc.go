@@ -15,7 +15,8 @@
 // A session lives under "{prefix}{<hex SHA-256 of the clientSessionId>}:s",
 // its nonces in a set under "...:n". The hex in braces is a Cluster hash
 // tag: both keys of a session are in one slot, so the scripts below work on
-// Cluster. No key holds a usable credential. The prefix is "cs:" by
+// Cluster (the tests run the conformance suite on a Cluster node too,
+// which refuses keys of different slots). No key holds a usable credential. The prefix is "cs:" by
 // default ([WithPrefix]).
 //
 // # Round trips and expiry

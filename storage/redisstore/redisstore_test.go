@@ -143,13 +143,16 @@ func TestRedisExpiresSessions(t *testing.T) {
 
 // ownServer starts a redis-server of the test's own on a free port.
 type ownServer struct {
-	t    *testing.T
-	port string
-	dir  string
-	cmd  *exec.Cmd
+	t     *testing.T
+	port  string
+	dir   string
+	extra []string
+	cmd   *exec.Cmd
 }
 
-func startOwnServer(t *testing.T) *ownServer {
+// startOwnServer starts a redis-server of the test's own (no persistence,
+// a temporary directory, extra arguments appended) and kills it when t ends.
+func startOwnServer(t *testing.T, extra ...string) *ownServer {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server is not installed")
@@ -160,7 +163,7 @@ func startOwnServer(t *testing.T) *ownServer {
 	}
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	_ = l.Close()
-	s := &ownServer{t: t, port: port, dir: t.TempDir()}
+	s := &ownServer{t: t, port: port, dir: t.TempDir(), extra: extra}
 	s.start()
 	t.Cleanup(s.stop)
 	return s
@@ -168,7 +171,8 @@ func startOwnServer(t *testing.T) *ownServer {
 
 func (s *ownServer) start() {
 	s.t.Helper()
-	s.cmd = exec.Command("redis-server", "--port", s.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", s.dir)
+	args := append([]string{"--port", s.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", s.dir}, s.extra...)
+	s.cmd = exec.Command("redis-server", args...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}
@@ -254,4 +258,69 @@ func loadSize() int {
 func TestLoadNoLostOrCrossedSessions(t *testing.T) {
 	s, _ := newStore(t)
 	storagetest.RunLoad(t, storagetest.Stores{Sessions: s}, loadSize(), 32)
+}
+
+// Through the engine, Create, Authenticate and Revoke are one round trip
+// each (the tokens are in memory: Redis keeps no tokens).
+func TestEngineOneRoundTripPerOperation(t *testing.T) {
+	s, counter := newStore(t)
+	e := storagetest.NewLoadEngine(t, storagetest.Stores{Sessions: s})
+	ctx := context.Background()
+	_ = s.Delete(ctx, storage.Key{9}, "none") // load the delete script first
+	var resp session.CreateResponse
+	steps := []struct {
+		name string
+		op   func() error
+	}{
+		{"Create", func() (err error) {
+			resp, err = e.Create(ctx, storagetest.LoadMerchant, session.CreateRequest{Tokens: []string{"tok-1", "tok-2"}})
+			return err
+		}},
+		{"Authenticate", func() error { _, err := e.Authenticate(ctx, resp.CustomerID, resp.ClientSessionID); return err }},
+		{"Revoke", func() error { return e.Revoke(ctx, storagetest.LoadMerchant, resp.ClientSessionID) }},
+		{"Authenticate revoked", func() error {
+			if _, err := e.Authenticate(ctx, resp.CustomerID, resp.ClientSessionID); !errors.Is(err, sderrors.ErrUnauthorized) {
+				return fmt.Errorf("after revoke: %w; want ErrUnauthorized", err)
+			}
+			return nil
+		}},
+	}
+	for _, st := range steps {
+		before := counter.n.Load()
+		if err := st.op(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if got := counter.n.Load() - before; got != 1 {
+			t.Errorf("%s took %d round trips; want 1", st.name, got)
+		}
+	}
+}
+
+// A record saved already expired (by Redis's clock) is not kept, and
+// saving it over a live one removes that one: Redis is never left holding
+// a session past its expiry.
+func TestSaveExpiredIsNotKept(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	past := time.Now().Add(-time.Minute)
+	longAgo := past.Add(-time.Hour) // a caller clock far behind: only Redis can have dropped it
+	for _, tc := range []struct {
+		name      string
+		liveFirst bool
+	}{{"new key", false}, {"over a live session", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			key := storage.Key{8, byte(len(tc.name))}
+			if tc.liveFirst {
+				if err := s.Save(ctx, session.Record{Key: key, MerchantID: "m", CustomerID: "m-c", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Save(ctx, session.Record{Key: key, MerchantID: "m", CustomerID: "m-c", ExpiresAt: past}); err != nil {
+				t.Fatalf("Save of an expired record: %v; want nil", err)
+			}
+			if r, err := s.Load(ctx, key, longAgo); !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("Load after saving an expired record = %+v, %v; want ErrNotFound", r, err)
+			}
+		})
+	}
 }
