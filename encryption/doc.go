@@ -22,6 +22,24 @@
 // immutable snapshot, so a running gateway rotates without downtime.
 // Several gateway instances share keys by loading the same key file.
 //
+// # Key files
+//
+// Keys load from either form, so that several gateway instances share them:
+//
+//   - PEM ([ParsePEM] for one key, [ParsePEMKeys] for several): blocks of
+//     type "RSA PRIVATE KEY" (PKCS#1) or "PRIVATE KEY" (unencrypted
+//     PKCS#8), as openssl genpkey writes them. A block's "Key-Id: name"
+//     header names its key (ParsePEM's id argument wins over it).
+//   - JWK ([ParseJWK]): a JWK Set {"keys": [...]} or one JWK, each an RSA
+//     private key (kty RSA with n, e, d, p, q, dp, dq, qi) read by go-jose;
+//     "kid" names it.
+//
+// A key left unnamed gets [DerivedKeyID]: the first 16 bytes of the SHA-256
+// of its SubjectPublicKeyInfo, in hex, the same on every instance. The first
+// key of a file is meant to be current: NewKeySet(keys[0], keys[1:]...).
+// Keys under 2048 bits, public-only, non-RSA or encrypted keys and repeated
+// ids are ErrInvalidConfiguration.
+//
 // # What this package does not check
 //
 // That the payload belongs to a live session, that its nonce is new, and

@@ -4,6 +4,8 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
 	"fmt"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -42,4 +44,40 @@ func ExampleKeySet_Current() {
 	fmt.Println(pub.KeyID, err, rsaKey.N.BitLen())
 	// Output:
 	// 2026-11 <nil> 2048
+}
+
+func ExampleParsePEM() {
+	// A key file as openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 writes it (PKCS#8);
+	// "RSA PRIVATE KEY" (PKCS#1) blocks read too.
+	gen, _ := encryption.GenerateKey("unused")
+	der, _ := x509.MarshalPKCS8PrivateKey(gen.Private)
+	file := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+
+	key, err := encryption.ParsePEM(file, "2026-11")
+	fmt.Println(key.ID, err)
+	keys, err := encryption.NewKeySet(key)
+	fmt.Println(keys.Current().KeyID, err)
+	// Output:
+	// 2026-11 <nil>
+	// 2026-11 <nil>
+}
+
+func ExampleParseJWK() {
+	// A JWK Set of RSA private keys: kid names each key, the first is current.
+	newer, _ := encryption.GenerateKey("unused")
+	older, _ := encryption.GenerateKey("unused")
+	file, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
+		{Key: newer.Private, KeyID: "2026-11"},
+		{Key: older.Private, KeyID: "2026-05"},
+	}})
+
+	parsed, err := encryption.ParseJWK(file)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	keys, err := encryption.NewKeySet(parsed[0], parsed[1:]...)
+	fmt.Println(keys.Current().KeyID, keys.KeyIDs(), err)
+	// Output:
+	// 2026-11 [2026-11 2026-05] <nil>
 }
