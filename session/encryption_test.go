@@ -37,10 +37,29 @@ func newCryptoFixture(t *testing.T) *fixture {
 	return newFixture(t, session.WithKeys(ks))
 }
 
+// strangerKey is a key the engine does not hold.
+var strangerKey = func() func(*testing.T) encryption.Key {
+	once := sync.OnceValues(func() (encryption.Key, error) { return encryption.GenerateKey("stranger") })
+	return func(t *testing.T) encryption.Key {
+		t.Helper()
+		k, err := once()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+}()
+
 // blob encrypts a payload the way the client SDK does.
 func blob(t *testing.T, payload string) string {
 	t.Helper()
 	_, k := sessionKeys()
+	return blobFor(t, k, payload)
+}
+
+// blobFor encrypts a payload for k.
+func blobFor(t *testing.T, k encryption.Key, payload string) string {
+	t.Helper()
 	enc, err := jose.NewEncrypter(jose.A256CBC_HS512, jose.Recipient{Algorithm: jose.RSA_OAEP, Key: &k.Private.PublicKey, KeyID: k.ID}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -141,6 +160,7 @@ func TestOpenCustomerInputRejects(t *testing.T) {
 		{"bad nonce", merchant, sid, blob(t, `{"clientSessionId":"`+sid+`","nonce":"XYZ","paymentProductId":1}`), sderrors.ErrInvalidPayload, "nonce"},
 		{"tampered", merchant, sid, blob(t, payload(sid, 1, ""))[:40] + "A" + blob(t, payload(sid, 1, ""))[41:], sderrors.ErrInvalidEncryptedInput, ""},
 		{"not a JWE", merchant, sid, "hello", sderrors.ErrInvalidEncryptedInput, ""},
+		{"unknown kid", merchant, sid, blobFor(t, strangerKey(t), payload(sid, 1, "")), sderrors.ErrUnknownKeyID, ""},
 	}
 	for _, tt := range tests {
 		_, err := fx.engine.OpenCustomerInput(ctx, tt.merchant, tt.named, tt.blob)
