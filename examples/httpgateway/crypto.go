@@ -14,11 +14,7 @@ func keyOptions(kf *keyFile) ([]session.Option, error) {
 	if kf == nil || len(kf.Keys) == 0 {
 		return nil, nil
 	}
-	keys := make([]encryption.Key, len(kf.Keys))
-	for i, k := range kf.Keys {
-		keys[i] = encryption.Key{ID: k.ID, Private: k.Key}
-	}
-	set, err := encryption.NewKeySet(keys[0], keys[1:]...)
+	set, err := encryption.NewKeySet(kf.Keys[0], kf.Keys[1:]...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"strings"
 
 	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/internal/strictjson"
 )
 
 // decryptRequest is the body of POST .../sessions/{id}/decrypt.
@@ -15,26 +13,28 @@ type decryptRequest struct {
 	EncryptedCustomerInput string `json:"encryptedCustomerInput"`
 }
 
-// decodeDecryptRequest decodes the body strictly: one object, no unknown
-// property, encryptedCustomerInput present and a non-empty string.
+// decodeDecryptRequest decodes the body with the library's strict JSON
+// walker (internal/strictjson): one object, member names exact and given
+// once, no unknown member, encryptedCustomerInput present and a non-empty
+// string, never null.
 func decodeDecryptRequest(body []byte) (decryptRequest, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var req decryptRequest
-	if err := dec.Decode(&req); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &typeErr):
-			return decryptRequest{}, sderrors.ErrInvalidType.WithProperty("encryptedCustomerInput").
-				WithMessage("encryptedCustomerInput must be a string")
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return decryptRequest{}, sderrors.ErrUnknownProperty.WithProperty(name)
-		}
-		return decryptRequest{}, sderrors.ErrInvalidJSON
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return decryptRequest{}, sderrors.ErrInvalidJSON.WithMessage("trailing data after the JSON object")
+	err := strictjson.Object(body, map[string]strictjson.Member{
+		"encryptedCustomerInput": func(raw json.RawMessage) error {
+			switch {
+			case string(raw) == "null":
+				return sderrors.ErrNullNotAllowed.WithMessage("encryptedCustomerInput must be a string, got null")
+			case len(raw) == 0 || raw[0] != '"':
+				return sderrors.ErrInvalidType.WithMessage("encryptedCustomerInput must be a string")
+			}
+			if err := json.Unmarshal(raw, &req.EncryptedCustomerInput); err != nil {
+				return sderrors.ErrInvalidJSON.WithCause(err)
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		return decryptRequest{}, err
 	}
 	if req.EncryptedCustomerInput == "" {
 		return decryptRequest{}, sderrors.ErrParameterNotFound.WithProperty("encryptedCustomerInput")

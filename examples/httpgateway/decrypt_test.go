@@ -42,6 +42,14 @@ func TestDecodeDecryptRequest(t *testing.T) {
 		{`{"encryptedCustomerInput":"x","other":1}`, sderrors.ErrUnknownProperty, "other"},
 		{`{"encryptedCustomerInput":"x"} {}`, sderrors.ErrInvalidJSON, ""},
 		{`nope`, sderrors.ErrInvalidJSON, ""},
+		{``, sderrors.ErrInvalidJSON, ""},
+		{`null`, sderrors.ErrNullNotAllowed, ""},
+		{`["x"]`, sderrors.ErrInvalidType, ""},
+		{`{"encryptedCustomerInput":null}`, sderrors.ErrNullNotAllowed, "encryptedCustomerInput"},
+		{`{"encryptedCustomerInput":["x"]}`, sderrors.ErrInvalidType, "encryptedCustomerInput"},
+		{`{"EncryptedCustomerInput":"x"}`, sderrors.ErrUnknownProperty, "EncryptedCustomerInput"},
+		{`{"encryptedCustomerInput":"x","encryptedCustomerInput":"y"}`, sderrors.ErrInvalidJSON, "encryptedCustomerInput"},
+		{` {"encryptedCustomerInput":"a.b.c.d.e"}` + "\n", nil, ""},
 	}
 	for _, tt := range tests {
 		_, err := decodeDecryptRequest([]byte(tt.body))

@@ -6,6 +6,8 @@ import (
 	"crypto/rsa"
 	"sync"
 	"testing"
+
+	"github.com/clientsession/engine/encryption"
 )
 
 // syncBuffer is a bytes.Buffer safe for one writer and one reader.
@@ -40,5 +42,5 @@ func testKeys(t *testing.T) *keyFile {
 	if errTestKey != nil {
 		t.Fatal(errTestKey)
 	}
-	return &keyFile{Keys: []namedKey{{ID: "test-key", Key: testKeyRSA}}}
+	return &keyFile{Keys: []encryption.Key{{ID: "test-key", Private: testKeyRSA}}}
 }
