@@ -56,6 +56,12 @@ type gateway struct {
 
 func newGateway(t *testing.T) *gateway {
 	t.Helper()
+	return newGatewayWithKeys(t, testKeys(t))
+}
+
+// newGatewayWithKeys is newGateway with the given encryption keys.
+func newGatewayWithKeys(t *testing.T, keys *keyFile) *gateway {
+	t.Helper()
 	d, err := parseData([]byte(testData))
 	if err != nil {
 		t.Fatalf("parseData: %v", err)
@@ -64,7 +70,7 @@ func newGateway(t *testing.T) *gateway {
 	if err != nil {
 		t.Fatalf("openStores: %v", err)
 	}
-	h, err := newServer(config{PublicURL: publicURL, Data: d, Stores: st, Keys: testKeys(t)})
+	h, err := newServer(config{PublicURL: publicURL, Data: d, Stores: st, Keys: keys})
 	if err != nil {
 		t.Fatalf("newServer: %v", err)
 	}
