@@ -6,7 +6,7 @@
 //	pool, err := pgxpool.New(ctx, dsn)
 //	store, err := pgstore.New(pool)            // or pgstore.New(tx): any DB
 //	err = store.Migrate(ctx)                   // idempotent
-//	engine, err := session.New(store, store, session.WithCatalog(c), session.WithDatacenter(dc))
+//	engine, err := session.New(store, store, session.WithCatalog(c), session.WithDatacenters(dcs))
 //
 // # Schema
 //
@@ -15,7 +15,8 @@
 // clientSessionId (the id itself is never stored), nonces keyed by
 // (session, nonce), tokens keyed by id. [Store.Migrate] creates what is
 // missing under a transaction-scoped advisory lock, so instances may run it
-// at once. Times are TIMESTAMPTZ: microsecond precision.
+// at once. Times are TIMESTAMPTZ: expiries are kept to the microsecond
+// (truncated, so a lifetime is never lengthened).
 //
 // # Statements
 //
@@ -24,10 +25,10 @@
 // removes the nonces; RecordNonce one INSERT ... ON CONFLICT DO NOTHING (a
 // replay wraps storage.ErrAlreadyExists); Tokens one SELECT ... WHERE id =
 // ANY($1) whatever the number of ids; PutTokens one upsert over unnest
-// arrays. A Load that finds a session expired by the caller's clock also
-// deletes it and its nonces: a second statement, only then. Expired rows
-// are otherwise left for [Store.DeleteExpired], which a gateway runs on a
-// schedule of its own: the store starts no goroutines.
+// arrays. Load ignores a session that expired at or before the caller's
+// now (expires_at > $2 in its one SELECT) and leaves the row, with its
+// nonces, for [Store.DeleteExpired], which a gateway runs on a schedule of
+// its own: the store starts no goroutines.
 //
 // Tokens are looked up by id alone: other merchants' tokens come back too,
 // and the engine reports them exactly as unknown ones, so the wire cannot

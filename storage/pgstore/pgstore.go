@@ -88,6 +88,10 @@ func New(db DB, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
+// Tables returns the table names of the store, e.g. to open a second store
+// on the same tables over a transaction.
+func (s *Store) Tables() Tables { return s.tables }
+
 //go:embed schema.sql
 var schemaSQL string
 
@@ -133,7 +137,7 @@ func quote(name string) string { return pgx.Identifier{name}.Sanitize() }
 
 // queries are the store's statements, built once for its table names.
 type queries struct {
-	save, load, deleteSession, deleteExpiredOne, nonce, sweep, tokens, putTokens string
+	save, load, deleteSession, nonce, sweep, tokens, putTokens string
 }
 
 func newQueries(t Tables) queries {
@@ -142,12 +146,9 @@ func newQueries(t Tables) queries {
 		save: `INSERT INTO ` + ss + ` (key, merchant_id, customer_id, expires_at, payload) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (key) DO UPDATE SET merchant_id = EXCLUDED.merchant_id, customer_id = EXCLUDED.customer_id,
 			expires_at = EXCLUDED.expires_at, payload = EXCLUDED.payload`,
-		load: `SELECT merchant_id, customer_id, expires_at, payload FROM ` + ss + ` WHERE key = $1`,
+		load: `SELECT merchant_id, customer_id, expires_at, payload FROM ` + ss + ` WHERE key = $1 AND expires_at > $2`,
 		deleteSession: `WITH s AS (DELETE FROM ` + ss + ` WHERE key = $1 AND merchant_id = $2 RETURNING key),
 			n AS (DELETE FROM ` + ns + ` WHERE session_key IN (SELECT key FROM s))
-			SELECT count(*) FROM s`,
-		deleteExpiredOne: `WITH s AS (DELETE FROM ` + ss + ` WHERE key = $1 AND expires_at <= $2 RETURNING key),
-			n AS (DELETE FROM ` + ns + ` WHERE session_key = $1)
 			SELECT count(*) FROM s`,
 		nonce: `INSERT INTO ` + ns + ` (session_key, nonce, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 		sweep: `WITH s AS (DELETE FROM ` + ss + ` WHERE expires_at <= $1 RETURNING key),
@@ -164,8 +165,13 @@ func newQueries(t Tables) queries {
 
 func wrap(op string, err error) error { return fmt.Errorf("pgstore: %s: %w", op, err) }
 
+// micro truncates t to PostgreSQL's precision, microseconds, so that what
+// Load returns does not depend on how pgx encodes times (binary truncates,
+// text would round) and a lifetime is never lengthened.
+func micro(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
+
 // Save stores r (one statement; an existing key is replaced and keeps its
-// nonces).
+// nonces). ExpiresAt is kept to the microsecond, truncated.
 func (s *Store) Save(ctx context.Context, r session.Record) error {
 	if err := ctx.Err(); err != nil {
 		return wrap("save", err)
@@ -174,33 +180,26 @@ func (s *Store) Save(ctx context.Context, r session.Record) error {
 	if payload == nil {
 		payload = []byte{}
 	}
-	if _, err := s.db.Exec(ctx, s.q.save, r.Key[:], r.MerchantID, r.CustomerID, r.ExpiresAt, payload); err != nil {
+	if _, err := s.db.Exec(ctx, s.q.save, r.Key[:], r.MerchantID, r.CustomerID, micro(r.ExpiresAt), payload); err != nil {
 		return wrap("save", err)
 	}
 	return nil
 }
 
-// Load returns the record under key (one query). A record expired by the
-// caller's now is deleted with its nonces (a second statement, only then)
-// and reported as not found.
+// Load returns the record under key (one query). A record that expired at
+// or before the caller's now is ignored, reported as not found, and left
+// for DeleteExpired.
 func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (session.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return session.Record{}, wrap("load", err)
 	}
 	r := session.Record{Key: key}
-	err := s.db.QueryRow(ctx, s.q.load, key[:]).Scan(&r.MerchantID, &r.CustomerID, &r.ExpiresAt, &r.Payload)
+	err := s.db.QueryRow(ctx, s.q.load, key[:], micro(now)).Scan(&r.MerchantID, &r.CustomerID, &r.ExpiresAt, &r.Payload)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return session.Record{}, wrap("load", storage.ErrNotFound)
 	}
 	if err != nil {
 		return session.Record{}, wrap("load", err)
-	}
-	if !now.Before(r.ExpiresAt) {
-		var n int
-		if err := s.db.QueryRow(ctx, s.q.deleteExpiredOne, key[:], now).Scan(&n); err != nil {
-			return session.Record{}, wrap("load: removing an expired session", err)
-		}
-		return session.Record{}, wrap("load", storage.ErrNotFound)
 	}
 	r.ExpiresAt = r.ExpiresAt.UTC()
 	if r.Payload == nil {
@@ -232,7 +231,7 @@ func (s *Store) RecordNonce(ctx context.Context, key storage.Key, nonce string, 
 	if err := ctx.Err(); err != nil {
 		return wrap("record nonce", err)
 	}
-	tag, err := s.db.Exec(ctx, s.q.nonce, key[:], nonce, expiresAt)
+	tag, err := s.db.Exec(ctx, s.q.nonce, key[:], nonce, micro(expiresAt))
 	if err != nil {
 		return wrap("record nonce", err)
 	}
@@ -249,7 +248,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 		return 0, wrap("delete expired", err)
 	}
 	var n int
-	if err := s.db.QueryRow(ctx, s.q.sweep, now).Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, s.q.sweep, micro(now)).Scan(&n); err != nil {
 		return 0, wrap("delete expired", err)
 	}
 	return n, nil

@@ -138,30 +138,47 @@ func TestOneStatementPerOperation(t *testing.T) {
 		ids = append(ids, id)
 		tokens = append(tokens, token.Token{ID: id, MerchantID: "1234", PaymentProductID: 1, Status: token.StatusActive})
 	}
+	expired := rec
+	expired.Key = storage.Key{4, 5, 6}
+	expired.ExpiresAt = now.Add(-time.Minute)
+	if err := s.Save(ctx, expired); err != nil {
+		t.Fatal(err)
+	}
 	steps := []struct {
-		name string
-		op   func() error
+		name    string
+		op      func() error
+		wantErr error // nil: success
 	}{
-		{"PutTokens(100)", func() error { return s.PutTokens(ctx, tokens...) }},
-		{"Tokens(1)", func() error { _, err := s.Tokens(ctx, "1234", ids[:1]); return err }},
-		{"Tokens(5)", func() error { _, err := s.Tokens(ctx, "1234", ids[:5]); return err }},
+		{"PutTokens(100)", func() error { return s.PutTokens(ctx, tokens...) }, nil},
+		{"Tokens(1)", func() error { _, err := s.Tokens(ctx, "1234", ids[:1]); return err }, nil},
+		{"Tokens(5)", func() error { _, err := s.Tokens(ctx, "1234", ids[:5]); return err }, nil},
 		{"Tokens(100)", func() error {
 			got, err := s.Tokens(ctx, "1234", ids)
 			if err == nil && len(got) != 100 {
 				err = fmt.Errorf("got %d tokens", len(got))
 			}
 			return err
-		}},
-		{"Save", func() error { return s.Save(ctx, rec) }},
-		{"Load", func() error { _, err := s.Load(ctx, key, now); return err }},
-		{"RecordNonce", func() error { return s.RecordNonce(ctx, key, "n1", rec.ExpiresAt) }},
-		{"Delete", func() error { return s.Delete(ctx, key, "1234") }},
-		{"DeleteExpired", func() error { _, err := s.DeleteExpired(ctx, now); return err }},
+		}, nil},
+		{"Save", func() error { return s.Save(ctx, rec) }, nil},
+		{"Load", func() error { _, err := s.Load(ctx, key, now); return err }, nil},
+		{"Load(missing)", func() error { _, err := s.Load(ctx, storage.Key{9}, now); return err }, storage.ErrNotFound},
+		{"Load(expired)", func() error { _, err := s.Load(ctx, expired.Key, now); return err }, storage.ErrNotFound},
+		{"RecordNonce", func() error { return s.RecordNonce(ctx, key, "n1", rec.ExpiresAt) }, nil},
+		{"RecordNonce(replay)", func() error { return s.RecordNonce(ctx, key, "n1", rec.ExpiresAt) }, storage.ErrAlreadyExists},
+		{"Delete(other merchant)", func() error { return s.Delete(ctx, key, "9999") }, storage.ErrNotFound},
+		{"Delete", func() error { return s.Delete(ctx, key, "1234") }, nil},
+		{"DeleteExpired", func() error {
+			n, err := s.DeleteExpired(ctx, now)
+			if err == nil && n != 1 {
+				err = fmt.Errorf("removed %d sessions; want 1, the expired one", n)
+			}
+			return err
+		}, nil},
 	}
 	for _, st := range steps {
 		before := counter.n.Load()
-		if err := st.op(); err != nil {
-			t.Fatalf("%s: %v", st.name, err)
+		if err := st.op(); !errors.Is(err, st.wantErr) {
+			t.Fatalf("%s: %v; want %v", st.name, err, st.wantErr)
 		}
 		if got := counter.n.Load() - before; got != 1 {
 			t.Errorf("%s sent %d statements; want 1", st.name, got)
@@ -268,8 +285,11 @@ func TestFaultsServerRestart(t *testing.T) {
 	if !sderrors.IsRetryable(err) || errors.Is(err, sderrors.ErrUnauthorized) {
 		t.Errorf("Authenticate with PostgreSQL down: %v; want retryable, not 401", err)
 	}
-	if _, err := s.Load(ctx, session.KeyOf(before.ClientSessionID), time.Now()); err == nil || errors.Is(err, storage.ErrNotFound) {
-		t.Errorf("Load with PostgreSQL down: %v; want a failure that is not not-found", err)
+	key, now := session.KeyOf(before.ClientSessionID), time.Now()
+	for name, op := range downOps(s, key, now) {
+		if err := op(ctx); err == nil || errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrAlreadyExists) {
+			t.Errorf("%s with PostgreSQL down: %v; want a failure that is neither not-found nor already-exists", name, err)
+		}
 	}
 
 	c.start()
@@ -295,6 +315,28 @@ func TestFaultsServerRestart(t *testing.T) {
 	}
 }
 
+// downOps are the store's operations on the existing session under key, for
+// fault tests: each must fail, but not as not-found or already-exists.
+func downOps(s *pgstore.Store, key storage.Key, now time.Time) map[string]func(context.Context) error {
+	return map[string]func(context.Context) error{
+		"Save": func(ctx context.Context) error {
+			return s.Save(ctx, session.Record{Key: storage.Key{7}, MerchantID: "1234", CustomerID: "c", ExpiresAt: now.Add(time.Hour)})
+		},
+		"Load":        func(ctx context.Context) error { _, err := s.Load(ctx, key, now); return err },
+		"Delete":      func(ctx context.Context) error { return s.Delete(ctx, key, "1234") },
+		"RecordNonce": func(ctx context.Context) error { return s.RecordNonce(ctx, key, "n-down", now.Add(time.Hour)) },
+		"DeleteExpired": func(ctx context.Context) error {
+			_, err := s.DeleteExpired(ctx, now)
+			return err
+		},
+		"Tokens": func(ctx context.Context) error { _, err := s.Tokens(ctx, "1234", []string{"tok-1"}); return err },
+		"PutTokens": func(ctx context.Context) error {
+			return s.PutTokens(ctx, token.Token{ID: "tok-down", MerchantID: "1234"})
+		},
+		"Migrate": func(ctx context.Context) error { return s.Migrate(ctx) },
+	}
+}
+
 // loadSize is the number of sessions of the load test: 50,000 (what CI
 // runs), or 500 with -short.
 func loadSize() int {
@@ -307,4 +349,84 @@ func loadSize() int {
 func TestLoadNoLostOrCrossedSessions(t *testing.T) {
 	s, _ := newStore(t)
 	storagetest.RunLoad(t, storagetest.Stores{Sessions: s, Tokens: s, PutTokens: s.PutTokens}, loadSize(), 16)
+}
+
+// Expiries are kept to the microsecond, truncated; Load ignores an expired
+// row without removing it, and DeleteExpired removes it.
+func TestExpiryMicrosecondsAndSweep(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 123456789, time.UTC)
+	want := time.Date(2030, 1, 2, 3, 4, 5, 123456000, time.UTC)
+	r := session.Record{Key: storage.Key{42}, MerchantID: "1234", CustomerID: "c", ExpiresAt: exp, Payload: []byte("p")}
+	if err := s.Save(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Load(ctx, r.Key, want.Add(-time.Microsecond))
+	if err != nil {
+		t.Fatalf("Load a microsecond before expiry: %v", err)
+	}
+	if !got.ExpiresAt.Equal(want) || got.ExpiresAt.Location() != time.UTC {
+		t.Errorf("ExpiresAt = %s; want %s (truncated to the microsecond, UTC)", got.ExpiresAt.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
+	}
+	for _, now := range []time.Time{want, exp, exp.Add(time.Hour)} {
+		if _, err := s.Load(ctx, r.Key, now); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("Load(now %s) = %v; want not found", now.Format(time.RFC3339Nano), err)
+		}
+	}
+	// Ignored, not removed: an earlier clock still reads it.
+	if _, err := s.Load(ctx, r.Key, want.Add(-time.Second)); err != nil {
+		t.Errorf("Load removed the expired row: %v", err)
+	}
+	if err := s.RecordNonce(ctx, r.Key, "n", want); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.DeleteExpired(ctx, want.Add(-time.Microsecond)); err != nil || n != 0 {
+		t.Errorf("DeleteExpired a microsecond early = %d, %v; want 0, nil", n, err)
+	}
+	if n, err := s.DeleteExpired(ctx, want); err != nil || n != 1 {
+		t.Errorf("DeleteExpired at expiry = %d, %v; want 1, nil", n, err)
+	}
+	if _, err := s.Load(ctx, r.Key, want.Add(-time.Second)); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Load after DeleteExpired = %v; want not found", err)
+	}
+	if err := s.RecordNonce(ctx, r.Key, "n", want.Add(time.Hour)); err != nil {
+		t.Errorf("the nonce outlived DeleteExpired: %v", err)
+	}
+}
+
+// A store over a transaction writes in it: rolled back, nothing is kept.
+func TestStoreInTransaction(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	pool := newPool(t, dsn(t), nil)
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	txStore, err := pgstore.New(tx, pgstore.WithTables(s.Tables()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	r := session.Record{Key: storage.Key{43}, MerchantID: "1234", CustomerID: "c", ExpiresAt: now.Add(time.Hour), Payload: []byte("p")}
+	if err := txStore.Save(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := txStore.Load(ctx, r.Key, now); err != nil {
+		t.Errorf("Load in the transaction: %v", err)
+	}
+	if _, err := s.Load(ctx, r.Key, now); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Load outside the open transaction: %v; want not found", err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, r.Key, now); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Load after rollback: %v; want not found", err)
+	}
+	if _, err := txStore.Load(ctx, r.Key, now); err == nil || errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Load on a closed transaction: %v; want a failure that is not not-found", err)
+	}
 }
