@@ -2,6 +2,8 @@ package token
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -97,8 +99,11 @@ const smallBatch = 16
 //
 // A repository error becomes a retryable sderrors.ErrUnavailable wrapping
 // it, and no result: a token is never called invalid because it could not
-// be looked up. A done ctx gives its error (wrapped in ErrCanceled or
-// ErrUnavailable) without calling the repository.
+// be looked up. A ctx already done gives, without calling the repository,
+// sderrors.ErrCanceled (context.Canceled) or the retryable ErrUnavailable
+// (deadline exceeded), wrapping ctx.Err(); a repository error while ctx is
+// done gets the same code and wraps both ctx.Err() and the repository's
+// error, so errors.Is(err, context.Canceled) holds either way.
 func (c *Checker) Check(ctx context.Context, merchantID string, ids []string, productExists func(int32) bool, now time.Time) (Result, error) {
 	if err := c.Validate(ids); err != nil {
 		return Result{}, err
@@ -107,13 +112,13 @@ func (c *Checker) Check(ctx context.Context, merchantID string, ids []string, pr
 		return Result{Valid: []Token{}, Invalid: []Invalid{}}, nil
 	}
 	if err := ctx.Err(); err != nil {
-		return Result{}, contextError(err)
+		return Result{}, contextError(err, nil)
 	}
 	distinct := dedupe(ids)
 	found, err := c.repo.Tokens(ctx, merchantID, distinct)
 	if err != nil {
-		if ctx.Err() != nil {
-			return Result{}, contextError(err)
+		if cerr := ctx.Err(); cerr != nil {
+			return Result{}, contextError(cerr, err)
 		}
 		return Result{}, sderrors.ErrUnavailable.WithMessage("the token repository is unavailable, try again later").WithCause(err)
 	}
@@ -130,37 +135,49 @@ func (c *Checker) Check(ctx context.Context, merchantID string, ids []string, pr
 	return res, nil
 }
 
-func contextError(err error) error {
-	if sderrors.CodeOf(err) == sderrors.ErrCanceled.Code() {
-		return sderrors.ErrCanceled.WithCause(err)
+// contextError turns the error of a done ctx (and the repository's error,
+// if any) into ErrCanceled for a cancellation, else the retryable
+// ErrUnavailable (deadline exceeded).
+func contextError(ctxErr, repoErr error) error {
+	cause := ctxErr
+	if repoErr != nil && !errors.Is(repoErr, ctxErr) {
+		cause = errors.Join(ctxErr, repoErr)
+	} else if repoErr != nil {
+		cause = repoErr
 	}
-	return sderrors.ErrUnavailable.WithCause(err)
+	if errors.Is(ctxErr, context.Canceled) {
+		return sderrors.ErrCanceled.WithCause(cause)
+	}
+	return sderrors.ErrUnavailable.WithMessage("the token lookup timed out, try again later").WithCause(cause)
 }
 
 // dedupe returns the distinct ids in first-occurrence order. It returns ids
 // itself when there are no duplicates.
 func dedupe(ids []string) []string {
-	if len(ids) <= smallBatch {
-		for i := 1; i < len(ids); i++ {
-			for j := range i {
-				if ids[i] == ids[j] {
-					return dedupeSlow(ids)
-				}
-			}
-		}
-		return ids
+	var seen map[string]struct{} // only for long lists; short ones scan
+	if len(ids) > smallBatch {
+		seen = make(map[string]struct{}, len(ids))
 	}
-	return dedupeSlow(ids)
-}
-
-func dedupeSlow(ids []string) []string {
-	seen := make(map[string]struct{}, len(ids))
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if _, dup := seen[id]; !dup {
+	var out []string // nil until the first duplicate: then the distinct ids so far
+	for i, id := range ids {
+		var dup bool
+		if seen != nil {
+			_, dup = seen[id]
 			seen[id] = struct{}{}
+		} else if out == nil {
+			dup = slices.Contains(ids[:i], id)
+		} else {
+			dup = slices.Contains(out, id)
+		}
+		switch {
+		case dup && out == nil:
+			out = append(make([]string, 0, len(ids)-1), ids[:i]...)
+		case !dup && out != nil:
 			out = append(out, id)
 		}
+	}
+	if out == nil {
+		return ids
 	}
 	return out
 }

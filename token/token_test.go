@@ -3,6 +3,7 @@ package token_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +42,12 @@ func TestEvaluateReasons(t *testing.T) {
 		{"malformed: 129 chars", strings.Repeat("a", 129), nil, allProducts, token.ReasonMalformed},
 		{"malformed: non-ASCII", "tök", nil, allProducts, token.ReasonMalformed},
 		{"precedence: other merchant before deleted", "tok-1", with(func(t *token.Token) { t.MerchantID = "x"; t.Status = token.StatusDeleted }), allProducts, token.ReasonOtherMerchant},
+		{"precedence: malformed before unknown", "tok\t1", nil, allProducts, token.ReasonMalformed},
+		{"precedence: unknown before anything about the token", "tok-1", with(func(t *token.Token) { t.ID = "tok-2"; t.MerchantID = "x" }), allProducts, token.ReasonUnknown},
+		{"precedence: revoked before product gone", "tok-1", with(func(t *token.Token) { t.Status = token.StatusRevoked }), noProduct1, token.ReasonRevoked},
+		{"precedence: product gone before card expired", "tok-1", with(func(t *token.Token) { t.CardExpiry = token.Expiry{Month: 1, Year: 2020} }), noProduct1, token.ReasonProductGone},
+		{"malformed: DEL", "tok\x7f", nil, allProducts, token.ReasonMalformed},
+		{"128 chars is well formed", strings.Repeat("a", 128), with(func(t *token.Token) { t.ID = strings.Repeat("a", 128) }), allProducts, token.ReasonValid},
 		{"precedence: deleted before expired", "tok-1", with(func(t *token.Token) {
 			t.Status = token.StatusDeleted
 			t.CardExpiry = token.Expiry{Month: 1, Year: 2020}
@@ -49,6 +56,28 @@ func TestEvaluateReasons(t *testing.T) {
 	for _, tt := range tests {
 		if got := token.Evaluate(tt.id, tt.tok, "1234", tt.exists, now); got != tt.want {
 			t.Errorf("%s: Evaluate = %v; want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestReasonAndStatusNames(t *testing.T) {
+	// The names are logged and counted in metrics: they must not change.
+	reasons := map[token.Reason]string{
+		token.ReasonValid: "valid", token.ReasonMalformed: "malformed", token.ReasonUnknown: "unknown",
+		token.ReasonOtherMerchant: "other_merchant", token.ReasonDeleted: "deleted", token.ReasonRevoked: "revoked",
+		token.ReasonProductGone: "product_gone", token.ReasonCardExpired: "card_expired", token.Reason(200): "invalid",
+	}
+	for r, want := range reasons {
+		if got := r.String(); got != want {
+			t.Errorf("Reason(%d).String() = %q; want %q", uint8(r), got, want)
+		}
+	}
+	statuses := map[token.Status]string{
+		token.StatusActive: "active", token.StatusDeleted: "deleted", token.StatusRevoked: "revoked", 0: "unknown",
+	}
+	for s, want := range statuses {
+		if got := s.String(); got != want {
+			t.Errorf("Status(%d).String() = %q; want %q", uint8(s), got, want)
 		}
 	}
 }
@@ -134,6 +163,8 @@ func TestCheckerValidate(t *testing.T) {
 		{"129 chars", []string{strings.Repeat("x", 129)}, "700301", "tokens[0]"},
 		{"control char", []string{"a\x00b"}, "700301", "tokens[0]"},
 		{"non-ASCII", []string{"fine1", "é"}, "700301", "tokens[1]"},
+		{"space", []string{"a b"}, "700301", "tokens[0]"},
+		{"first offending index", []string{"good1", "bad\n", ""}, "700301", "tokens[1]"},
 	}
 	for _, tt := range tests {
 		err := c.Validate(tt.ids)
@@ -166,7 +197,8 @@ func TestCheckerValidate(t *testing.T) {
 func TestCheckPartitionsInRequestOrder(t *testing.T) {
 	repo := newFakeRepo(
 		token.Token{ID: "valid-1", MerchantID: "1234", PaymentProductID: 1, Status: token.StatusActive},
-		token.Token{ID: "valid-2", MerchantID: "1234", PaymentProductID: 3, Status: token.StatusActive},
+		token.Token{ID: "valid-2", MerchantID: "1234", PaymentProductID: 3, Status: token.StatusActive,
+			CardExpiry: token.Expiry{Month: 11, Year: 2026}, Alias: "************0026"},
 		token.Token{ID: "expired", MerchantID: "1234", PaymentProductID: 1, Status: token.StatusActive, CardExpiry: token.Expiry{Month: 1, Year: 2020}},
 		token.Token{ID: "theirs", MerchantID: "5678", PaymentProductID: 1, Status: token.StatusActive},
 		token.Token{ID: "deleted", MerchantID: "1234", PaymentProductID: 1, Status: token.StatusDeleted},
@@ -182,6 +214,9 @@ func TestCheckPartitionsInRequestOrder(t *testing.T) {
 	}
 	if got, want := strings.Join(repo.asked[0], ","), "valid-2,unknown,expired,theirs,valid-1,deleted"; got != want {
 		t.Errorf("asked %s; want the distinct ids in order %s", got, want)
+	}
+	if want := repo.tokens["valid-2"]; len(res.Valid) == 0 || res.Valid[0] != want {
+		t.Errorf("Valid[0] = %+v; want the repository's token %+v", res.Valid, want)
 	}
 	var valid []string
 	for _, v := range res.Valid {
@@ -256,5 +291,106 @@ func TestCheckManyTokensUsesOneCall(t *testing.T) {
 	res, err := c.Check(context.Background(), "1234", ids, allProducts, now)
 	if err != nil || repo.calls != 1 || len(res.Valid) != len(ids) {
 		t.Errorf("Check(100) = %d valid, %v, %d calls; want %d valid, one call", len(res.Valid), err, repo.calls, len(ids))
+	}
+}
+
+func TestCheckContextDone(t *testing.T) {
+	tests := []struct {
+		name      string
+		done      func() (context.Context, context.CancelFunc)
+		code      sderrors.Code
+		cause     error
+		retryable bool
+	}{
+		{"canceled", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			return ctx, cancel
+		}, sderrors.ErrCanceled.Code(), context.Canceled, false},
+		{"deadline exceeded", func() (context.Context, context.CancelFunc) {
+			return context.WithDeadline(context.Background(), time.Unix(0, 0))
+		}, sderrors.ErrUnavailable.Code(), context.DeadlineExceeded, true},
+	}
+	for _, tt := range tests {
+		ctx, cancel := tt.done()
+		repo := newFakeRepo()
+		c, _ := token.NewChecker(repo)
+		res, err := c.Check(ctx, "1234", []string{"a", "b"}, allProducts, now)
+		cancel()
+		if sderrors.CodeOf(err) != tt.code || !errors.Is(err, tt.cause) || sderrors.IsRetryable(err) != tt.retryable {
+			t.Errorf("%s: error = %v (code %s, retryable %v); want code %s wrapping %v, retryable %v",
+				tt.name, err, sderrors.CodeOf(err), sderrors.IsRetryable(err), tt.code, tt.cause, tt.retryable)
+		}
+		if repo.calls != 0 || len(res.Invalid) != 0 || len(res.Valid) != 0 {
+			t.Errorf("%s: %d calls, result %+v; want no call and nothing", tt.name, repo.calls, res)
+		}
+	}
+}
+
+// cancelingRepo cancels the request's context during the call and fails
+// with an error of its own that does not wrap the context's.
+type cancelingRepo struct{ cancel context.CancelFunc }
+
+var errDriver = errors.New("driver: bad connection")
+
+func (r cancelingRepo) Tokens(context.Context, string, []string) ([]token.Token, error) {
+	r.cancel()
+	return nil, errDriver
+}
+
+func TestCheckCanceledDuringTheCall(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c, _ := token.NewChecker(cancelingRepo{cancel})
+	res, err := c.Check(ctx, "1234", []string{"a"}, allProducts, now)
+	if !errors.Is(err, sderrors.ErrCanceled) || !errors.Is(err, context.Canceled) || !errors.Is(err, errDriver) {
+		t.Errorf("error = %v; want ErrCanceled wrapping context.Canceled and the repository's error", err)
+	}
+	if len(res.Invalid) != 0 || len(res.Valid) != 0 {
+		t.Errorf("result %+v; want nothing", res)
+	}
+}
+
+func TestCheckDuplicatesInLongLists(t *testing.T) {
+	// Past the short-list threshold the checker switches to a map: same answer.
+	// tok-0..19, a duplicate, tok-20..24 (new ids after a duplicate), then 14 more duplicates.
+	var ids, want []string
+	var stored []token.Token
+	for i := range 25 {
+		id := "tok-" + strconv.Itoa(i)
+		if i == 20 {
+			ids = append(ids, "tok-3")
+		}
+		ids = append(ids, id)
+		want = append(want, id)
+		if i%2 == 0 {
+			stored = append(stored, token.Token{ID: id, MerchantID: "1234", PaymentProductID: 1, Status: token.StatusActive})
+		}
+	}
+	for i := range 14 {
+		ids = append(ids, "tok-"+strconv.Itoa(i))
+	}
+	repo := newFakeRepo(stored...)
+	c, _ := token.NewChecker(repo)
+	res, err := c.Check(context.Background(), "1234", ids, allProducts, now)
+	if err != nil || repo.calls != 1 {
+		t.Fatalf("Check = %v, %d calls; want one call", err, repo.calls)
+	}
+	if got := strings.Join(repo.asked[0], ","); got != strings.Join(want, ",") {
+		t.Errorf("asked %s; want %s", got, strings.Join(want, ","))
+	}
+	vi, ii := 0, 0
+	for _, id := range want {
+		switch {
+		case vi < len(res.Valid) && res.Valid[vi].ID == id:
+			vi++
+		case ii < len(res.Invalid) && res.Invalid[ii].ID == id && res.Invalid[ii].Reason == token.ReasonUnknown:
+			ii++
+		default:
+			t.Fatalf("%s is missing or out of order: valid %v, invalid %v", id, res.Valid, res.Invalid)
+		}
+	}
+	if vi != len(res.Valid) || ii != len(res.Invalid) || vi != 13 || ii != 12 {
+		t.Errorf("%d valid, %d invalid; want 13 and 12, each id once", len(res.Valid), len(res.Invalid))
 	}
 }
