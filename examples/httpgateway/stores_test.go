@@ -2,21 +2,31 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"slices"
 	"testing"
+
+	sderrors "github.com/clientsession/engine/errors"
 )
 
 // gatewayOver is a test server over testData on the given stores.
 func gatewayOver(t *testing.T, st stores) *gateway {
 	t.Helper()
+	return gatewayOverWithKeys(t, st, testKeys(t))
+}
+
+// gatewayOverWithKeys is gatewayOver with the given encryption keys.
+func gatewayOverWithKeys(t *testing.T, st stores, keys *keyFile) *gateway {
+	t.Helper()
 	d, err := parseData([]byte(testData))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := newServer(config{PublicURL: publicURL, Data: d, Stores: st, Keys: testKeys(t)})
+	h, err := newServer(config{PublicURL: publicURL, Data: d, Stores: st, Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +74,39 @@ func TestTwoGatewaysShareOneRedis(t *testing.T) {
 	if r := g1.client(s.CustomerID, s.ClientSessionID, "products"+nlEUR); r.status != http.StatusUnauthorized {
 		t.Errorf("the first gateway still serves a session revoked on the second: %d", r.status)
 	}
+}
+
+// Two gateway processes sharing one Redis and one key file open each
+// other's encrypted input, once between them.
+func TestTwoGatewaysShareKeysAndNonces(t *testing.T) {
+	addr := os.Getenv("SD_TEST_REDIS_ADDR")
+	if addr == "" {
+		t.Skip("SD_TEST_REDIS_ADDR is not set: skipping the gateway-on-Redis test")
+	}
+	path := filepath.Join(t.TempDir(), "keys.pem")
+	k := testKey(t, 2048)
+	if err := os.WriteFile(path, []byte(pemBlock("RSA PRIVATE KEY", "shared", x509.MarshalPKCS1PrivateKey(k))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	gateways := make([]*gateway, 2)
+	for i := range gateways {
+		kf, err := loadKeys(path) // each process reads the file
+		if err != nil {
+			t.Fatal(err)
+		}
+		gateways[i] = gatewayOverWithKeys(t, openTestStores(t, "redis://"+addr+"/0", ""), kf)
+	}
+	g1, g2 := gateways[0], gateways[1]
+	s := g1.create(`{}`)
+	pub := g1.publicKeyOf(s)
+	if other := g2.publicKeyOf(s); other != pub || pub.KeyID != "shared" {
+		t.Fatalf("public keys %+v and %+v; want the shared file's key on both", pub, other)
+	}
+	blob := seal(t, served(t, pub), pub.KeyID, cardPayload(s.ClientSessionID, nonceN(1), nil))
+	target := decryptTarget("1234", s.ClientSessionID)
+	g2.server(http.MethodPost, target, decryptBody(blob), defaultSigner).values(t)
+	g1.server(http.MethodPost, target, decryptBody(blob), defaultSigner).
+		wantError(t, http.StatusConflict, sderrors.ErrDuplicateRequest.Code(), "")
 }
 
 // Sessions and tokens in PostgreSQL outlive the gateway process.

@@ -4,6 +4,9 @@
 // (Client API and client-side encryption), as pinned in package-lock.json.
 const { test, before, after, describe } = require('node:test');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const { startGateway, loadClientSDK, serverClient, signedFetch } = require('./harness.cjs');
@@ -15,12 +18,23 @@ const BE_EUR = { countryCode: 'BE', currency: 'EUR', totalAmount: 1000, isRecurr
 let gw;
 let client;
 
+// The gateway's encryption key comes from a key file (-keys), as several
+// instances would share it: an RSA-2048 private key that Node's own crypto
+// exports as a JWK, named by its kid.
+const KEY_ID = 'e2e-key';
+const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'httpgateway-e2e-keys-'));
+const keyPair = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const keyFile = path.join(keyDir, 'keys.jwk');
+fs.writeFileSync(keyFile, JSON.stringify({ keys: [{ ...keyPair.privateKey.export({ format: 'jwk' }), kid: KEY_ID }] }),
+  { mode: 0o600 });
+
 before(async () => {
-  gw = await startGateway(path.join(__dirname, 'fixture.json'));
+  gw = await startGateway(path.join(__dirname, 'fixture.json'), ['-keys', keyFile]);
   client = serverClient(gw);
 });
 
 after(async () => {
+  fs.rmSync(keyDir, { recursive: true, force: true });
   if (gw) {
     const code = await gw.stop();
     assert.equal(code, 0, 'gateway exit code after SIGTERM (graceful shutdown)\n' + gw.stderr());
@@ -233,13 +247,15 @@ describe('client-side encryption with connect-sdk-client-js own encryptor', () =
     cardNumber: '4012 0000 3333 0026', expiryDate: '12/30', cvv: '123', cardholderName: 'José Müller',
   };
 
-  test('public key: SPKI DER in base64 with its key id', async () => {
+  test('public key: the key file\'s key as SPKI DER in base64, with its key id', async () => {
     const key = await new sdk.Session(await createSession({})).getPublicKey();
-    assert.match(key.keyId, /\S/);
+    assert.equal(key.keyId, KEY_ID);
     const der = Buffer.from(key.publicKey, 'base64');
-    const pub = require('node:crypto').createPublicKey({ key: der, format: 'der', type: 'spki' });
+    const pub = crypto.createPublicKey({ key: der, format: 'der', type: 'spki' });
     assert.equal(pub.asymmetricKeyType, 'rsa');
     assert.ok(pub.asymmetricKeyDetails.modulusLength >= 2048);
+    assert.ok(der.equals(keyPair.publicKey.export({ format: 'der', type: 'spki' })), 'the served key is the key file\'s');
+    assert.doesNotMatch(gw.stderr(), /ephemeral/, 'a gateway with -keys makes no ephemeral key');
   });
 
   test('round trip: Latin-1 name intact, card number masked, no cvv', async () => {
