@@ -110,6 +110,10 @@ var (
 	// ErrMethodNotAllowed: a transport serves the route, not with this method (405).
 	ErrMethodNotAllowed = Define("700801", KindUnimplemented, "METHOD_NOT_ALLOWED",
 		"method not allowed")
+	// ErrRequestTimeout: a transport did not receive the whole request in time, e.g. a body sent
+	// too slowly (408).
+	ErrRequestTimeout = Define("700802", KindTimeout, "REQUEST_TIMEOUT",
+		"the request was not received in time")
 
 	// ErrUnavailable: a dependency (store, token repository) failed; retry later (503).
 	ErrUnavailable = Define("700900", KindUnavailable, "SERVICE_UNAVAILABLE",
@@ -132,7 +136,7 @@ func Catalogue() []*Error {
 		ErrSessionNotFound, ErrUnknownMerchant,
 		ErrUnknownKeyID, ErrInvalidEncryptedInput, ErrInvalidPayload, ErrSessionMismatch, ErrUnknownAccountOnFile,
 		ErrInvalidConfiguration,
-		ErrUnknownResource, ErrMethodNotAllowed,
+		ErrUnknownResource, ErrMethodNotAllowed, ErrRequestTimeout,
 		ErrUnavailable, ErrCanceled,
 	}
 }

@@ -56,6 +56,7 @@
 //	700700    400     INVALID_CONFIGURATION             a constructor was given a bad option or catalog
 //	700800    404     UNKNOWN_RESOURCE                  a transport has no such route
 //	700801    405     METHOD_NOT_ALLOWED                a transport serves the route, not with this method
+//	700802    408     REQUEST_TIMEOUT                   a transport did not receive the request in time
 //	700900    503     SERVICE_UNAVAILABLE               a dependency failed; retryable
 //	700901    499     REQUEST_CANCELED                  the caller canceled (context.Canceled)
 //

@@ -18,10 +18,11 @@ const (
 	KindUnavailable           // 503: a dependency failed; retryable
 	KindCanceled              // 499: the caller gave up (context canceled)
 	KindUnimplemented         // 405: the resource exists, the operation does not (gRPC Unimplemented)
+	KindTimeout               // 408: the client did not send the request in time
 )
 
 // HTTPStatus returns the HTTP status of the kind: 400, 401, 403, 404, 405,
-// 409, 500, 503, or 499 for a canceled request. KindUnknown gives 500.
+// 408, 409, 500, 503, or 499 for a canceled request. KindUnknown gives 500.
 func (k Kind) HTTPStatus() int {
 	switch k {
 	case KindInvalidArgument:
@@ -40,6 +41,8 @@ func (k Kind) HTTPStatus() int {
 		return 499
 	case KindUnimplemented:
 		return 405
+	case KindTimeout:
+		return 408
 	case KindUnknown, KindInternal:
 		return 500
 	}
@@ -70,6 +73,8 @@ func (k Kind) String() string {
 		return "canceled"
 	case KindUnimplemented:
 		return "unimplemented"
+	case KindTimeout:
+		return "timeout"
 	case KindUnknown:
 		return "unknown"
 	}

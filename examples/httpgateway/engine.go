@@ -7,7 +7,9 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/encryption"
 	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/transport/connecthttp"
 )
 
 // newEngine builds the session engine over cfg's stores, with one catalog
@@ -51,7 +53,7 @@ func newEngine(cfg config) (*session.Engine, error) {
 			}
 			return session.Datacenter{}, sderrors.ErrUnknownMerchant
 		})),
-		session.WithMaxBodyBytes(maxBodyBytes),
+		session.WithMaxBodyBytes(connecthttp.DefaultMaxBodyBytes),
 	}
 	if cfg.Now != nil {
 		opts = append(opts, session.WithClock(cfg.Now))
@@ -66,4 +68,18 @@ func newEngine(cfg config) (*session.Engine, error) {
 		return nil, fmt.Errorf("httpgateway: %w", err)
 	}
 	return e, nil
+}
+
+// keyOptions turns the key file into the engine's key set (client-side
+// encryption): the first key is current, the others still open blobs made
+// under them. No key file (tests) means no client-side encryption.
+func keyOptions(kf *keyFile) ([]session.Option, error) {
+	if kf == nil || len(kf.Keys) == 0 {
+		return nil, nil
+	}
+	set, err := encryption.NewKeySet(kf.Keys[0], kf.Keys[1:]...)
+	if err != nil {
+		return nil, err
+	}
+	return []session.Option{session.WithKeys(set)}, nil
 }

@@ -1,7 +1,8 @@
 // Command httpgateway is the reference HTTP gateway of the client-session
-// engine: the Connect Server API's create-session call (v1HMAC-signed) and
-// the Client API the official client SDKs use, served from a data file.
-// See README.md.
+// engine: flags, a data file, a choice of stores and keys, wired to
+// transport/connecthttp, which serves the Connect Server API (v1HMAC) and
+// the Client API the official SDKs use. It holds no protocol code of its
+// own. See README.md.
 package main
 
 import (
@@ -16,6 +17,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/clientsession/engine/transport/connecthttp"
 )
 
 func main() {
@@ -75,14 +78,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		_ = ln.Close()
 		return err
 	}
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      15 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		MaxHeaderBytes:    16 << 10,
-	}
+	// Read timeout < write timeout: a slow body still gets its JSON 408.
+	srv := connecthttp.NewServer("", handler)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	_, _ = fmt.Fprintf(stderr, "httpgateway: listening on http://%s (public URL %s)\n", ln.Addr(), *publicURL)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -14,11 +13,11 @@ import (
 func openPostgres(ctx context.Context, dsn string, data *gatewayData) (*pgstore.Store, func() error, error) {
 	pool, err := pgxpool.New(ctx, dsn)
 	if err != nil {
-		return nil, nil, fmt.Errorf("-postgres: %w", err)
+		return nil, nil, flagError("-postgres", dsn, err)
 	}
 	fail := func(err error) (*pgstore.Store, func() error, error) {
 		pool.Close()
-		return nil, nil, fmt.Errorf("-postgres: %w", err)
+		return nil, nil, flagError("-postgres", dsn, err)
 	}
 	s, err := pgstore.New(pool)
 	if err != nil {

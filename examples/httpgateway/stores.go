@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/redis/go-redis/v9"
 
@@ -69,17 +68,17 @@ func openStores(ctx context.Context, redisURL, postgresDSN string, data *gateway
 func openRedis(ctx context.Context, url string) (*redisstore.Store, func() error, error) {
 	opts, err := redis.ParseURL(url)
 	if err != nil {
-		return nil, nil, fmt.Errorf("-redis: %w", err)
+		return nil, nil, flagError("-redis", url, err)
 	}
 	client := redis.NewClient(opts)
 	if err := client.Ping(ctx).Err(); err != nil {
 		_ = client.Close()
-		return nil, nil, fmt.Errorf("-redis: %w", err)
+		return nil, nil, flagError("-redis", url, err)
 	}
 	s, err := redisstore.New(client)
 	if err != nil {
 		_ = client.Close()
-		return nil, nil, fmt.Errorf("-redis: %w", err)
+		return nil, nil, flagError("-redis", url, err)
 	}
 	return s, client.Close, nil
 }

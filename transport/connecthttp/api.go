@@ -1,0 +1,232 @@
+package connecthttp
+
+import (
+	"errors"
+	"net/http"
+
+	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/wire"
+)
+
+// ---- Server API ----
+
+// serverAuth verifies the v1HMAC signature of a Server API call for the
+// path's merchant.
+func (h *Handler) serverAuth(w http.ResponseWriter, r *http.Request) (string, bool) {
+	merchantID := r.PathValue("merchantId")
+	_, err := h.verifier.Verify(r.Context(), merchantID, r.Header.Get("Authorization"), wire.Request{
+		Method:      r.Method,
+		ContentType: r.Header.Get("Content-Type"),
+		Date:        r.Header.Get("Date"),
+		Header:      r.Header,
+		Target:      r.RequestURI,
+	})
+	if err != nil {
+		writeError(w, err)
+		return "", false
+	}
+	return merchantID, true
+}
+
+// createSession is POST /v1/{merchantId}/sessions.
+func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
+	merchantID, ok := h.serverAuth(w, r)
+	if !ok {
+		return
+	}
+	body, err := h.readBody(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	req, err := h.engine.DecodeCreateRequest(body)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	resp, err := h.engine.Create(r.Context(), merchantID, req)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.NewSessionResponse(resp))
+}
+
+// revokeSession is DELETE /v1/{merchantId}/sessions/{clientSessionId}.
+func (h *Handler) revokeSession(w http.ResponseWriter, r *http.Request) {
+	merchantID, ok := h.serverAuth(w, r)
+	if !ok {
+		return
+	}
+	if err := h.engine.Revoke(r.Context(), merchantID, r.PathValue("clientSessionId")); err != nil {
+		writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// decrypt is POST /v1/{merchantId}/sessions/{clientSessionId}/decrypt, our
+// own extension: it opens an encryptedCustomerInput made in that session,
+// once, and answers it masked.
+func (h *Handler) decrypt(w http.ResponseWriter, r *http.Request) {
+	merchantID, ok := h.serverAuth(w, r)
+	if !ok {
+		return
+	}
+	body, err := h.readBody(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	req, err := wire.DecodeDecryptRequest(body)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	in, err := h.engine.OpenCustomerInput(r.Context(), merchantID, r.PathValue("clientSessionId"), req.EncryptedCustomerInput)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.NewDecryptResponse(in))
+}
+
+// explain is GET /v1/{merchantId}/sessions/{clientSessionId}/explain, our
+// own extension: why each product and token is shown or not in the query's
+// payment context.
+func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
+	merchantID, ok := h.serverAuth(w, r)
+	if !ok {
+		return
+	}
+	pc, err := wire.ParsePaymentContext(r.URL.Query())
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	s, err := h.engine.Lookup(r.Context(), merchantID, r.PathValue("clientSessionId"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	e, err := h.engine.Explain(r.Context(), s, pc)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.NewExplainResponse(pc, e))
+}
+
+// ---- Client API ----
+
+// clientAuth authenticates a Client API call: the session named in the
+// Authorization header must be the path's customer's.
+func (h *Handler) clientAuth(w http.ResponseWriter, r *http.Request) (session.Session, bool) {
+	id, err := wire.ParseClientAuthorization(r.Header.Get("Authorization"))
+	if err != nil {
+		writeError(w, err)
+		return session.Session{}, false
+	}
+	s, err := h.engine.Authenticate(r.Context(), r.PathValue("customerId"), id)
+	if err != nil {
+		writeError(w, err)
+		return session.Session{}, false
+	}
+	return s, true
+}
+
+// available authenticates the call, reads its payment context and returns
+// the products the session may show in it.
+func (h *Handler) available(w http.ResponseWriter, r *http.Request) ([]session.AvailableProduct, bool) {
+	s, ok := h.clientAuth(w, r)
+	if !ok {
+		return nil, false
+	}
+	pc, err := wire.ParsePaymentContext(r.URL.Query())
+	if err != nil {
+		writeError(w, err)
+		return nil, false
+	}
+	products, err := h.engine.Products(r.Context(), s, pc)
+	if err != nil {
+		writeError(w, err)
+		return nil, false
+	}
+	return products, true
+}
+
+// products is GET /client/v1/{customerId}/products.
+func (h *Handler) products(w http.ResponseWriter, r *http.Request) {
+	products, ok := h.available(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.NewPaymentProducts(products, !wire.HideFields(r.URL.Query())))
+}
+
+// product is GET /client/v1/{customerId}/products/{paymentProductId}.
+func (h *Handler) product(w http.ResponseWriter, r *http.Request) {
+	s, ok := h.clientAuth(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	pc, err := wire.ParsePaymentContext(q)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	raw := r.PathValue("paymentProductId")
+	id, err := wire.ParseProductID(raw)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	p, err := h.engine.Product(r.Context(), s, pc, id)
+	if errors.Is(err, sderrors.ErrUnknownProduct) {
+		err = wire.UnknownProduct(raw)
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.NewPaymentProduct(p, !wire.HideFields(q)))
+}
+
+// productGroups is GET /client/v1/{customerId}/productgroups.
+func (h *Handler) productGroups(w http.ResponseWriter, r *http.Request) {
+	products, ok := h.available(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.NewPaymentProductGroups(products, !wire.HideFields(r.URL.Query())))
+}
+
+// productGroup is GET /client/v1/{customerId}/productgroups/{paymentProductGroupId}.
+func (h *Handler) productGroup(w http.ResponseWriter, r *http.Request) {
+	products, ok := h.available(w, r)
+	if !ok {
+		return
+	}
+	g, err := wire.NewPaymentProductGroup(products, r.PathValue("paymentProductGroupId"), !wire.HideFields(r.URL.Query()))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, g)
+}
+
+// publicKey is GET /client/v1/{customerId}/crypto/publickey.
+func (h *Handler) publicKey(w http.ResponseWriter, r *http.Request) {
+	s, ok := h.clientAuth(w, r)
+	if !ok {
+		return
+	}
+	pub, err := h.engine.PublicKey(s)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.NewPublicKey(pub))
+}

@@ -1,0 +1,69 @@
+package connecthttp
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	sderrors "github.com/clientsession/engine/errors"
+)
+
+// CORS values of the Client API: the client SDK's GETs carry
+// Authorization, Content-Type and X-GCS-ClientMetaInfo, so browsers
+// preflight them.
+const (
+	// CORSAllowHeaders is the Access-Control-Allow-Headers of a preflight.
+	CORSAllowHeaders = "Authorization, Content-Type, X-GCS-ClientMetaInfo"
+	corsMaxAge       = "600"
+)
+
+// allowedOrigin returns the Access-Control-Allow-Origin value for origin,
+// or "" when that origin may not read answers. Without an allowed-origins
+// list any origin may; credentials are never allowed.
+func (h *Handler) allowedOrigin(origin string) string {
+	switch {
+	case h.cfg.origins == nil && origin == "":
+		return "*"
+	case h.cfg.origins == nil:
+		return origin
+	case slices.Contains(h.cfg.origins, origin):
+		return origin
+	}
+	return ""
+}
+
+// corsHeaders lets browsers read Client API answers, errors included. The
+// Server API is for merchants' servers and gets no CORS.
+func (h *Handler) corsHeaders(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	origin := r.Header.Get("Origin")
+	if origin != "" || h.cfg.origins != nil {
+		hd.Add("Vary", "Origin")
+	}
+	if allow := h.allowedOrigin(origin); allow != "" {
+		hd.Set("Access-Control-Allow-Origin", allow)
+	}
+}
+
+// preflight answers OPTIONS on a Client API route that serves methods: 204
+// with the allowed methods and headers, or a JSON 405 when the browser asks
+// for a method the route does not serve. An origin that is not allowed
+// gets the 204 without any Access-Control-Allow-* header, which browsers
+// treat as a refusal.
+func (h *Handler) preflight(methods []string) http.HandlerFunc {
+	allow := strings.Join(append(slices.Clone(methods), http.MethodOptions), ", ")
+	return func(w http.ResponseWriter, r *http.Request) {
+		if m := r.Header.Get("Access-Control-Request-Method"); m != "" && !slices.Contains(methods, m) {
+			w.Header().Set("Allow", allow)
+			writeError(w, sderrors.ErrMethodNotAllowed.WithMessage("method not allowed; allowed: "+allow))
+			return
+		}
+		hd := w.Header()
+		if hd.Get("Access-Control-Allow-Origin") != "" {
+			hd.Set("Access-Control-Allow-Methods", allow)
+			hd.Set("Access-Control-Allow-Headers", CORSAllowHeaders)
+			hd.Set("Access-Control-Max-Age", corsMaxAge)
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}

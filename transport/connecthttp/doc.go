@@ -1,0 +1,47 @@
+// Package connecthttp serves the Connect client-session API of a
+// session.Engine over net/http: what a net/http gateway mounts so that the
+// official server and client SDKs work against it unchanged.
+//
+//	h, err := connecthttp.New(engine, keys) // keys: the gateway's wire.APIKeys
+//	if err != nil { ... }
+//	mux := http.NewServeMux()
+//	mux.Handle("/v1/", h)     // Server API (v1HMAC)
+//	mux.Handle("/client/", h) // Client API (v1Client), CORS
+//	mux.HandleFunc("GET /healthz", ...)   // the gateway's own routes
+//	srv := connecthttp.NewServer(":8443", mux)
+//
+// Routes (see package wire for the JSON of each):
+//
+//	POST   /v1/{merchantId}/sessions                                  create
+//	DELETE /v1/{merchantId}/sessions/{clientSessionId}                revoke (204)
+//	POST   /v1/{merchantId}/sessions/{clientSessionId}/decrypt        ours: open encrypted input, masked
+//	GET    /v1/{merchantId}/sessions/{clientSessionId}/explain?...    ours: why products/tokens are shown
+//	GET    /client/v1/{customerId}/products[/{paymentProductId}]
+//	GET    /client/v1/{customerId}/productgroups[/{paymentProductGroupId}]
+//	GET    /client/v1/{customerId}/crypto/publickey
+//
+// The decrypt and explain routes are extensions of this library, absent
+// from the Connect platform; the official SDKs never call them.
+//
+// Every answer the handler writes is JSON (or a 204 without a body), with
+// Cache-Control: no-store and X-Content-Type-Options: nosniff; every error
+// is the wire ErrorResponse with a fresh errorId, its status taken from the
+// error's kind. An unknown path is a JSON 404, a known path with another
+// method a JSON 405 with Allow, a panic a JSON 500 that never shows the
+// panic value.
+//
+// CORS is for the Client API only (the Server API is for merchants'
+// servers): any origin may read its answers, without credentials, unless
+// WithAllowedOrigins lists the origins that may. Preflight OPTIONS is
+// answered on the Client API's real routes only, for the methods they serve.
+//
+// Limits: bodies are bounded by WithMaxBodyBytes (400 BODY_TOO_LARGE),
+// headers by WithMaxHeaderBytes (400). A body that stops arriving before the
+// server's read deadline gets a JSON 408 REQUEST_TIMEOUT, and one cut short a
+// JSON 400, before the connection closes — provided the server's
+// WriteTimeout is longer than its ReadTimeout. NewServer sets such limits
+// and CheckServer checks a server built by hand.
+//
+// The package never logs and never writes a token id, clientSessionId,
+// key, card number or security code into a Client API answer or an error.
+package connecthttp

@@ -1,0 +1,219 @@
+package connecthttp
+
+import (
+	"net/http"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/wire"
+)
+
+// DefaultMaxBodyBytes bounds every request body unless WithMaxBodyBytes
+// says otherwise: 100 tokens of 128 characters and the filters, or one
+// encrypted customer input, fit many times over.
+const DefaultMaxBodyBytes = 64 << 10
+
+// DefaultMaxHeaderBytes bounds the request headers the handler accepts
+// (names and values, summed) unless WithMaxHeaderBytes says otherwise.
+// Larger headers get a JSON 400; set http.Server.MaxHeaderBytes above it
+// (NewServer does), or net/http answers first, in plain text.
+const DefaultMaxHeaderBytes = 8 << 10
+
+// An Option configures New.
+type Option interface{ apply(*config) error }
+
+type optionFunc func(*config) error
+
+func (f optionFunc) apply(c *config) error { return f(c) }
+
+type config struct {
+	origins        []string // nil: any origin
+	maxBodyBytes   int64
+	maxHeaderBytes int
+	verifierOpts   []wire.VerifierOption
+}
+
+// WithAllowedOrigins limits the browser origins (scheme://host[:port])
+// allowed to read Client API answers. By default any origin may, without
+// credentials, as on the Connect platform: the Client API authenticates by
+// its Authorization header, never by cookies.
+func WithAllowedOrigins(origins ...string) Option {
+	return optionFunc(func(c *config) error {
+		for i, o := range origins {
+			if err := (session.Datacenter{Origin: o, Region: "EU"}).Validate(); err != nil {
+				return sderrors.ErrInvalidConfiguration.WithProperty("origins[" + strconv.Itoa(i) + "]").
+					WithMessage("connecthttp: an allowed origin is scheme://host[:port] with scheme http or https, without path or trailing slash")
+			}
+		}
+		c.origins = append([]string{}, origins...)
+		return nil
+	})
+}
+
+// WithMaxBodyBytes bounds request bodies (default DefaultMaxBodyBytes); a
+// larger body is a 400 BODY_TOO_LARGE.
+func WithMaxBodyBytes(n int64) Option {
+	return optionFunc(func(c *config) error {
+		if n < 1024 {
+			return sderrors.ErrInvalidConfiguration.WithMessage("connecthttp: the body limit must be at least 1024 bytes")
+		}
+		c.maxBodyBytes = n
+		return nil
+	})
+}
+
+// WithMaxHeaderBytes bounds the request headers (default
+// DefaultMaxHeaderBytes); larger headers are a 400.
+func WithMaxHeaderBytes(n int) Option {
+	return optionFunc(func(c *config) error {
+		if n < 1024 {
+			return sderrors.ErrInvalidConfiguration.WithMessage("connecthttp: the header limit must be at least 1024 bytes")
+		}
+		c.maxHeaderBytes = n
+		return nil
+	})
+}
+
+// WithVerifierOptions configures the v1HMAC verification of the Server API:
+// wire.WithClock, wire.WithClockSkew, wire.WithReplayGuard.
+func WithVerifierOptions(opts ...wire.VerifierOption) Option {
+	return optionFunc(func(c *config) error {
+		c.verifierOpts = append(c.verifierOpts, opts...)
+		return nil
+	})
+}
+
+// Handler serves the Connect Server API and Client API of one engine. Build
+// it with New. It is safe for concurrent use.
+type Handler struct {
+	engine   *session.Engine
+	verifier *wire.Verifier
+	cfg      config
+	mux      *http.ServeMux
+}
+
+// New returns the handler of engine, authenticating Server API calls with
+// the gateway's API keys.
+func New(engine *session.Engine, keys wire.APIKeys, opts ...Option) (*Handler, error) {
+	if engine == nil {
+		return nil, sderrors.ErrInvalidConfiguration.WithProperty("engine").WithMessage("connecthttp: the engine must not be nil")
+	}
+	cfg := config{maxBodyBytes: DefaultMaxBodyBytes, maxHeaderBytes: DefaultMaxHeaderBytes}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o.apply(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	v, err := wire.NewVerifier(keys, cfg.verifierOpts...)
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{engine: engine, verifier: v, cfg: cfg}
+	h.mux = h.routes()
+	return h, nil
+}
+
+// route is one served method and path pattern.
+type route struct {
+	method, pattern string
+	handler         http.HandlerFunc
+}
+
+// clientPrefix starts every Client API path.
+const clientPrefix = "/client/"
+
+func (h *Handler) routes() *http.ServeMux {
+	const client = "/client/v1/{customerId}/"
+	table := []route{
+		{http.MethodPost, "/v1/{merchantId}/sessions", h.createSession},
+		{http.MethodDelete, "/v1/{merchantId}/sessions/{clientSessionId}", h.revokeSession},
+		{http.MethodPost, "/v1/{merchantId}/sessions/{clientSessionId}/decrypt", h.decrypt},
+		{http.MethodGet, "/v1/{merchantId}/sessions/{clientSessionId}/explain", h.explain},
+		{http.MethodGet, client + "products", h.products},
+		{http.MethodGet, client + "products/{paymentProductId}", h.product},
+		{http.MethodGet, client + "productgroups", h.productGroups},
+		{http.MethodGet, client + "productgroups/{paymentProductGroupId}", h.productGroup},
+		{http.MethodGet, client + "crypto/publickey", h.publicKey},
+	}
+	mux := http.NewServeMux()
+	methods := map[string][]string{}
+	var order []string
+	for _, rt := range table {
+		mux.HandleFunc(rt.method+" "+rt.pattern, rt.handler)
+		if _, ok := methods[rt.pattern]; !ok {
+			order = append(order, rt.pattern)
+		}
+		methods[rt.pattern] = append(methods[rt.pattern], rt.method)
+	}
+	for _, p := range order {
+		allowed := methods[p]
+		if strings.HasPrefix(p, clientPrefix) {
+			// Browsers preflight the Client API: OPTIONS is served on its
+			// real routes only, for the methods they serve.
+			allowed = append(slices.Clone(allowed), http.MethodOptions)
+			mux.Handle(http.MethodOptions+" "+p, h.preflight(methods[p]))
+		}
+		mux.Handle(p, methodNotAllowed(allowed))
+	}
+	mux.HandleFunc("/", notFound)
+	return mux
+}
+
+// ServeHTTP serves the Server API under /v1/ and the Client API under
+// /client/; any other path is a JSON 404. Every answer is JSON (or 204
+// without a body), carries Cache-Control: no-store and
+// X-Content-Type-Options: nosniff, and every error an errorId.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler { //nolint:errorlint // sentinel panic value, compared as net/http does
+				panic(v)
+			}
+			// Never the panic value on the wire.
+			writeError(w, sderrors.ErrInternal)
+		}
+	}()
+	hd := w.Header()
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	if strings.HasPrefix(r.URL.Path, clientPrefix) {
+		h.corsHeaders(w, r)
+	}
+	// A path not in canonical form ("//", "/./", "/../", a trailing "/") is
+	// a JSON 404 here, where ServeMux would answer an HTML redirect.
+	if p := r.URL.Path; p != "/" && p != path.Clean(p) {
+		notFound(w, r)
+		return
+	}
+	if headerBytes(r) > h.cfg.maxHeaderBytes {
+		writeError(w, sderrors.ErrInvalidValue.WithMessage("the request headers are larger than "+size(h.cfg.maxHeaderBytes)))
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// headerBytes is the size of r's header names and values.
+func headerBytes(r *http.Request) int {
+	n := len(r.Host) + len(r.RequestURI)
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4 // ": " and CRLF
+		}
+	}
+	return n
+}
+
+// size formats a byte limit for a message: "64 KiB" or "1500 bytes".
+func size(n int) string {
+	if n%1024 == 0 {
+		return strconv.Itoa(n/1024) + " KiB"
+	}
+	return strconv.Itoa(n) + " bytes"
+}
