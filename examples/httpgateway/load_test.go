@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/clientsession/engine/wire"
 )
 
 // loadFlag turns the smoke run of TestLoad into the full bounded load run:
@@ -146,29 +148,30 @@ func percentile(d []time.Duration, p int) time.Duration {
 	return s[max(i-1, 0)].Round(time.Microsecond)
 }
 
-func loadCreate(ctx context.Context, client *http.Client, base, body string) (sessionResponse, error) {
+func loadCreate(ctx context.Context, client *http.Client, base, body string) (wire.SessionResponse, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/1234/sessions", strings.NewReader(body))
 	if err != nil {
-		return sessionResponse{}, err
+		return wire.SessionResponse{}, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	s := stringToSign(http.MethodPost, "application/json", req.Header.Get("Date"), req.Header, "/v1/1234/sessions")
-	req.Header.Set("Authorization", v1HMACPrefix+"testKeyId:"+signV1HMAC([]byte("testSecretApiKey"), s))
-	var out sessionResponse
+	req.Header.Set("Authorization", wire.Sign("testKeyId", []byte("testSecretApiKey"), wire.Request{
+		Method: http.MethodPost, ContentType: "application/json", Date: req.Header.Get("Date"), Header: req.Header, Target: "/v1/1234/sessions",
+	}))
+	var out wire.SessionResponse
 	if err := loadDo(client, req, &out); err != nil {
-		return sessionResponse{}, err
+		return wire.SessionResponse{}, err
 	}
 	return out, nil
 }
 
-func loadAliases(ctx context.Context, client *http.Client, base string, s sessionResponse) ([]string, error) {
+func loadAliases(ctx context.Context, client *http.Client, base string, s wire.SessionResponse) ([]string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/client/v1/"+s.CustomerID+"/products"+nlEUR+"&hide=fields", nil)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "GCS v1Client:"+s.ClientSessionID)
-	var out paymentProductsJSON
+	req.Header.Set("Authorization", wire.ClientAuthorization(s.ClientSessionID))
+	var out wire.PaymentProducts
 	if err := loadDo(client, req, &out); err != nil {
 		return nil, err
 	}

@@ -4,13 +4,14 @@ import (
 	"context"
 	"crypto/x509"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/transport/connecthttp/connecttest"
+	"github.com/clientsession/engine/wire"
 )
 
 // gatewayOver is a test server over testData on the given stores.
@@ -26,13 +27,7 @@ func gatewayOverWithKeys(t *testing.T, st stores, keys *keyFile) *gateway {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := newServer(config{PublicURL: publicURL, Data: d, Stores: st, Keys: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &gateway{t: t, srv: srv}
+	return gatewayOn(t, d, st, keys)
 }
 
 func openTestStores(t *testing.T, redisURL, postgresDSN string) stores {
@@ -59,20 +54,20 @@ func TestTwoGatewaysShareOneRedis(t *testing.T) {
 	g2 := gatewayOver(t, openTestStores(t, "redis://"+addr+"/0", ""))
 
 	s := g1.create(`{"tokens":["tok-visa"]}`)
-	r := g2.client(s.CustomerID, s.ClientSessionID, "products"+nlEUR)
+	r := g2.Client(s.CustomerID, s.ClientSessionID, "products"+nlEUR)
 	if got := productIDs(t, r); !slices.Contains(got, 1) {
 		t.Fatalf("the second gateway lists %v for a session of the first; want product 1", got)
 	}
-	var list paymentProductsJSON
-	r.json(t, &list)
+	var list wire.PaymentProducts
+	r.JSON(t, &list)
 	if len(list.PaymentProducts[0].AccountsOnFile) != 1 {
 		t.Errorf("the second gateway lost the session's account on file: %+v", list.PaymentProducts[0])
 	}
-	if del := g2.server(http.MethodDelete, "/v1/1234/sessions/"+s.ClientSessionID, "", defaultSigner); del.status != http.StatusNoContent {
-		t.Fatalf("revoke on the second gateway: %d %s", del.status, del.body)
+	if del := g2.Server(http.MethodDelete, "/v1/1234/sessions/"+s.ClientSessionID, "", defaultSigner); del.Status != http.StatusNoContent {
+		t.Fatalf("revoke on the second gateway: %d %s", del.Status, del.Body)
 	}
-	if r := g1.client(s.CustomerID, s.ClientSessionID, "products"+nlEUR); r.status != http.StatusUnauthorized {
-		t.Errorf("the first gateway still serves a session revoked on the second: %d", r.status)
+	if r := g1.Client(s.CustomerID, s.ClientSessionID, "products"+nlEUR); r.Status != http.StatusUnauthorized {
+		t.Errorf("the first gateway still serves a session revoked on the second: %d", r.Status)
 	}
 }
 
@@ -98,15 +93,15 @@ func TestTwoGatewaysShareKeysAndNonces(t *testing.T) {
 	}
 	g1, g2 := gateways[0], gateways[1]
 	s := g1.create(`{}`)
-	pub := g1.publicKeyOf(s)
-	if other := g2.publicKeyOf(s); other != pub || pub.KeyID != "shared" {
+	pub := g1.PublicKey(s)
+	if other := g2.PublicKey(s); other != pub || pub.KeyID != "shared" {
 		t.Fatalf("public keys %+v and %+v; want the shared file's key on both", pub, other)
 	}
-	blob := seal(t, served(t, pub), pub.KeyID, cardPayload(s.ClientSessionID, nonceN(1), nil))
-	target := decryptTarget("1234", s.ClientSessionID)
-	g2.server(http.MethodPost, target, decryptBody(blob), defaultSigner).values(t)
-	g1.server(http.MethodPost, target, decryptBody(blob), defaultSigner).
-		wantError(t, http.StatusConflict, sderrors.ErrDuplicateRequest.Code(), "")
+	blob := connecttest.Seal(t, connecttest.ServedKey(t, pub), pub.KeyID, connecttest.CardPayload(s.ClientSessionID, connecttest.Nonce(1), nil))
+	target := connecttest.DecryptTarget("1234", s.ClientSessionID)
+	g2.Server(http.MethodPost, target, connecttest.DecryptBody(blob), defaultSigner).Decrypted(t)
+	g1.Server(http.MethodPost, target, connecttest.DecryptBody(blob), defaultSigner).
+		WantError(t, http.StatusConflict, sderrors.ErrDuplicateRequest.Code(), "")
 }
 
 // Sessions and tokens in PostgreSQL outlive the gateway process.
@@ -125,10 +120,10 @@ func TestGatewayOnPostgresServesSessionsAfterRestart(t *testing.T) {
 	_ = first.Close()
 
 	g2 := gatewayOver(t, openTestStores(t, "", dsn)) // a new process on the same database
-	if got := productIDs(t, g2.client(s.CustomerID, s.ClientSessionID, "products"+nlEUR)); !slices.Contains(got, 1) {
+	if got := productIDs(t, g2.Client(s.CustomerID, s.ClientSessionID, "products"+nlEUR)); !slices.Contains(got, 1) {
 		t.Fatalf("after a restart the gateway lists %v; want the session's products", got)
 	}
-	if del := g2.server(http.MethodDelete, "/v1/1234/sessions/"+s.ClientSessionID, "", defaultSigner); del.status != http.StatusNoContent {
-		t.Errorf("revoke after restart: %d %s", del.status, del.body)
+	if del := g2.Server(http.MethodDelete, "/v1/1234/sessions/"+s.ClientSessionID, "", defaultSigner); del.Status != http.StatusNoContent {
+		t.Errorf("revoke after restart: %d %s", del.Status, del.Body)
 	}
 }
