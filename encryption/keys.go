@@ -20,7 +20,7 @@ const MinKeyBits = 2048
 // names and /crypto/publickey serves.
 type Key struct {
 	ID      string
-	Private *rsa.PrivateKey
+	Private *rsa.PrivateKey `json:"-"` // never in JSON
 }
 
 var keyIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)

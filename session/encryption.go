@@ -59,8 +59,9 @@ func (e *Engine) PublicKey(s Session) (encryption.PublicKey, error) {
 type OpenedInput struct {
 	Payload    encryption.Payload
 	MerchantID string
-	// TokenID is the token behind Payload.AccountOnFileID, or "".
-	TokenID string
+	// TokenID is the token behind Payload.AccountOnFileID, or "". It is
+	// never in the JSON form of an OpenedInput.
+	TokenID string `json:"-"`
 }
 
 // String shows the input without card data.

@@ -287,7 +287,7 @@ type Explanation struct {
 // TokenExplanation says why one of the session's valid tokens is shown as
 // an account on file or hidden.
 type TokenExplanation struct {
-	ID              string // the token id
+	ID              string `json:"-"` // the token id: never in JSON
 	AccountOnFileID int
 	Shown           bool
 	Reason          string // "shown", "product 3 excluded by exclude.products[3]", ...

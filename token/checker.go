@@ -51,7 +51,7 @@ func (c *Checker) MaxTokens() int { return c.max }
 
 // Invalid is one invalid token id and why.
 type Invalid struct {
-	ID     string
+	ID     string `json:"-"` // a token id: never in JSON
 	Reason Reason
 }
 

@@ -98,8 +98,11 @@ func ParseExpiry(mmyy string) (Expiry, error) {
 var errBadExpiry = sderrors.ErrInvalidValue.WithMessage("card expiry is MMYY with MM from 01 to 12")
 
 // Token is a stored payment token of one merchant's consumer.
+//
+// ID is the consumer's credential: it never appears in the JSON form of a
+// Token (nor of any engine result holding one).
 type Token struct {
-	ID               string
+	ID               string `json:"-"`
 	MerchantID       string
 	PaymentProductID int32
 	Status           Status

@@ -20,7 +20,9 @@ import (
 //     (MaskCardNumber).
 //   - In every other value, each run of 12 to 19 digits (single spaces or
 //     dashes between digits allowed) that passes the Luhn check is masked,
-//     and so is each longer run that holds such a number.
+//     and so is each run of more than 19 digits that holds such a number.
+//     A run of 12 to 19 digits that fails the check is shown as it is: it
+//     is not a card number.
 func MaskPaymentValues(values []encryption.PaymentValue) []DecryptedValue {
 	out := make([]DecryptedValue, 0, len(values))
 	for _, v := range values {
@@ -109,8 +111,7 @@ func digitsOnly(s string) (string, bool) {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// maskPANs masks each digit run of v that is or holds a Luhn-valid number
-// of 12 to 19 digits.
+// maskPANs masks each digit run of v that holdsPAN.
 func maskPANs(v string) string {
 	var b strings.Builder
 	changed := false
@@ -149,11 +150,15 @@ func maskPANs(v string) string {
 	return b.String()
 }
 
-// holdsPAN reports whether digits is, or contains, a run of 12 to 19
-// digits that passes the Luhn check.
+// holdsPAN reports whether digits is a number of 12 to 19 digits that
+// passes the Luhn check, or a longer run holding one (a card number glued
+// to other digits).
 func holdsPAN(digits []byte) bool {
-	if len(digits) < 12 {
+	switch {
+	case len(digits) < 12:
 		return false
+	case len(digits) <= 19:
+		return luhn(digits)
 	}
 	for start := 0; start+12 <= len(digits); start++ {
 		for n := 12; n <= 19 && start+n <= len(digits); n++ {
