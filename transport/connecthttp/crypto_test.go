@@ -237,3 +237,39 @@ func TestDecryptRevokedSession(t *testing.T) {
 		WantError(t, http.StatusNotFound, sderrors.ErrSessionNotFound.Code(), "")
 }
 
+
+// TestDecryptMasksAnySpelling: the decrypt answer holds no card number and
+// no security code, whatever the client called the fields.
+func TestDecryptMasksAnySpelling(t *testing.T) {
+	g := newGateway(t)
+	s := g.create(`{}`)
+	pub := g.PublicKey(s)
+	blob := connecttest.Seal(t, connecttest.ServedKey(t, pub), pub.KeyID, connecttest.CardPayload(s.ClientSessionID, connecttest.Nonce(1), map[string]any{
+		"paymentValues": []map[string]string{
+			{"key": "cardnumber", "value": "4012000033330026"},
+			{"key": "CVV", "value": "987"},
+			{"key": "cvc", "value": "876"},
+			{"key": "card_security_code", "value": "765"},
+			{"key": "Card-Number", "value": "5555 5555 5555 4444"},
+			{"key": "note", "value": "pay with 378282246310005 please"},
+			{"key": "expiryDate", "value": "1230"},
+		},
+	}))
+	r := g.Server(http.MethodPost, connecttest.DecryptTarget("1234", s.ClientSessionID), connecttest.DecryptBody(blob), defaultSigner)
+	_, values := r.Decrypted(t)
+	want := map[string]string{"cardnumber": "401200******0026", "Card-Number": "555555******4444",
+		"note": "pay with 378282*****0005 please", "expiryDate": "1230"}
+	if len(values) != len(want) {
+		t.Errorf("paymentValues = %v, want %v", values, want)
+	}
+	for k, v := range want {
+		if values[k] != v {
+			t.Errorf("paymentValues[%s] = %q, want %q", k, values[k], v)
+		}
+	}
+	for _, secret := range []string{"4012000033330026", "5555 5555 5555 4444", "378282246310005", "987", "876", "765"} {
+		if strings.Contains(string(r.Body), secret) {
+			t.Errorf("decrypt answer holds %q: %s", secret, r.Body)
+		}
+	}
+}

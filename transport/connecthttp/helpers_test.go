@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -157,4 +158,12 @@ func productIDs(t *testing.T, r connecttest.Response) []int32 {
 		ids = append(ids, p.ID)
 	}
 	return ids
+}
+
+// newGatewayOver serves h.
+func newGatewayOver(t *testing.T, h http.Handler) *gateway {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &gateway{Gateway: &connecttest.Gateway{T: t, URL: srv.URL, HTTP: srv.Client()}, srv: srv}
 }
