@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/clientsession/engine/encryption"
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
-	"github.com/clientsession/engine/encryption"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/transport/connecthttp"
 )

@@ -125,7 +125,9 @@ func TestDecryptRejects(t *testing.T) {
 		property string
 	}{
 		{name: "blob of another session", status: 400, code: sderrors.ErrSessionMismatch.Code(),
-			target: func(_, other wire.SessionResponse) string { return connecttest.DecryptTarget("1234", other.ClientSessionID) }},
+			target: func(_, other wire.SessionResponse) string {
+				return connecttest.DecryptTarget("1234", other.ClientSessionID)
+			}},
 		{name: "tampered ciphertext", status: 400, code: sderrors.ErrInvalidEncryptedInput.Code(),
 			blob: func(k blobKit) string {
 				b := []byte(k.seal(k.pub, k.kid, connecttest.CardPayload(k.s.ClientSessionID, connecttest.Nonce(1), nil)))
@@ -236,7 +238,6 @@ func TestDecryptRevokedSession(t *testing.T) {
 	g.Server(http.MethodPost, target, connecttest.DecryptBody(blob), defaultSigner).
 		WantError(t, http.StatusNotFound, sderrors.ErrSessionNotFound.Code(), "")
 }
-
 
 // TestDecryptMasksAnySpelling: the decrypt answer holds no card number and
 // no security code, whatever the client called the fields.

@@ -294,4 +294,3 @@ func TestRoutingAndCORS(t *testing.T) {
 		t.Errorf("the Server API answers CORS: %v", r.Header)
 	}
 }
-
