@@ -23,8 +23,12 @@
 //     modules for gateways that run several instances.
 //   - examples/quickstart: the whole flow in one program
 //     (go run ./examples/quickstart).
-//   - examples/httpgateway: a reference HTTP server on the real wire
-//     protocol, which the official Connect SDKs use unchanged.
+//   - [github.com/clientsession/engine/transport/connecthttp]: the
+//     http.Handler a net/http gateway mounts (Server API, Client API, CORS,
+//     limits), built on [github.com/clientsession/engine/wire], the Connect
+//     wire format for any transport.
+//   - examples/httpgateway: a reference HTTP server, a main over
+//     connecthttp, which the official Connect SDKs use unchanged.
 //
 // # Packages and import graph
 //
@@ -34,11 +38,15 @@
 //	token     pure checks, token.Repository, token.Checker
 //	encryption pure: opening the client's JWE, key sets and rotation
 //	session   the façade: Engine, options, request decoding, ids
+//	wire      pure Connect wire format: JSON types and mapping, v1HMAC, v1Client, query
+//	transport/connecthttp   net/http handler over session and wire (+ connecttest)
 //	storage/memstore, storage/storagetest, storage/redisstore, storage/pgstore
 //
 // Imports point one way: errors and storage are leaves; filter and token
 // import errors; encryption imports errors and go-jose; session imports all
-// of those; adapters import session and token. No package outside examples/
-// imports net/http, log or math/rand (golangci-lint depguard enforces it).
+// of those; wire imports session's public types; transport/connecthttp
+// imports wire and session; adapters import session and token. No package
+// outside transport/connecthttp and examples/ imports net/http, and none
+// imports log or math/rand (golangci-lint depguard enforces it).
 // The library never logs and starts no goroutines of its own.
 package engine
