@@ -56,7 +56,10 @@ const badBody = `{"paymentProductFilters": {"exclude": {"groups": ["cards", "wal
 func run(ctx context.Context, w io.Writer, cfg config) error {
 	p := &printer{w: w}
 	// The embedded store keeps both sessions and the gateway's tokens.
-	store := memstore.New()
+	store, err := memstore.New()
+	if err != nil {
+		return err
+	}
 	store.PutTokens(demo.Tokens()...)
 	engine, err := session.New(store, store,
 		session.WithCatalog(demo.Catalog()),

@@ -54,11 +54,11 @@ func Example() {
 	// why:
 	//   product 1   available
 	//   product 2   available
-	//   product 3   excluded by exclude.products[3]
+	//   product 3   excluded: exclude.products contains 3
 	//   product 840 available
 	//   product 809 not in restrictTo
 	//   account on file 1 (token 8f2a9c31d6e04b7f9a1c2e3d4f5a6b7c): shown
-	//   account on file 2 (token 9b8a7f6e5d4c4b3a2f1e0d9c8b7a6f5e): product 3 excluded by exclude.products[3]
+	//   account on file 2 (token 9b8a7f6e5d4c4b3a2f1e0d9c8b7a6f5e): product 3 excluded: exclude.products contains 3
 	//
 	// POST /v1/1234/sessions
 	// {"paymentProductFilters": {"exclude": {"groups": ["cards", "wallets"]}}}
