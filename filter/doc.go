@@ -61,6 +61,7 @@
 //
 // Reasons name a list and a value ("contains 3"), never "[3]": brackets
 // mean an index in a propertyName.
+//
 //	unknown product id                    named in the filters, not in the catalog
 //
 // Products are explained in display order, then the unknown ids named in

@@ -47,7 +47,7 @@ func ExampleNewCatalog() {
 	// 3 MasterCard
 	// 809 iDEAL
 	// [cards]
-	// products[1].maxAmount: the maximum amount is below the minimum amount
+	// products[1].maxAmount: the maximum amount 100 is below the minimum amount 500
 }
 
 func ExampleCatalog_Validate() {
