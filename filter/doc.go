@@ -58,11 +58,10 @@
 //	amount <a> above maximum <max>             e.g. amount 600000 above maximum 500000
 //	recurring not supported                    a recurring payment, AllowsRecurring false
 //	available                                  Resolve returns it
+//	unknown product id                         named in the filters, not in the catalog
 //
 // Reasons name a list and a value ("contains 3"), never "[3]": brackets
 // mean an index in a propertyName.
-//
-//	unknown product id                    named in the filters, not in the catalog
 //
 // Products are explained in display order, then the unknown ids named in
 // either list, ascending.
