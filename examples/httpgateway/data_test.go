@@ -4,34 +4,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/clientsession/engine/examples/internal/demo"
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/token"
 )
-
-// The built-in demo data is the quickstart's: the embedded demo.json must
-// not drift from package demo.
-func TestDemoDataMatchesQuickstart(t *testing.T) {
-	d, err := loadData("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := d.merchants[demo.MerchantID].products, demo.Products(); !reflect.DeepEqual(got, want) {
-		t.Errorf("demo.json products = %+v\nwant package demo's %+v", got, want)
-	}
-	if got, want := d.tokens, demo.Tokens(); !reflect.DeepEqual(got, want) {
-		t.Errorf("demo.json tokens = %+v\nwant package demo's %+v", got, want)
-	}
-	if _, ok := d.merchants[demo.OtherMerchantID]; !ok {
-		t.Errorf("demo.json lacks merchant %s", demo.OtherMerchantID)
-	}
-}
 
 func TestDemoDataIsValid(t *testing.T) {
 	d, err := loadData("")
