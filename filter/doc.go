@@ -12,7 +12,7 @@
 //
 // # Rules
 //
-// These are DESIGN.md §3.1. Let ctx be the catalog products allowed in the
+// Let ctx be the catalog products allowed in the
 // payment context: the country and the currency are accepted (an empty
 // list accepts all), MinAmount <= amount <= MaxAmount (inclusive, minor
 // units, an absent bound is no bound), and AllowsRecurring when the
