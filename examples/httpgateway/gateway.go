@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
+	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/transport/connecthttp"
 	"github.com/clientsession/engine/wire"
 )
@@ -32,8 +34,8 @@ func newServer(cfg config) (http.Handler, error) {
 	if cfg.Data == nil {
 		return nil, errors.New("httpgateway: no data")
 	}
-	if err := checkOrigin(cfg.PublicURL); err != nil {
-		return nil, errors.New("httpgateway: -public-url: " + err.Error())
+	if !session.ValidOrigin(cfg.PublicURL) {
+		return nil, fmt.Errorf("httpgateway: -public-url: %q is not an origin such as https://gateway.example (http or https, host, optional port, no path or trailing slash)", cfg.PublicURL)
 	}
 	engine, err := newEngine(cfg)
 	if err != nil {

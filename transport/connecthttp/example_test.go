@@ -17,7 +17,11 @@ import (
 // route of the gateway's.
 func ExampleNew() {
 	cat, _ := filter.NewCatalog([]filter.Product{{ID: 1, Group: "cards", Label: "VISA", Logo: "pp_logo_1.png", PaymentMethod: "card"}})
-	store := memstore.New()
+	store, err := memstore.New()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	engine, err := session.New(store, store, session.WithCatalog(cat),
 		session.WithDatacenter(session.Datacenter{Origin: "https://gateway.example", Region: "EU"}))
 	if err != nil {

@@ -44,7 +44,7 @@ type config struct {
 func WithAllowedOrigins(origins ...string) Option {
 	return optionFunc(func(c *config) error {
 		for i, o := range origins {
-			if err := (session.Datacenter{Origin: o, Region: "EU"}).Validate(); err != nil {
+			if !session.ValidOrigin(o) {
 				return sderrors.ErrInvalidConfiguration.WithProperty("origins[" + strconv.Itoa(i) + "]").
 					WithMessage("connecthttp: an allowed origin is scheme://host[:port] with scheme http or https, without path or trailing slash")
 			}

@@ -97,7 +97,10 @@ func newEngine(t testing.TB, opts ...session.Option) *session.Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := memstore.New()
+	store, err := memstore.New()
+	if err != nil {
+		t.Fatal(err)
+	}
 	store.PutTokens(testTokens()...)
 	base := []session.Option{
 		session.WithCatalogs(session.CatalogFunc(func(_ context.Context, m string) (*filter.Catalog, error) {
