@@ -75,14 +75,14 @@ func first(q map[string][]string, key string) string {
 }
 
 // ParseProductID parses the {paymentProductId} of a Client API path. An id
-// that is not a positive int32 is the same 404 as an unavailable product
-// (UnknownProduct).
+// that is not a product id (filter.ValidProductID) is the same 404 as an
+// unavailable product (UnknownProduct).
 func ParseProductID(raw string) (int32, error) {
-	id, err := strconv.ParseInt(raw, 10, 32)
-	if err != nil || id <= 0 {
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || !filter.ValidProductID(id) {
 		return 0, UnknownProduct(raw)
 	}
-	return int32(id), nil
+	return int32(id), nil //nolint:gosec // checked by filter.ValidProductID
 }
 
 // UnknownProduct is the 404 for a product the session may not show: code

@@ -59,7 +59,7 @@ func FuzzDecryptEndpoint(f *testing.F) {
 		if !json.Valid(w.Body.Bytes()) {
 			t.Fatalf("blob %q: body is not JSON: %q", blob, w.Body)
 		}
-		if strings.Contains(w.Body.String(), "4012000033330026") || strings.Contains(w.Body.String(), "987") {
+		if strings.Contains(w.Body.String(), "4012000033330026") || strings.Contains(w.Body.String(), `"987"`) {
 			t.Fatalf("blob %q: answer holds the card number or the security code: %s", blob, w.Body)
 		}
 	})

@@ -193,7 +193,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if headerBytes(r) > h.cfg.maxHeaderBytes {
-		writeError(w, sderrors.ErrInvalidValue.WithMessage("the request headers are larger than "+size(h.cfg.maxHeaderBytes)))
+		writeError(w, sderrors.ErrInvalidValue.WithMessage("the request line and headers are larger than "+size(h.cfg.maxHeaderBytes)))
 		return
 	}
 	h.mux.ServeHTTP(w, r)
