@@ -172,4 +172,3 @@ func BenchmarkNewCatalogIIN(b *testing.B) {
 		})
 	}
 }
-
