@@ -89,15 +89,19 @@
 //
 // The default ranges are the brands' public ones. The product ids are those
 // the Connect platform (Ingenico, now Worldline) numbers card products
-// with, each checked against a public source:
+// with, each checked against a public source: the test fixtures of the
+// Connect Android client SDK (github.com/Ingenico-ePayments/connect-sdk-client-android),
+// Worldline's payment product pages (the platforms share the numbering),
+// and two open-source Connect integrations, Wikimedia's DonationInterface
+// and SmashPig (their product id tables):
 //
 //	id   product           default ranges                                     id checked against
-//	1    VISA              4                                                  Connect Client API docs and SDK fixtures
-//	2    American Express  34, 37                                             Connect Client API docs and SDK fixtures
-//	3    MasterCard        2221-2720, 51-55                                   Connect Client API docs and SDK fixtures
+//	1    VISA              4                                                  Connect Android SDK fixture (IIN answer: product 1); SmashPig
+//	2    American Express  34, 37                                             a Connect merchant's configuration (Wikimedia DonationInterface); SmashPig
+//	3    MasterCard        2221-2720, 51-55                                   Connect Android SDK fixture (IIN answer: product 3); SmashPig
 //	56   UnionPay Intl.    62                                                 Worldline payment product page (UPI: 56)
 //	114  Visa Debit        4 (co-brand of VISA)                               a Connect merchant's configuration (Wikimedia DonationInterface)
-//	117  Maestro           5018, 5020, 5038, 5893, 6304, 6759, 6761-6763      Worldline payment product page; Wikimedia SmashPig
+//	117  Maestro           5018, 5020, 5038, 5893, 6304, 6759, 6761-6763      Worldline payment product page (Maestro: 117); SmashPig
 //	119  MasterCard Debit  2221-2720, 51-55 (co-brand of MasterCard)          Connect Android SDK fixture (IIN 3 with co-brand 119); DonationInterface
 //	122  Visa Electron     4026, 417500, 4405, 4508, 4844, 4913, 4917         Connect Android SDK fixture (IIN 1 with co-brand 122); DonationInterface
 //	125  JCB               3528-3589                                          DonationInterface; SmashPig
@@ -106,10 +110,13 @@
 //
 // Left out on purpose: 130 Cartes Bancaires (a checked id, but CB cards
 // carry Visa or MasterCard numbers and the brand has no public range of its
-// own: name its ranges in the catalog), and ids whose brand could not be
-// checked (111, 118, 123). Debit products share their brand's ranges, so a
-// Visa card matches VISA and Visa Debit; give a catalog's debit products
-// their issuers' ranges to tell them apart.
+// own: name its ranges in the catalog), 118 (Solo in SmashPig's table, a
+// brand retired in 2011), and ids whose brand could not be checked (111,
+// 123). Debit products share their brand's ranges, so with the defaults a
+// Visa card matches both VISA and Visa Debit: a session that excludes VISA
+// alone still takes the card as Visa Debit (the answer prefers an allowed
+// co-brand). Exclude both, or give a catalog's debit products their
+// issuers' ranges to tell them apart.
 //
 // # Performance
 //
