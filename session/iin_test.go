@@ -299,3 +299,27 @@ func ExampleEngine_IINDetails() {
 	// 123456 404 701000 IIN_NOT_FOUND at bin
 	// 4111 400 700105 INVALID_VALUE at bin
 }
+
+// With the default ranges, Visa Debit (114) shares VISA's "4": excluding
+// VISA alone leaves a Visa card allowed as Visa Debit; excluding both makes
+// it existing but not allowed (filter package doc, # IIN ranges).
+func TestIINDetailsDebitCoBrand(t *testing.T) {
+	t.Parallel()
+	c, err := filter.NewCatalog(append(testProducts(),
+		filter.Product{ID: 114, Group: "cards", DisplayOrder: 12, Label: "Visa Debit", PaymentMethod: "card"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, session.WithCatalog(c))
+	for _, tt := range []struct{ filters, want string }{
+		{`{}`, "1:true [1:true 114:true]"},
+		{`{"exclude":{"products":[1]}}`, "114:true [1:false 114:true]"},
+		{`{"exclude":{"products":[1,114]}}`, "1:false [1:false 114:false]"},
+	} {
+		s := f.auth(t, f.create(t, `{"paymentProductFilters":`+tt.filters+`}`))
+		d, err := f.engine.IINDetails(context.Background(), s, "411111", nlEUR)
+		if err != nil || showIIN(d) != tt.want {
+			t.Errorf("IINDetails(411111, %s) = %s, %v; want %s", tt.filters, showIIN(d), err, tt.want)
+		}
+	}
+}
