@@ -94,10 +94,11 @@ func (r IINRange) bounds() (lo, hi uint32, digits uint8) {
 	scale := pow10[MaxIINRangeDigits-k]
 	l, _ := strconv.ParseUint(r.Low, 10, 32)
 	h, _ := strconv.ParseUint(cmp.Or(r.High, r.Low), 10, 32)
-	return uint32(l) * scale, (uint32(h) + 1) * scale, uint8(k)
+	return uint32(l) * scale, (uint32(h) + 1) * scale, uint8(k) //nolint:gosec // valid ranges have 1 to 8 digits
 }
 
-var pow10 = [...]uint32{1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000}
+var pow10 = [...]uint32{ //nolint:gochecknoglobals // a read-only table
+	1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000}
 
 func allDigits(s string) bool {
 	for i := range len(s) {
@@ -147,7 +148,7 @@ func ParseBIN(s string) (BIN, error) {
 			key += uint32(s[i] - '0')
 		}
 	}
-	return BIN{key: key, digits: uint8(len(s))}, nil
+	return BIN{key: key, digits: uint8(len(s))}, nil //nolint:gosec // checked: 6 to 19 digits
 }
 
 // Digits returns how many digits the bin had, 6 to 19.
@@ -199,7 +200,7 @@ func buildIINIndex(products []Product) iinIndex {
 		for _, r := range effectiveIINRanges(p) {
 			lo, hi, digits := r.bounds()
 			idx.ranges = append(idx.ranges, r)
-			spans = append(spans, span{lo, hi, iinEntry{pos: int32(pos), rng: int32(len(idx.ranges) - 1), width: hi - lo, digits: digits}})
+			spans = append(spans, span{lo, hi, iinEntry{pos: int32(pos), rng: int32(len(idx.ranges) - 1), width: hi - lo, digits: digits}}) //nolint:gosec // a catalog holds far fewer than 2^31 products and ranges
 		}
 	}
 	cuts := []uint32{0}
@@ -335,7 +336,7 @@ func prefixes(ps ...string) []IINRange {
 
 // defaultIINRanges is the table of the package documentation (# IIN
 // ranges), which names the source of each id.
-var defaultIINRanges = map[int32][]IINRange{
+var defaultIINRanges = map[int32][]IINRange{ //nolint:gochecknoglobals // a read-only table, only cloned out
 	1:   prefixes("4"),                                                         // VISA
 	2:   prefixes("34", "37"),                                                  // American Express
 	3:   prefixes("2221-2720", "51-55"),                                        // MasterCard

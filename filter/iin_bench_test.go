@@ -50,6 +50,7 @@ func iinBenchProducts(broad bool) []filter.Product {
 // iinBenchBINs returns 1,024 bins of 6 to 16 digits: half start like a
 // range of the catalog, half are random.
 func iinBenchBINs(tb testing.TB, products []filter.Product) ([]filter.BIN, []string) {
+	tb.Helper()
 	r := rand.New(rand.NewPCG(7, 7))
 	var bins []filter.BIN
 	var texts []string
