@@ -102,6 +102,11 @@ func engineResults(t *testing.T) (map[string]any, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	iin, err := e.IINDetails(ctx, s, "4111111111111111", pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iin.CoBrands = append(iin.CoBrands, session.IINCoBrand{PaymentProductID: 3})
 	aof := 1
 	opened := session.OpenedInput{
 		Payload: encryption.Payload{ClientSessionID: created.ClientSessionID, Nonce: strings.Repeat("0", 32), PaymentProductID: 1,
@@ -116,6 +121,8 @@ func engineResults(t *testing.T) (map[string]any, string) {
 		"session.Explanation":       explanation,
 		"session.TokenExplanation":  explanation.Tokens[0],
 		"session.OpenedInput":       opened,
+		"session.IINDetails":        iin,
+		"session.IINCoBrand":        iin.CoBrands[0],
 		"token.Token":               toks[0],
 		"token.Invalid":             checked.Invalid[0],
 		"token.Result":              checked,
