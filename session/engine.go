@@ -34,6 +34,8 @@ type Engine struct {
 	byTag        map[string]*sderrors.Error
 	keys         *encryption.KeySet
 	nonces       storage.NonceRecorder // set when keys is
+	observeTime  storage.TimeObserver  // set when sessions is one
+	sweepers     []storage.Sweeper     // the engine's stores that keep expired records
 
 	randomMu sync.Mutex
 	random   io.Reader // nil: crypto/rand
@@ -66,7 +68,14 @@ func New(sessions storage.Repository, tokens token.Repository, opts ...Option) (
 	if err != nil {
 		return nil, err
 	}
+	observeTime, _ := sessions.(storage.TimeObserver)
+	var sweepers []storage.Sweeper
+	if sw, ok := sessions.(storage.Sweeper); ok {
+		sweepers = append(sweepers, sw)
+	}
 	return &Engine{
+		observeTime:  observeTime,
+		sweepers:     sweepers,
 		sessions:     sessions,
 		checker:      checker,
 		clock:        c.clock,
@@ -150,6 +159,9 @@ func (e *Engine) Create(ctx context.Context, merchantID string, req CreateReques
 	}
 	sessionID := string(minted.session[:])
 	customerID := merchantID + "-" + string(minted.customer[:])
+	if e.observeTime != nil {
+		e.observeTime.ObserveTime(now)
+	}
 	err = e.sessions.Save(ctx, storage.Record{
 		Key:        KeyOf(sessionID),
 		MerchantID: merchantID,
@@ -370,6 +382,36 @@ func (e *Engine) Revoke(ctx context.Context, merchantID, clientSessionID string)
 		return sderrors.FromDependency(err)
 	}
 }
+
+// Sweep removes what expired at or before now from every store of the
+// engine that keeps expired records until told (storage.Sweeper: memstore,
+// pgstore; a Redis store expires its keys itself and needs none), and
+// reports how many records were removed. The engine starts no goroutine: a
+// gateway calls Sweep on its own schedule, for example
+//
+//	go storage.SweepEvery(ctx, storage.SweeperFunc(engine.Sweep), time.Minute, time.Now, nil)
+//
+// A failing store is a retryable sderrors.ErrUnavailable; the other stores
+// are still swept.
+func (e *Engine) Sweep(ctx context.Context, now time.Time) (int, error) {
+	total := 0
+	var errs []error
+	for _, sw := range e.sweepers {
+		n, err := sw.DeleteExpired(ctx, now)
+		total += n
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return total, sderrors.FromDependency(stderrors.Join(errs...))
+	}
+	return total, nil
+}
+
+// NeedsSweep reports whether any store of the engine keeps expired records
+// until Sweep removes them: a gateway runs Sweep on a schedule when it does.
+func (e *Engine) NeedsSweep() bool { return len(e.sweepers) > 0 }
 
 // errBadMerchant answers a merchant id that cannot exist.
 var errBadMerchant = sderrors.ErrUnknownMerchant.WithProperty("merchantId").WithMessage(

@@ -42,6 +42,11 @@
 //   - [Sweeper]: the store keeps expired records until told to remove
 //     them (memstore, SQL stores); a gateway calls DeleteExpired from its
 //     own scheduler.
+//     [SweepEvery] runs one on a schedule until its context ends; the
+//     engine's Sweep calls every Sweeper it was given.
+//   - [TimeObserver]: the store reclaims expired records lazily and is
+//     told the caller's time before every write (memstore), so that
+//     write-only traffic reclaims too.
 //   - [NonceRecorder]: the store remembers the nonces of client-side
 //     encrypted payloads per session, for the session's lifetime, so that
 //     a payload opens only once. Of two concurrent records of the same

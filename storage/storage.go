@@ -27,6 +27,22 @@ type Sweeper interface {
 	DeleteExpired(ctx context.Context, now time.Time) (int, error)
 }
 
+// SweeperFunc adapts a function to Sweeper.
+type SweeperFunc func(ctx context.Context, now time.Time) (int, error)
+
+// DeleteExpired calls f.
+func (f SweeperFunc) DeleteExpired(ctx context.Context, now time.Time) (int, error) { return f(ctx, now) }
+
+// TimeObserver is the optional capability of a store that reclaims
+// expired records lazily, judged by the latest caller time it was given
+// (it has no clock of its own). The engine gives it its time before every
+// write, so that a store under write-only traffic (creates and no client
+// calls) still reclaims what expired. ObserveTime must be cheap (an atomic
+// store) and never fail; a time earlier than one seen before is ignored.
+type TimeObserver interface {
+	ObserveTime(now time.Time)
+}
+
 // NonceRecorder is the optional capability of a session store to remember
 // the encryption nonces used within a session, for the session's lifetime.
 type NonceRecorder interface {

@@ -54,6 +54,9 @@ func newEngine(cfg config) (*session.Engine, error) {
 	if cfg.Now != nil {
 		opts = append(opts, session.WithClock(cfg.Now))
 	}
+	if cfg.Lifetime != 0 {
+		opts = append(opts, session.WithLifetime(cfg.Lifetime))
+	}
 	keyOpts, err := keyOptions(cfg.Keys)
 	if err != nil {
 		return nil, fmt.Errorf("httpgateway: keys: %w", err)

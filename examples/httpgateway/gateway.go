@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
 	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/transport/connecthttp"
 	"github.com/clientsession/engine/wire"
 )
@@ -26,11 +28,44 @@ type config struct {
 	Keys *keyFile
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Lifetime of new sessions; 0 means session.DefaultLifetime.
+	Lifetime time.Duration
+}
+
+// server is the built gateway: its handler and the engine behind it.
+type server struct {
+	http.Handler
+	engine *session.Engine
+	now    func() time.Time
+}
+
+// sweep runs the engine's Sweep every interval until ctx is done, when
+// one of its stores keeps expired records (memstore, PostgreSQL; Redis
+// expires keys itself). Failures are written to errlog and retried at the
+// next tick. It returns at once when no store needs it.
+func (s *server) sweep(ctx context.Context, every time.Duration, errlog io.Writer) {
+	if !s.engine.NeedsSweep() {
+		return
+	}
+	_ = storage.SweepEvery(ctx, storage.SweeperFunc(s.engine.Sweep), every, s.now, func(_ int, err error) {
+		if err != nil {
+			_, _ = fmt.Fprintln(errlog, "httpgateway: sweep of expired sessions failed:", err)
+		}
+	})
 }
 
 // newServer builds the engine from cfg and returns the gateway's handler:
 // connecthttp's, which serves the whole protocol.
 func newServer(cfg config) (http.Handler, error) {
+	s, err := buildGateway(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// buildGateway is newServer, keeping the engine for the sweep.
+func buildGateway(cfg config) (*server, error) {
 	if cfg.Data == nil {
 		return nil, errors.New("httpgateway: no data")
 	}
@@ -45,7 +80,15 @@ func newServer(cfg config) (http.Handler, error) {
 	if cfg.Now != nil {
 		opts = append(opts, connecthttp.WithVerifierOptions(wire.WithClock(cfg.Now)))
 	}
-	return connecthttp.New(engine, dataKeys(cfg.Data.apiKeys), opts...)
+	h, err := connecthttp.New(engine, dataKeys(cfg.Data.apiKeys), opts...)
+	if err != nil {
+		return nil, err
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &server{Handler: h, engine: engine, now: now}, nil
 }
 
 // dataKeys are the data file's API keys, as connecthttp looks them up.

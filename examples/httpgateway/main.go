@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/transport/connecthttp"
 )
 
@@ -39,11 +40,19 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	keysPath := fs.String("keys", "", "encryption key file (PEM or JWK, see README.md); default: an ephemeral key")
 	redisURL := fs.String("redis", "", "Redis URL for sessions and nonces; default: in memory")
 	postgresDSN := fs.String("postgres", "", "PostgreSQL DSN for tokens and sessions; default: the data file")
+	lifetime := fs.Duration("session-lifetime", session.DefaultLifetime, "lifetime of new sessions (at most 2h)")
+	sweepEvery := fs.Duration("sweep-every", time.Minute, "interval of the sweep that removes expired sessions and nonces from memory or PostgreSQL")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *lifetime == 0 { // 0 in config means the default; the engine checks the rest
+		return errors.New("-session-lifetime: the lifetime must be more than 0")
+	}
+	if *sweepEvery <= 0 {
+		return fmt.Errorf("-sweep-every: the interval must be positive, got %s", *sweepEvery)
 	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -73,11 +82,15 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if *publicURL == "" {
 		*publicURL = "http://" + ln.Addr().String()
 	}
-	handler, err := newServer(config{PublicURL: *publicURL, Data: data, Stores: st, Keys: keys})
+	handler, err := buildGateway(config{PublicURL: *publicURL, Data: data, Stores: st, Keys: keys, Lifetime: *lifetime})
 	if err != nil {
 		_ = ln.Close()
 		return err
 	}
+	sweepDone := make(chan struct{})
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	go func() { defer close(sweepDone); handler.sweep(sweepCtx, *sweepEvery, stderr) }()
+	defer func() { stopSweep(); <-sweepDone }()
 	// Read timeout < write timeout: a slow body still gets its JSON 408.
 	srv := connecthttp.NewServer("", handler)
 	errc := make(chan error, 1)

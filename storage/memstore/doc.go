@@ -19,10 +19,13 @@
 //     that expired at or before its now argument, and removes it. No
 //     goroutine is started: besides Load, every Save examines a few
 //     sessions of its shard (4, and one more per expired one found, at
-//     most 16) and removes the expired ones, judged by the latest time a
-//     Load or DeleteExpired of that shard was given; DeleteExpired removes
-//     them all. A gateway that wants a hard bound on memory calls
-//     DeleteExpired from its own scheduler.
+//     most 16) and removes the expired ones, judged by the latest caller
+//     time the store was given: by a Load or DeleteExpired of that shard,
+//     or by ObserveTime (storage.TimeObserver), which the engine calls
+//     before every create, so that create-only traffic reclaims too (six
+//     simulated hours of creates hold about 1.3 times the live sessions).
+//     DeleteExpired removes them all: a gateway that wants a hard bound
+//     runs the engine's Sweep on its own schedule (storage.SweepEvery).
 //   - ExpiresAt is kept to the nanosecond between the years 1678 and 2262
 //     and returned in UTC; earlier times are always expired, later ones
 //     never are.

@@ -21,6 +21,7 @@ var (
 	_ token.Repository      = (*Store)(nil)
 	_ storage.Sweeper       = (*Store)(nil)
 	_ storage.NonceRecorder = (*Store)(nil)
+	_ storage.TimeObserver  = (*Store)(nil)
 )
 
 // Errors are built once: a miss on the hot path (an unknown or expired
@@ -56,6 +57,10 @@ const (
 type Store struct {
 	shards []shard
 	mask   uint32
+	// now is the latest caller time (unix nanoseconds) given to
+	// ObserveTime, for every shard: Save's sweep judges expiry by the
+	// later of it and the shard's own seen.
+	now atomic.Int64
 
 	tokMu  sync.RWMutex
 	tokens map[string]token.Token
@@ -129,7 +134,20 @@ func New(opts ...Option) (*Store, error) {
 		s.shards[i].nonces = make(map[storage.Key]nonceSet)
 		s.shards[i].seen.Store(math.MinInt64)
 	}
+	s.now.Store(math.MinInt64)
 	return s, nil
+}
+
+// ObserveTime tells the store the caller's time, for the sweep of the
+// following Saves of every shard: the engine calls it before every create,
+// so that create-only traffic reclaims expired sessions without a client
+// call or a DeleteExpired. A time earlier than one seen before is ignored.
+// It is one atomic load, and a store when now moved on by a millisecond.
+func (s *Store) ObserveTime(now time.Time) {
+	n := unixNanos(now)
+	if seen := s.now.Load(); n > seen && n-seenStep > seen {
+		s.now.Store(n) // a lost race only delays a sweep
+	}
 }
 
 func (s *Store) shard(key storage.Key) *shard {
@@ -150,7 +168,7 @@ func (s *Store) Save(ctx context.Context, r storage.Record) error {
 	}
 	sh := s.shard(r.Key)
 	sh.mu.Lock()
-	sh.sweep(sh.seen.Load())
+	sh.sweep(max(sh.seen.Load(), s.now.Load()))
 	sh.sessions[r.Key] = e
 	sh.mu.Unlock()
 	return nil

@@ -320,3 +320,28 @@ func Example() {
 	// true 0
 	// 1 1
 }
+
+// ObserveTime tells every shard the time, without a Load: the engine calls
+// it before each create, so that create-only traffic reclaims too.
+func TestObserveTimeDrivesSaveSweep(t *testing.T) {
+	ctx := t.Context()
+	s := newStore(t) // 32 shards: one Load would tell only one of them
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	const n = 1000
+	for range n {
+		if err := s.Save(ctx, record(t, now.Add(time.Minute))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.ObserveTime(now.Add(-time.Hour)) // earlier: ignored later on
+	s.ObserveTime(now.Add(time.Hour))
+	s.ObserveTime(now) // earlier than seen: ignored
+	for range 1000 {
+		if err := s.Save(ctx, record(t, now.Add(3*time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := s.Len(); got > 1000+100 {
+		t.Errorf("Len after 1000 live Saves over 1000 expired = %d, want at most 1100: ObserveTime does not reach Save's sweep", got)
+	}
+}
