@@ -31,7 +31,9 @@ type Sweeper interface {
 type SweeperFunc func(ctx context.Context, now time.Time) (int, error)
 
 // DeleteExpired calls f.
-func (f SweeperFunc) DeleteExpired(ctx context.Context, now time.Time) (int, error) { return f(ctx, now) }
+func (f SweeperFunc) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
+	return f(ctx, now)
+}
 
 // TimeObserver is the optional capability of a store that reclaims
 // expired records lazily, judged by the latest caller time it was given
