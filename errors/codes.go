@@ -65,6 +65,9 @@ var (
 	// ErrDuplicateItem: a value listed twice where the schema says uniqueItems (400).
 	ErrDuplicateItem = Define("700202", KindInvalidArgument, "DUPLICATE_ITEM",
 		"the value is listed more than once")
+	// ErrTooManyItems: a filter list longer than its configured cap (400).
+	ErrTooManyItems = Define("700203", KindInvalidArgument, "TOO_MANY_ITEMS",
+		"the list has more items than allowed")
 
 	// ErrTooManyTokens: more tokens than the configured limit (400).
 	ErrTooManyTokens = Define("700300", KindInvalidArgument, "TOO_MANY_TOKENS",

@@ -43,6 +43,7 @@
 //	700200    400     UNKNOWN_PAYMENT_PRODUCT_GROUP     a group the merchant's catalog does not have
 //	700201    400     INVALID_PAYMENT_PRODUCT_ID        a product id that is not in 1..2147483647
 //	700202    400     DUPLICATE_ITEM                    a value listed twice (uniqueItems)
+//	700203    400     TOO_MANY_ITEMS                    a filter list over its cap (default 32 groups, 512 ids)
 //	700300    400     TOO_MANY_TOKENS                   more tokens than the limit (default 100)
 //	700301    400     INVALID_TOKEN_FORMAT              a token that is not 1-128 printable ASCII
 //	700400    400     INVALID_PAYMENT_CONTEXT           country, currency or amount malformed

@@ -106,21 +106,61 @@ func parseID(n json.Number) (int32, bool) {
 // rule: decoders, Filters.Validate, NewCatalog and data loaders call it.
 func ValidProductID(id int64) bool { return id > 0 && id <= math.MaxInt32 }
 
-// Validate checks the rules of f that need no catalog: every product id
+// Limits caps the lists of one Filters value, so that what one session
+// stores stays bounded: a list longer than its cap is refused at decoding
+// time (ErrTooManyItems at the list, e.g. "restrictTo.products"). The same
+// caps hold for restrictTo and exclude.
+type Limits struct {
+	// Groups is the most groups one list may name (at least 1).
+	Groups int
+	// Products is the most product ids one list may name (at least 1).
+	Products int
+}
+
+// Default caps of DefaultLimits: a catalog rarely has more than a few
+// dozen groups, and a restriction to more than a few hundred named
+// products is better expressed with groups.
+const (
+	DefaultMaxGroups   = 32
+	DefaultMaxProducts = 512
+)
+
+// DefaultLimits returns the caps Validate applies: DefaultMaxGroups groups
+// and DefaultMaxProducts product ids per list.
+func DefaultLimits() Limits {
+	return Limits{Groups: DefaultMaxGroups, Products: DefaultMaxProducts}
+}
+
+// Valid reports whether every cap of l is at least 1.
+func (l Limits) Valid() bool { return l.Groups >= 1 && l.Products >= 1 }
+
+// Validate checks f under DefaultLimits; see ValidateWithin.
+func (f Filters) Validate() error { return f.ValidateWithin(DefaultLimits()) }
+
+// ValidateWithin checks the rules of f that need no catalog: no list is
+// longer than its cap in l (ErrTooManyItems at the list, e.g.
+// "restrictTo.products"; a zero cap means the default), every product id
 // is a ValidProductID, and no group or product id is listed twice in one
 // list (ErrInvalidProductID, ErrDuplicateItem at e.g.
 // "exclude.products[2]", the second occurrence). Lists are checked in the
 // order restrictTo.groups, restrictTo.products, exclude.groups,
 // exclude.products, each from its first element; the first problem found
-// is returned. [Catalog.KnownGroups] checks the rest.
-func (f Filters) Validate() error {
+// is returned. [Catalog.KnownGroups] checks the rest. It is the one owner
+// of these rules: decoders, the session engine and data loaders call it.
+func (f Filters) ValidateWithin(l Limits) error {
+	if l.Groups < 1 {
+		l.Groups = DefaultMaxGroups
+	}
+	if l.Products < 1 {
+		l.Products = DefaultMaxProducts
+	}
 	if f.RestrictTo != nil {
-		if err := f.RestrictTo.validate(); err != nil {
+		if err := f.RestrictTo.validate(l); err != nil {
 			return err.Prefix("restrictTo")
 		}
 	}
 	if f.Exclude != nil {
-		if err := f.Exclude.validate(); err != nil {
+		if err := f.Exclude.validate(l); err != nil {
 			return err.Prefix("exclude")
 		}
 	}
@@ -129,7 +169,15 @@ func (f Filters) Validate() error {
 
 // validate checks one selection for Filters.Validate. Long lists use a
 // map, so that untrusted input stays linear.
-func (s *Selection) validate() *sderrors.Error {
+func (s *Selection) validate(l Limits) *sderrors.Error {
+	if len(s.Groups) > l.Groups {
+		return sderrors.ErrTooManyItems.WithProperty("groups").
+			WithMessage("at most " + strconv.Itoa(l.Groups) + " groups are allowed per list")
+	}
+	if len(s.Products) > l.Products {
+		return sderrors.ErrTooManyItems.WithProperty("products").
+			WithMessage("at most " + strconv.Itoa(l.Products) + " product ids are allowed per list")
+	}
 	if i, j := duplicate(s.Groups); i >= 0 {
 		return sderrors.ErrDuplicateItem.WithProperty("groups[" + strconv.Itoa(i) + "]").
 			WithMessage("the group is also listed at groups[" + strconv.Itoa(j) + "]")

@@ -102,9 +102,21 @@
 // Origin is "scheme://host[:port]"; clientApiUrl is Origin+"/client" and
 // assetUrl Origin+"/" (ValidOrigin); Region is EU, US, AMS or PAR
 // (ValidRegion). The gateway's configuration loaders call these same
-// functions, so that what loads is what the engine accepts. Limits: at most 100
-// tokens per request (WithMaxTokens), each 1 to 128 printable ASCII
-// characters; bodies up to 64 KiB (WithMaxBodyBytes). Dependencies
+// functions, so that what loads is what the engine accepts.
+//
+// # Bounds
+//
+// What one session stores is capped, so that memory and storage grow with
+// the number of live sessions only: at most 100 tokens per request
+// (WithMaxTokens), each 1 to 128 printable ASCII characters; at most 32
+// groups and 512 product ids in each filter list (WithFilterLimits, owned
+// by filter.Filters.ValidateWithin; over a cap is a 400 TOO_MANY_ITEMS at
+// the list, e.g. "paymentProductFilters.restrictTo.products"); bodies up
+// to 64 KiB (WithMaxBodyBytes). At the default caps the largest stored
+// record is about 26 KB, of which about 20 KB are 100 valid tokens of 128
+// characters with 64-character aliases (they must be the merchant's own
+// valid tokens) and at most about 6.5 KB the filters (TestWorstCaseStoredSession).
+// Expired sessions leave every store without client traffic: see Sweep. Dependencies
 // (catalog source, datacenter resolver) that fail with an error that is
 // not an *sderrors.Error make the call fail with a retryable
 // sderrors.ErrUnavailable; a random source that fails (only possible

@@ -30,6 +30,7 @@ type Engine struct {
 	datacenters  DatacenterResolver
 	catalogs     CatalogSource
 	maxBodyBytes int
+	filterLimits filter.Limits
 	validate     *validator.Validate
 	byTag        map[string]*sderrors.Error
 	keys         *encryption.KeySet
@@ -83,6 +84,7 @@ func New(sessions storage.Repository, tokens token.Repository, opts ...Option) (
 		datacenters:  c.datacenters,
 		catalogs:     c.catalogs,
 		maxBodyBytes: c.maxBodyBytes,
+		filterLimits: c.filterLimits,
 		validate:     v,
 		byTag:        byTag,
 		random:       c.random,

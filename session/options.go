@@ -42,6 +42,7 @@ type config struct {
 	datacenters  DatacenterResolver
 	catalogs     CatalogSource
 	maxTokens    int
+	filterLimits filter.Limits
 	maxBodyBytes int
 	keys         *encryption.KeySet // nil: no client-side encryption
 	errs         []error            // problems found while applying options
@@ -99,6 +100,21 @@ func WithMaxTokens(n int) Option {
 			return
 		}
 		c.maxTokens = n
+	})
+}
+
+// WithFilterLimits caps the lists of a request's paymentProductFilters
+// (default filter.DefaultLimits: 32 groups and 512 product ids per list;
+// each cap at least 1). A longer list is a 400 TOO_MANY_ITEMS at the list,
+// e.g. "paymentProductFilters.restrictTo.products". With the token cap
+// (WithMaxTokens) this bounds what one session stores.
+func WithFilterLimits(l filter.Limits) Option {
+	return optionFunc(func(c *config) {
+		if !l.Valid() {
+			c.fail("filterLimits", "every filter list cap must be at least 1, got "+strconv.Itoa(l.Groups)+" groups and "+strconv.Itoa(l.Products)+" products")
+			return
+		}
+		c.filterLimits = l
 	})
 }
 
@@ -279,6 +295,7 @@ func newConfig(opts []Option) (config, error) {
 		clock:        time.Now,
 		lifetime:     DefaultLifetime,
 		maxTokens:    token.DefaultMaxTokens,
+		filterLimits: filter.DefaultLimits(),
 		maxBodyBytes: DefaultMaxBodyBytes,
 	}
 	for i, o := range opts {

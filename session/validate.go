@@ -19,7 +19,8 @@ import (
 //
 //   - tokens: at most WithMaxTokens ids (validator tag "maxtokens"), each
 //     token.WellFormed (tag "token"); every bad id is reported.
-//   - paymentProductFilters: filter.Filters.Validate (ids, duplicates).
+//   - paymentProductFilters: filter.Filters.ValidateWithin the engine's
+//     WithFilterLimits (list lengths, ids, duplicates).
 //
 // The validator is built once per engine, with wire names in its paths
 // and the two tags registered; requestSentinels maps its tags to our
@@ -50,7 +51,7 @@ func (e *Engine) validateShape(req *CreateRequest) error {
 		return fromValidator(err, e.byTag)
 	}
 	if req.PaymentProductFilters != nil {
-		if err := req.PaymentProductFilters.Validate(); err != nil {
+		if err := req.PaymentProductFilters.ValidateWithin(e.filterLimits); err != nil {
 			return prefix(err, "paymentProductFilters")
 		}
 	}
