@@ -119,6 +119,11 @@ var (
 	ErrRequestTimeout = Define("700802", KindTimeout, "REQUEST_TIMEOUT",
 		"the request was not received in time")
 
+	// ErrTooManyRequests: a transport's rate limit refused the call, e.g. creates per merchant
+	// (429, with Retry-After).
+	ErrTooManyRequests = Define("700803", KindResourceExhausted, "TOO_MANY_REQUESTS",
+		"too many requests; retry later")
+
 	// ErrUnavailable: a dependency (store, token repository) failed; retry later (503).
 	ErrUnavailable = Define("700900", KindUnavailable, "SERVICE_UNAVAILABLE",
 		"a dependency is unavailable, try again later")

@@ -58,6 +58,7 @@
 //	700800    404     UNKNOWN_RESOURCE                  a transport has no such route
 //	700801    405     METHOD_NOT_ALLOWED                a transport serves the route, not with this method
 //	700802    408     REQUEST_TIMEOUT                   a transport did not receive the request in time
+//	700803    429     TOO_MANY_REQUESTS                 a transport's rate limit (creates per merchant); Retry-After
 //	700900    503     SERVICE_UNAVAILABLE               a dependency failed; retryable
 //	700901    499     REQUEST_CANCELED                  the caller canceled (context.Canceled)
 //	701000    404     IIN_NOT_FOUND                     getIINdetails: no product holds the card's digits

@@ -224,7 +224,7 @@ func TestKindStatusTable(t *testing.T) {
 		sderrors.KindUnknown: 500, sderrors.KindInvalidArgument: 400, sderrors.KindUnauthenticated: 401,
 		sderrors.KindPermissionDenied: 403, sderrors.KindNotFound: 404, sderrors.KindConflict: 409,
 		sderrors.KindInternal: 500, sderrors.KindUnavailable: 503, sderrors.KindCanceled: 499,
-		sderrors.KindUnimplemented: 405, sderrors.KindTimeout: 408,
+		sderrors.KindUnimplemented: 405, sderrors.KindTimeout: 408, sderrors.KindResourceExhausted: 429,
 	}
 	for k, status := range want {
 		if got := k.HTTPStatus(); got != status {

@@ -19,10 +19,11 @@ const (
 	KindCanceled              // 499: the caller gave up (context canceled)
 	KindUnimplemented         // 405: the resource exists, the operation does not (gRPC Unimplemented)
 	KindTimeout               // 408: the client did not send the request in time
+	KindResourceExhausted     // 429: a rate limit; retry after the time the transport says
 )
 
 // HTTPStatus returns the HTTP status of the kind: 400, 401, 403, 404, 405,
-// 408, 409, 500, 503, or 499 for a canceled request. KindUnknown gives 500.
+// 408, 409, 429, 500, 503, or 499 for a canceled request. KindUnknown gives 500.
 func (k Kind) HTTPStatus() int {
 	switch k {
 	case KindInvalidArgument:
@@ -43,6 +44,8 @@ func (k Kind) HTTPStatus() int {
 		return 405
 	case KindTimeout:
 		return 408
+	case KindResourceExhausted:
+		return 429
 	case KindUnknown, KindInternal:
 		return 500
 	}
@@ -75,6 +78,8 @@ func (k Kind) String() string {
 		return "unimplemented"
 	case KindTimeout:
 		return "timeout"
+	case KindResourceExhausted:
+		return "resource_exhausted"
 	case KindUnknown:
 		return "unknown"
 	}

@@ -30,6 +30,10 @@ type config struct {
 	Now func() time.Time
 	// Lifetime of new sessions; 0 means session.DefaultLifetime.
 	Lifetime time.Duration
+	// CreateRate is the creates a second each merchant may make on
+	// average, CreateBurst at once; 0 means no limit.
+	CreateRate  float64
+	CreateBurst int
 }
 
 // server is the built gateway: its handler and the engine behind it.
@@ -76,17 +80,20 @@ func buildGateway(cfg config) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
 	var opts []connecthttp.Option
 	if cfg.Now != nil {
 		opts = append(opts, connecthttp.WithVerifierOptions(wire.WithClock(cfg.Now)))
 	}
+	if cfg.CreateRate > 0 {
+		opts = append(opts, connecthttp.WithCreateLimiter(newMerchantLimiter(cfg.CreateRate, max(1, cfg.CreateBurst), now)))
+	}
 	h, err := connecthttp.New(engine, dataKeys(cfg.Data.apiKeys), opts...)
 	if err != nil {
 		return nil, err
-	}
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
 	}
 	return &server{Handler: h, engine: engine, now: now}, nil
 }

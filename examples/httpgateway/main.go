@@ -42,6 +42,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	postgresDSN := fs.String("postgres", "", "PostgreSQL DSN for tokens and sessions; default: the data file")
 	lifetime := fs.Duration("session-lifetime", session.DefaultLifetime, "lifetime of new sessions (at most 2h)")
 	sweepEvery := fs.Duration("sweep-every", time.Minute, "interval of the sweep that removes expired sessions and nonces from memory or PostgreSQL")
+	createRate := fs.Float64("create-rate", 0, "session creates a second each merchant may make on average (429 beyond); 0: no limit")
+	createBurst := fs.Int("create-burst", 20, "session creates a merchant may make at once, with -create-rate")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,6 +52,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if *lifetime == 0 { // 0 in config means the default; the engine checks the rest
 		return errors.New("-session-lifetime: the lifetime must be more than 0")
+	}
+	if *createRate < 0 || *createBurst < 1 {
+		return fmt.Errorf("-create-rate must be at least 0 and -create-burst at least 1, got %g and %d", *createRate, *createBurst)
 	}
 	if *sweepEvery <= 0 {
 		return fmt.Errorf("-sweep-every: the interval must be positive, got %s", *sweepEvery)
@@ -82,7 +87,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if *publicURL == "" {
 		*publicURL = "http://" + ln.Addr().String()
 	}
-	handler, err := buildGateway(config{PublicURL: *publicURL, Data: data, Stores: st, Keys: keys, Lifetime: *lifetime})
+	handler, err := buildGateway(config{PublicURL: *publicURL, Data: data, Stores: st, Keys: keys, Lifetime: *lifetime,
+		CreateRate: *createRate, CreateBurst: *createBurst})
 	if err != nil {
 		_ = ln.Close()
 		return err

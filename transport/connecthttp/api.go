@@ -3,6 +3,8 @@ package connecthttp
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
@@ -34,6 +36,13 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 	merchantID, ok := h.serverAuth(w, r)
 	if !ok {
 		return
+	}
+	if h.cfg.createLimiter != nil {
+		if ok, wait := h.cfg.createLimiter.AllowCreate(merchantID); !ok {
+			w.Header().Set("Retry-After", strconv.FormatInt(max(1, int64((wait+time.Second-1)/time.Second)), 10))
+			writeError(w, sderrors.ErrTooManyRequests.WithMessage("too many session creates for this merchant; retry after the time in Retry-After"))
+			return
+		}
 	}
 	body, err := h.readBody(w, r)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
@@ -35,6 +36,30 @@ type config struct {
 	maxBodyBytes   int64
 	maxHeaderBytes int
 	verifierOpts   []wire.VerifierOption
+	createLimiter  CreateLimiter
+}
+
+// A CreateLimiter caps the session creates of each merchant, e.g. with a
+// token bucket per merchant (golang.org/x/time/rate). AllowCreate is asked
+// once per authenticated create, before the body is read; it reports
+// whether the create may go on and, when not, how long the caller should
+// wait. Implementations must be safe for concurrent use.
+type CreateLimiter interface {
+	AllowCreate(merchantID string) (ok bool, retryAfter time.Duration)
+}
+
+// WithCreateLimiter refuses the creates l does not allow with a 429
+// TOO_MANY_REQUESTS ErrorResponse and a Retry-After header (whole
+// seconds, at least 1). The call is authenticated first, so that a caller
+// without the merchant's key cannot use up its budget. Off by default.
+func WithCreateLimiter(l CreateLimiter) Option {
+	return optionFunc(func(c *config) error {
+		if l == nil {
+			return sderrors.ErrInvalidConfiguration.WithProperty("createLimiter").WithMessage("connecthttp: the create limiter must not be nil")
+		}
+		c.createLimiter = l
+		return nil
+	})
 }
 
 // WithAllowedOrigins limits the browser origins (scheme://host[:port])
