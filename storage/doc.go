@@ -47,6 +47,11 @@
 //   - [TimeObserver]: the store reclaims expired records lazily and is
 //     told the caller's time before every write (memstore), so that
 //     write-only traffic reclaims too.
+//   - [Idempotency]: the store keeps the answers of idempotent creates
+//     under the SHA-256 of merchant and idempotence key, with the attempt
+//     that claimed each key: of concurrent claims exactly one wins; a
+//     record is kept until its ExpiresAt, and a Sweeper removes expired
+//     ones with the sessions.
 //   - [NonceRecorder]: the store remembers the nonces of client-side
 //     encrypted payloads per session, for the session's lifetime, so that
 //     a payload opens only once. Of two concurrent records of the same

@@ -29,6 +29,9 @@ func SweepEvery(ctx context.Context, s Sweeper, every time.Duration, clock func(
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			n, err := s.DeleteExpired(ctx, clock())
 			if report != nil && (err == nil || ctx.Err() == nil) {
 				report(n, err)

@@ -64,6 +64,8 @@ type Store struct {
 
 	tokMu  sync.RWMutex
 	tokens map[string]token.Token
+
+	idem idempotency
 }
 
 // shard is an independently locked part of the session key space,
@@ -303,8 +305,9 @@ func (ns *nonceSet) add(nonce string) {
 }
 
 // DeleteExpired removes every session that expired at or before now, with
-// its nonces, and the nonces of keys with no session whose expiresAt is at
-// or before now. It reports the number of sessions removed. It locks one
+// its nonces, the nonces of keys with no session whose expiresAt is at
+// or before now, and the idempotency records expired at or before now. It
+// reports the number of sessions and idempotency records removed. It locks one
 // shard at a time and stops early, with the count so far, when ctx ends.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 	n := unixNanos(now)
@@ -333,6 +336,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 		}
 		sh.mu.Unlock()
 	}
+	removed += s.deleteExpiredIdempotency(n)
 	return removed, nil
 }
 

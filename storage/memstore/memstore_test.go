@@ -36,7 +36,7 @@ func newStores(opts ...memstore.Option) storagetest.Factory {
 		return storagetest.Stores{Sessions: s, Tokens: s, PutTokens: func(_ context.Context, ts ...token.Token) error {
 			s.PutTokens(ts...)
 			return nil
-		}, Require: []storagetest.Capability{storagetest.NonceRecorder, storagetest.Sweeper}}
+		}, Require: []storagetest.Capability{storagetest.NonceRecorder, storagetest.Sweeper, storagetest.Idempotency}}
 	}
 }
 

@@ -35,11 +35,15 @@ type Tables struct {
 	Sessions string
 	Nonces   string
 	Tokens   string
+	// Idempotency holds the answers of idempotent creates; empty means
+	// Sessions + "_idempotency".
+	Idempotency string
 }
 
 // DefaultTables are the table names used unless WithTables says otherwise.
 func DefaultTables() Tables {
-	return Tables{Sessions: "client_sessions", Nonces: "client_session_nonces", Tokens: "payment_tokens"}
+	return Tables{Sessions: "client_sessions", Nonces: "client_session_nonces", Tokens: "payment_tokens",
+		Idempotency: "client_session_idempotency"}
 }
 
 // An Option configures a Store built by New. The set of options is
@@ -62,8 +66,12 @@ func (c *config) fail(property, msg string) {
 // WithTables sets the table names; each must be a plain identifier.
 func WithTables(t Tables) Option {
 	return optionFunc(func(c *config) {
+		if t.Idempotency == "" && len(t.Sessions) <= 63-len("_idempotency") {
+			t.Idempotency = t.Sessions + "_idempotency"
+		}
 		for _, n := range []struct{ property, name string }{
 			{"tables.sessions", t.Sessions}, {"tables.nonces", t.Nonces}, {"tables.tokens", t.Tokens},
+			{"tables.idempotency", t.Idempotency},
 		} {
 			if !identifier.MatchString(n.name) {
 				c.fail(n.property, fmt.Sprintf("%q is not a table name: use [A-Za-z_][A-Za-z0-9_]*, at most 63 bytes", n.name))
@@ -88,6 +96,7 @@ var (
 	_ token.Repository      = (*Store)(nil)
 	_ storage.NonceRecorder = (*Store)(nil)
 	_ storage.Sweeper       = (*Store)(nil)
+	_ storage.Idempotency   = (*Store)(nil)
 )
 
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
@@ -130,11 +139,13 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	var ddl bytes.Buffer
 	err = schema.Execute(&ddl, map[string]string{
-		"Sessions":       quote(s.tables.Sessions),
-		"Nonces":         quote(s.tables.Nonces),
-		"Tokens":         quote(s.tables.Tokens),
-		"SessionsExpiry": quote(s.tables.Sessions + "_expires_at"),
-		"NoncesExpiry":   quote(s.tables.Nonces + "_expires_at"),
+		"Sessions":          quote(s.tables.Sessions),
+		"Nonces":            quote(s.tables.Nonces),
+		"Tokens":            quote(s.tables.Tokens),
+		"Idempotency":       quote(s.tables.Idempotency),
+		"IdempotencyExpiry": quote(s.tables.Idempotency + "_expires_at"),
+		"SessionsExpiry":    quote(s.tables.Sessions + "_expires_at"),
+		"NoncesExpiry":      quote(s.tables.Nonces + "_expires_at"),
 	})
 	if err != nil {
 		return fmt.Errorf("pgstore: migrate: %w", err)
@@ -163,11 +174,27 @@ func quote(name string) string { return pgx.Identifier{name}.Sanitize() }
 // queries are the store's statements, built once for its table names.
 type queries struct {
 	save, load, deleteSession, nonce, sweep, tokens, putTokens string
+	claim, finish, release                                     string
 }
 
 func newQueries(t Tables) queries {
-	ss, ns, ts := quote(t.Sessions), quote(t.Nonces), quote(t.Tokens)
+	ss, ns, ts, is := quote(t.Sessions), quote(t.Nonces), quote(t.Tokens), quote(t.Idempotency)
+	// A claim replaces a record that expired by the caller's time.
+	expired := `t.expires_at <= EXCLUDED.started_at`
+	pick := func(col string) string {
+		return col + ` = CASE WHEN ` + expired + ` THEN EXCLUDED.` + col + ` ELSE t.` + col + ` END`
+	}
 	return queries{
+		// One statement; ON CONFLICT DO UPDATE locks the row and returns
+		// the latest committed version, so that of concurrent claims the
+		// first inserts and every other one reads its record.
+		claim: `INSERT INTO ` + is + ` AS t (key, attempt, started_at, expires_at, fingerprint, done, status, body)
+			VALUES ($1, $2, $3, $4, $5, false, 0, NULL)
+			ON CONFLICT (key) DO UPDATE SET ` + pick("attempt") + `, ` + pick("started_at") + `, ` + pick("expires_at") + `, ` +
+			pick("fingerprint") + `, ` + pick("done") + `, ` + pick("status") + `, ` + pick("body") + `
+			RETURNING attempt, started_at, expires_at, fingerprint, done, status, body`,
+		finish:  `UPDATE ` + is + ` SET done = true, status = $3, body = $4 WHERE key = $1 AND attempt = $2`,
+		release: `DELETE FROM ` + is + ` WHERE key = $1 AND attempt = $2 AND NOT done`,
 		save: `INSERT INTO ` + ss + ` (key, merchant_id, customer_id, expires_at, payload) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (key) DO UPDATE SET merchant_id = EXCLUDED.merchant_id, customer_id = EXCLUDED.customer_id,
 			expires_at = EXCLUDED.expires_at, payload = EXCLUDED.payload`,
@@ -177,8 +204,9 @@ func newQueries(t Tables) queries {
 			SELECT count(*) FROM s`,
 		nonce: `INSERT INTO ` + ns + ` (session_key, nonce, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 		sweep: `WITH s AS (DELETE FROM ` + ss + ` WHERE expires_at <= $1 RETURNING key),
-			n AS (DELETE FROM ` + ns + ` WHERE expires_at <= $1 OR session_key IN (SELECT key FROM s))
-			SELECT count(*) FROM s`,
+			n AS (DELETE FROM ` + ns + ` WHERE expires_at <= $1 OR session_key IN (SELECT key FROM s)),
+			i AS (DELETE FROM ` + is + ` WHERE expires_at <= $1 RETURNING key)
+			SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM i)`,
 		tokens: `SELECT id, merchant_id, payment_product_id, status, expiry_month, expiry_year, alias FROM ` + ts +
 			` WHERE id = ANY($1)`,
 		putTokens: `INSERT INTO ` + ts + ` (id, merchant_id, payment_product_id, status, expiry_month, expiry_year, alias)
@@ -267,7 +295,8 @@ func (s *Store) RecordNonce(ctx context.Context, key storage.Key, nonce string, 
 }
 
 // DeleteExpired removes the sessions that expired at or before now, with
-// their nonces, and reports how many sessions it removed (one statement).
+// their nonces, and the expired idempotency records, and reports how many
+// sessions and idempotency records it removed (one statement).
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, wrap("delete expired", err)
@@ -339,6 +368,58 @@ func (s *Store) PutTokens(ctx context.Context, tokens ...token.Token) error {
 	}
 	if _, err := s.db.Exec(ctx, s.q.putTokens, ids, merchants, products, statuses, months, years, aliases); err != nil {
 		return wrap("put tokens", err)
+	}
+	return nil
+}
+
+// ClaimIdempotency implements storage.Idempotency in one statement
+// (INSERT ... ON CONFLICT DO UPDATE ... RETURNING). Times are kept to the
+// microsecond.
+func (s *Store) ClaimIdempotency(ctx context.Context, key storage.Key, rec storage.IdempotencyRecord) (storage.IdempotencyRecord, error) {
+	if err := ctx.Err(); err != nil {
+		return storage.IdempotencyRecord{}, wrap("claim idempotency", err)
+	}
+	var (
+		out         storage.IdempotencyRecord
+		attempt, fp []byte
+		status      int32
+	)
+	err := s.db.QueryRow(ctx, s.q.claim, key[:], rec.Attempt[:], micro(rec.StartedAt), micro(rec.ExpiresAt), rec.Fingerprint[:]).
+		Scan(&attempt, &out.StartedAt, &out.ExpiresAt, &fp, &out.Done, &status, &out.Body)
+	if err != nil {
+		return storage.IdempotencyRecord{}, wrap("claim idempotency", err)
+	}
+	if len(attempt) != len(out.Attempt) || len(fp) != len(out.Fingerprint) {
+		return storage.IdempotencyRecord{}, wrap("claim idempotency", errors.New("corrupt record"))
+	}
+	copy(out.Attempt[:], attempt)
+	copy(out.Fingerprint[:], fp)
+	out.Status = int(status)
+	out.StartedAt, out.ExpiresAt = out.StartedAt.UTC(), out.ExpiresAt.UTC()
+	return out, nil
+}
+
+// FinishIdempotency implements storage.Idempotency in one statement.
+func (s *Store) FinishIdempotency(ctx context.Context, key storage.Key, attempt storage.Attempt, status int, body []byte) error {
+	if err := ctx.Err(); err != nil {
+		return wrap("finish idempotency", err)
+	}
+	if body == nil {
+		body = []byte{}
+	}
+	if _, err := s.db.Exec(ctx, s.q.finish, key[:], attempt[:], status, body); err != nil {
+		return wrap("finish idempotency", err)
+	}
+	return nil
+}
+
+// ReleaseIdempotency implements storage.Idempotency in one statement.
+func (s *Store) ReleaseIdempotency(ctx context.Context, key storage.Key, attempt storage.Attempt) error {
+	if err := ctx.Err(); err != nil {
+		return wrap("release idempotency", err)
+	}
+	if _, err := s.db.Exec(ctx, s.q.release, key[:], attempt[:]); err != nil {
+		return wrap("release idempotency", err)
 	}
 	return nil
 }

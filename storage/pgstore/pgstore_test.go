@@ -84,7 +84,7 @@ func newStore(tb testing.TB) (*pgstore.Store, *queryCounter) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
-		_, _ = pool.Exec(context.Background(), "DROP TABLE IF EXISTS "+tables.Sessions+", "+tables.Nonces+", "+tables.Tokens)
+		_, _ = pool.Exec(context.Background(), "DROP TABLE IF EXISTS "+tables.Sessions+", "+tables.Nonces+", "+tables.Tokens+", "+tables.Sessions+"_idempotency")
 	})
 	return s, counter
 }
@@ -100,7 +100,7 @@ func TestConformance(t *testing.T) {
 		t.Helper()
 		s, _ := newStore(t)
 		return storagetest.Stores{Sessions: s, Tokens: s, PutTokens: s.PutTokens,
-			Require: []storagetest.Capability{storagetest.NonceRecorder, storagetest.Sweeper}}
+			Require: []storagetest.Capability{storagetest.NonceRecorder, storagetest.Sweeper, storagetest.Idempotency}}
 	}
 	storagetest.Run(t, factory)
 	storagetest.RunConcurrency(t, factory)
@@ -153,6 +153,8 @@ func TestOneStatementPerOperation(t *testing.T) {
 	if err := s.Save(ctx, expired); err != nil {
 		t.Fatal(err)
 	}
+	idem := storage.IdempotencyRecord{Attempt: storage.Attempt{1}, StartedAt: now, ExpiresAt: now.Add(24 * time.Hour)}
+	retry := storage.IdempotencyRecord{Attempt: storage.Attempt{2}, StartedAt: now, ExpiresAt: now.Add(24 * time.Hour)}
 	steps := []struct {
 		name    string
 		op      func() error
@@ -176,6 +178,17 @@ func TestOneStatementPerOperation(t *testing.T) {
 		{"RecordNonce(replay)", func() error { return s.RecordNonce(ctx, key, "n1", rec.ExpiresAt) }, storage.ErrAlreadyExists},
 		{"Delete(other merchant)", func() error { return s.Delete(ctx, key, "9999") }, storage.ErrNotFound},
 		{"Delete", func() error { return s.Delete(ctx, key, "1234") }, nil},
+		// An idempotent create: claim, then finish (or release).
+		{"ClaimIdempotency", func() error { _, err := s.ClaimIdempotency(ctx, key, idem); return err }, nil},
+		{"FinishIdempotency", func() error { return s.FinishIdempotency(ctx, key, idem.Attempt, 200, []byte("{}")) }, nil},
+		{"ClaimIdempotency(replay)", func() error {
+			got, err := s.ClaimIdempotency(ctx, key, retry)
+			if err == nil && !got.Done {
+				err = errors.New("not replayed")
+			}
+			return err
+		}, nil},
+		{"ReleaseIdempotency", func() error { return s.ReleaseIdempotency(ctx, storage.Key{8}, idem.Attempt) }, nil},
 		{"DeleteExpired", func() error {
 			n, err := s.DeleteExpired(ctx, now)
 			if err == nil && n != 1 {

@@ -26,3 +26,15 @@ CREATE TABLE IF NOT EXISTS {{.Tokens}} (
     expiry_year        INTEGER  NOT NULL DEFAULT 0,
     alias              TEXT     NOT NULL DEFAULT ''
 );
+
+CREATE TABLE IF NOT EXISTS {{.Idempotency}} (
+    key         BYTEA       PRIMARY KEY,  -- SHA-256 of merchant id and idempotence key
+    attempt     BYTEA       NOT NULL,     -- random id of the attempt that claimed the key
+    started_at  TIMESTAMPTZ NOT NULL,
+    expires_at  TIMESTAMPTZ NOT NULL,
+    fingerprint BYTEA       NOT NULL,     -- SHA-256 of the first request
+    done        BOOLEAN     NOT NULL,
+    status      INTEGER     NOT NULL,
+    body        BYTEA                     -- the answer, once done
+);
+CREATE INDEX IF NOT EXISTS {{.IdempotencyExpiry}} ON {{.Idempotency}} (expires_at);

@@ -81,7 +81,7 @@ func TestConformance(t *testing.T) {
 	factory := func(t *testing.T) storagetest.Stores {
 		t.Helper()
 		s, _ := newStore(t)
-		return storagetest.Stores{Sessions: s, Require: []storagetest.Capability{storagetest.NonceRecorder}}
+		return storagetest.Stores{Sessions: s, Require: []storagetest.Capability{storagetest.NonceRecorder, storagetest.Idempotency}}
 	}
 	storagetest.Run(t, factory)
 	storagetest.RunConcurrency(t, factory)
@@ -96,6 +96,12 @@ func TestOneRoundTripPerOperation(t *testing.T) {
 	// Warm the scripts up: the first run of a script may need EVAL after a NOSCRIPT.
 	_ = s.RecordNonce(ctx, storage.Key{9}, "warm", now.Add(time.Minute))
 	_ = s.Delete(ctx, storage.Key{9}, "none")
+	warm := storage.IdempotencyRecord{Attempt: storage.Attempt{9}, StartedAt: now, ExpiresAt: now.Add(time.Minute)}
+	_, _ = s.ClaimIdempotency(ctx, storage.Key{9}, warm)
+	_ = s.FinishIdempotency(ctx, storage.Key{9}, warm.Attempt, 200, nil)
+	_ = s.ReleaseIdempotency(ctx, storage.Key{9}, warm.Attempt)
+	idem := storage.IdempotencyRecord{Attempt: storage.Attempt{1}, StartedAt: now, ExpiresAt: now.Add(24 * time.Hour)}
+	retry := storage.IdempotencyRecord{Attempt: storage.Attempt{2}, StartedAt: now, ExpiresAt: now.Add(24 * time.Hour)}
 	steps := []struct {
 		name string
 		op   func() error
@@ -110,6 +116,17 @@ func TestOneRoundTripPerOperation(t *testing.T) {
 			return nil
 		}},
 		{"Delete", func() error { return s.Delete(ctx, key, "1234") }},
+		// An idempotent create: claim, then finish (or release).
+		{"ClaimIdempotency", func() error { _, err := s.ClaimIdempotency(ctx, key, idem); return err }},
+		{"FinishIdempotency", func() error { return s.FinishIdempotency(ctx, key, idem.Attempt, 200, []byte("{}")) }},
+		{"ClaimIdempotency (replay)", func() error {
+			got, err := s.ClaimIdempotency(ctx, key, retry)
+			if err == nil && !got.Done {
+				err = errors.New("not replayed")
+			}
+			return err
+		}},
+		{"ReleaseIdempotency", func() error { return s.ReleaseIdempotency(ctx, key, idem.Attempt) }},
 	}
 	for _, st := range steps {
 		before := counter.n.Load()

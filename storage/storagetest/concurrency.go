@@ -21,7 +21,7 @@ const (
 
 // RunConcurrency runs the concurrency suite, subtests under Concurrency/:
 // Sessions/SaveLoad (no lost or crossed sessions), Sessions/DeleteVsLoad,
-// Nonces/OneWinner and Tokens/ReadWrite, each on stores fresh from
+// Nonces/OneWinner, Tokens/ReadWrite and Idempotency/OneWinner, each on stores fresh from
 // newStores. Run it under the race detector.
 func RunConcurrency(t *testing.T, newStores Factory) {
 	t.Helper()
@@ -31,6 +31,7 @@ func RunConcurrency(t *testing.T, newStores Factory) {
 		t.Run("Sessions/DeleteVsLoad", x.concurrentDelete)
 		t.Run("Nonces/OneWinner", x.concurrentNonce)
 		t.Run("Tokens/ReadWrite", x.concurrentTokens)
+		t.Run("Idempotency/OneWinner", x.concurrentIdempotency)
 	})
 }
 

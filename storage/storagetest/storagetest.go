@@ -39,6 +39,7 @@ type Capability string
 const (
 	NonceRecorder Capability = "storage.NonceRecorder"
 	Sweeper       Capability = "storage.Sweeper"
+	Idempotency   Capability = "storage.Idempotency"
 )
 
 // Missing returns the capabilities s.Require lists that s.Sessions does
@@ -52,6 +53,8 @@ func Missing(s Stores) []Capability {
 			_, has = s.Sessions.(storage.NonceRecorder)
 		case Sweeper:
 			_, has = s.Sessions.(storage.Sweeper)
+		case Idempotency:
+			_, has = s.Sessions.(storage.Idempotency)
 		}
 		if !has {
 			out = append(out, c)
@@ -78,7 +81,7 @@ type Factory func(t *testing.T) Stores
 type suite struct{ newStores Factory }
 
 // Run runs the conformance suite: subtests Sessions/*, Ctx/*, Nonces/*,
-// Sweep/* and Tokens/*, each on stores fresh from newStores. Capabilities
+// Sweep/*, Idempotency/* and Tokens/*, each on stores fresh from newStores. Capabilities
 // the stores lack are skipped, saying so.
 func Run(t *testing.T, newStores Factory) {
 	t.Helper()
@@ -106,6 +109,12 @@ func Run(t *testing.T, newStores Factory) {
 	t.Run("Sweep", func(t *testing.T) {
 		t.Run("DeleteExpired", x.sweep)
 		t.Run("Empty", x.sweepEmpty)
+	})
+	t.Run("Idempotency", func(t *testing.T) {
+		t.Run("ClaimFinishReplay", x.idemClaimFinish)
+		t.Run("Release", x.idemRelease)
+		t.Run("OtherAttemptCannotFinish", x.idemOtherAttempt)
+		t.Run("Expiry", x.idemExpiry)
 	})
 	t.Run("Tokens", func(t *testing.T) {
 		t.Run("Batch", x.tokensBatch)
