@@ -6,6 +6,7 @@ import (
 	stderrors "errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/clientsession/engine/encryption"
 	sderrors "github.com/clientsession/engine/errors"
@@ -143,8 +144,12 @@ func (e *Engine) OpenCustomerInput(ctx context.Context, merchantID, clientSessio
 		}
 		in.TokenID = tok.ID
 	}
-	if err := e.nonces.RecordNonce(ctx, s.Key(), p.Nonce, s.ExpiresAt()); err != nil {
+	start := time.Now()
+	err = e.nonces.RecordNonce(ctx, s.Key(), p.Nonce, s.ExpiresAt())
+	e.obs.storeCall("record_nonce", start, ignoreNotFound(err))
+	if err != nil {
 		if stderrors.Is(err, storage.ErrAlreadyExists) {
+			e.obs.nonceReplay()
 			return OpenedInput{}, sderrors.ErrDuplicateRequest.WithMessage("this encrypted customer input was used before")
 		}
 		return OpenedInput{}, sderrors.FromDependency(err)

@@ -37,6 +37,10 @@ type Engine struct {
 	nonces       storage.NonceRecorder // set when keys is
 	observeTime  storage.TimeObserver  // set when sessions is one
 	sweepers     []storage.Sweeper     // the engine's stores that keep expired records
+	idem         storage.Idempotency   // nil: no idempotent creates
+	idemTTL      time.Duration
+	idemStrict   bool
+	obs          *observer
 
 	randomMu sync.Mutex
 	random   io.Reader // nil: crypto/rand
@@ -74,8 +78,19 @@ func New(sessions storage.Repository, tokens token.Repository, opts ...Option) (
 	if sw, ok := sessions.(storage.Sweeper); ok {
 		sweepers = append(sweepers, sw)
 	}
+	idem := c.idem
+	if idem == nil {
+		idem, _ = sessions.(storage.Idempotency)
+	} else if sw, ok := idem.(storage.Sweeper); ok && any(sw) != any(sessions) {
+		sweepers = append(sweepers, sw)
+	}
+	obs := observer(c.observer)
 	return &Engine{
 		observeTime:  observeTime,
+		idem:         idem,
+		idemTTL:      c.idemTTL,
+		idemStrict:   c.idemStrict,
+		obs:          &obs,
 		sweepers:     sweepers,
 		sessions:     sessions,
 		checker:      checker,
@@ -164,6 +179,7 @@ func (e *Engine) Create(ctx context.Context, merchantID string, req CreateReques
 	if e.observeTime != nil {
 		e.observeTime.ObserveTime(now)
 	}
+	start := time.Now()
 	err = e.sessions.Save(ctx, storage.Record{
 		Key:        KeyOf(sessionID),
 		MerchantID: merchantID,
@@ -171,9 +187,12 @@ func (e *Engine) Create(ctx context.Context, merchantID string, req CreateReques
 		ExpiresAt:  now.Add(e.lifetime),
 		Payload:    sessionpayload.Encode(filters, checked.Valid),
 	})
+	e.obs.storeCall("save", start, err)
 	if err != nil {
 		return CreateResponse{}, sderrors.FromDependency(err)
 	}
+	e.obs.sessionCreated(merchantID)
+	e.obs.tokensInvalid(checked.Invalid)
 	invalid := checked.InvalidIDs()
 	if invalid == nil {
 		invalid = []string{}
@@ -197,20 +216,24 @@ func (e *Engine) Create(ctx context.Context, merchantID string, req CreateReques
 // payload is decoded only when Products, Explain or Tokens need it.
 func (e *Engine) Authenticate(ctx context.Context, customerID, clientSessionID string) (Session, error) {
 	if !validSessionID(clientSessionID) {
+		e.obs.authRefused()
 		return Session{}, sderrors.ErrUnauthorized
 	}
 	if _, _, ok := splitCustomerID(customerID); !ok {
+		e.obs.authRefused()
 		return Session{}, sderrors.ErrUnauthorized
 	}
 	now := e.clock()
-	rec, err := e.sessions.Load(ctx, KeyOf(clientSessionID), now)
+	rec, err := e.load(ctx, KeyOf(clientSessionID), now)
 	if err != nil {
 		if stderrors.Is(err, storage.ErrNotFound) {
+			e.obs.authRefused()
 			return Session{}, sderrors.ErrUnauthorized
 		}
 		return Session{}, sderrors.FromDependency(err)
 	}
 	if !sameCustomer(rec.CustomerID, customerID) || !now.Before(rec.ExpiresAt) {
+		e.obs.authRefused()
 		return Session{}, sderrors.ErrUnauthorized
 	}
 	return Session{rec: rec}, nil
@@ -226,7 +249,7 @@ func (e *Engine) Lookup(ctx context.Context, merchantID, clientSessionID string)
 		return Session{}, sderrors.ErrSessionNotFound
 	}
 	now := e.clock()
-	rec, err := e.sessions.Load(ctx, KeyOf(clientSessionID), now)
+	rec, err := e.load(ctx, KeyOf(clientSessionID), now)
 	if err != nil {
 		if stderrors.Is(err, storage.ErrNotFound) {
 			return Session{}, sderrors.ErrSessionNotFound
@@ -374,7 +397,9 @@ func (e *Engine) Revoke(ctx context.Context, merchantID, clientSessionID string)
 	if !validSessionID(clientSessionID) || !ValidMerchantID(merchantID) {
 		return sderrors.ErrSessionNotFound
 	}
+	start := time.Now()
 	err := e.sessions.Delete(ctx, KeyOf(clientSessionID), merchantID)
+	e.obs.storeCall("delete", start, ignoreNotFound(err))
 	switch {
 	case err == nil:
 		return nil
@@ -399,7 +424,9 @@ func (e *Engine) Sweep(ctx context.Context, now time.Time) (int, error) {
 	total := 0
 	var errs []error
 	for _, sw := range e.sweepers {
+		start := time.Now()
 		n, err := sw.DeleteExpired(ctx, now)
+		e.obs.storeCall("sweep", start, err)
 		total += n
 		if err != nil {
 			errs = append(errs, err)
@@ -414,6 +441,23 @@ func (e *Engine) Sweep(ctx context.Context, now time.Time) (int, error) {
 // NeedsSweep reports whether any store of the engine keeps expired records
 // until Sweep removes them: a gateway runs Sweep on a schedule when it does.
 func (e *Engine) NeedsSweep() bool { return len(e.sweepers) > 0 }
+
+// load loads a session and tells the observer.
+func (e *Engine) load(ctx context.Context, key storage.Key, now time.Time) (storage.Record, error) {
+	start := time.Now()
+	rec, err := e.sessions.Load(ctx, key, now)
+	e.obs.storeCall("load", start, ignoreNotFound(err))
+	return rec, err
+}
+
+// ignoreNotFound is err unless it is a store's "not found" or "already
+// exists" answer, which is no failure of the store.
+func ignoreNotFound(err error) error {
+	if stderrors.Is(err, storage.ErrNotFound) || stderrors.Is(err, storage.ErrAlreadyExists) {
+		return nil
+	}
+	return err
+}
 
 // errBadMerchant answers a merchant id that cannot exist.
 var errBadMerchant = sderrors.ErrUnknownMerchant.WithProperty("merchantId").WithMessage(

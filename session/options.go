@@ -13,6 +13,7 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/token"
 )
 
@@ -45,6 +46,10 @@ type config struct {
 	filterLimits filter.Limits
 	maxBodyBytes int
 	keys         *encryption.KeySet // nil: no client-side encryption
+	observer     Observer
+	idem         storage.Idempotency // nil: the session store's, if it has one
+	idemTTL      time.Duration
+	idemStrict   bool
 	errs         []error            // problems found while applying options
 }
 
@@ -116,6 +121,39 @@ func WithFilterLimits(l filter.Limits) Option {
 		}
 		c.filterLimits = l
 	})
+}
+
+// WithIdempotenceStore sets where idempotent answers are kept (default:
+// the session store, when it implements storage.Idempotency).
+func WithIdempotenceStore(s storage.Idempotency) Option {
+	return optionFunc(func(c *config) {
+		if s == nil {
+			c.fail("idempotenceStore", "the idempotence store must not be nil")
+			return
+		}
+		c.idem = s
+	})
+}
+
+// WithIdempotenceTTL sets how long the answer of an idempotent request is
+// kept for repeats: more than 0 and at most 7 days (default
+// DefaultIdempotenceTTL, 24 hours, as the Connect platform keeps them).
+func WithIdempotenceTTL(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 || d > 7*24*time.Hour {
+			c.fail("idempotenceTTL", "the idempotence TTL must be more than 0 and at most 168h, got "+d.String())
+			return
+		}
+		c.idemTTL = d
+	})
+}
+
+// WithStrictIdempotence refuses a repeat whose request differs from the
+// first attempt's (400 INVALID_VALUE at X-GCS-Idempotence-Key), as Stripe
+// does, instead of replaying the first answer, as the Connect platform
+// does (the default).
+func WithStrictIdempotence() Option {
+	return optionFunc(func(c *config) { c.idemStrict = true })
 }
 
 // WithMaxBodyBytes sets the size limit of a create request body given to
@@ -296,6 +334,7 @@ func newConfig(opts []Option) (config, error) {
 		lifetime:     DefaultLifetime,
 		maxTokens:    token.DefaultMaxTokens,
 		filterLimits: filter.DefaultLimits(),
+		idemTTL:      DefaultIdempotenceTTL,
 		maxBodyBytes: DefaultMaxBodyBytes,
 	}
 	for i, o := range opts {

@@ -1,0 +1,180 @@
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"strconv"
+	"time"
+
+	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/storage"
+)
+
+// Idempotent creates, as the Connect platform documents idempotent
+// requests.
+const (
+	// IdempotenceKeyHeader is the request header that carries the key.
+	IdempotenceKeyHeader = "X-GCS-Idempotence-Key"
+	// IdempotenceTimestampHeader is the response header of every repeat:
+	// the first attempt's time in milliseconds since the epoch.
+	IdempotenceTimestampHeader = "X-GCS-Idempotence-Request-Timestamp"
+	// MaxIdempotenceKeyLength is the longest idempotence key.
+	MaxIdempotenceKeyLength = 40
+	// DefaultIdempotenceTTL is how long an answer is kept for repeats.
+	DefaultIdempotenceTTL = 24 * time.Hour
+)
+
+// ValidIdempotenceKey reports whether key is an idempotence key: 1 to 40
+// printable ASCII characters (space to tilde). It is the one definition of
+// the rule: transports call it.
+func ValidIdempotenceKey(key string) bool {
+	if len(key) == 0 || len(key) > MaxIdempotenceKeyLength {
+		return false
+	}
+	for i := range len(key) {
+		if key[i] < 0x20 || key[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// Answer is what a transport answered to one attempt: kept, and replayed
+// byte for byte, for the repeats of an idempotent request.
+type Answer struct {
+	Status int    // e.g. the HTTP status
+	Body   []byte // the body as sent
+}
+
+// keep reports whether an answer is final: success and client errors are,
+// except those a retry may change (408 timeout, 429 rate limit); 5xx and
+// 499 (canceled) are not, so that a retry runs again.
+func (a Answer) keep() bool {
+	return a.Status < 500 && a.Status != 408 && a.Status != 429 && a.Status != 499
+}
+
+// IdempotentResult is the outcome of Engine.Idempotent.
+type IdempotentResult struct {
+	Answer
+	// Replayed is set when Answer is the first attempt's, not this one's.
+	Replayed bool
+	// FirstAttemptAt is the first attempt's time, set on every repeat
+	// (a replay, or the 1409 of a repeat while the first runs) and never
+	// on the first attempt itself.
+	FirstAttemptAt time.Time
+}
+
+// Timestamp is FirstAttemptAt in milliseconds since the epoch, as the
+// X-GCS-Idempotence-Request-Timestamp header carries it; "" when the
+// result is a first attempt's.
+func (r IdempotentResult) Timestamp() string {
+	if r.FirstAttemptAt.IsZero() {
+		return ""
+	}
+	return strconv.FormatInt(r.FirstAttemptAt.UnixMilli(), 10)
+}
+
+var (
+	errBadIdempotenceKey = sderrors.ErrInvalidValue.WithProperty(IdempotenceKeyHeader).
+				WithMessage("idempotence keys are 1 to 40 printable ASCII characters")
+	errStillRunning = sderrors.ErrDuplicateRequest.WithProperty(IdempotenceKeyHeader).
+			WithMessage("a request with this idempotence key is still being processed; retry later")
+	errNoIdempotency = sderrors.ErrInternal.WithMessage(
+		"idempotent requests need a session store with storage.Idempotency, or WithIdempotenceStore")
+)
+
+// SupportsIdempotence reports whether the engine keeps idempotent answers:
+// its session store implements storage.Idempotency, or
+// WithIdempotenceStore named one.
+func (e *Engine) SupportsIdempotence() bool { return e.idem != nil }
+
+// Idempotent runs run at most once per merchant and idempotence key among
+// the attempts of the engine's idempotence TTL (WithIdempotenceTTL,
+// default 24 hours), and answers every repeat with the first attempt's
+// answer:
+//
+//   - the first attempt runs and its answer is kept when final (see
+//     Answer: not 5xx, 408, 429 or 499, so that a retry runs again);
+//   - a repeat after it finished gets the same answer, Replayed, with
+//     FirstAttemptAt, even when its request differs, unless
+//     WithStrictIdempotence: then a different request is a 400
+//     INVALID_VALUE at X-GCS-Idempotence-Key;
+//   - a repeat while the first runs gets sderrors.ErrDuplicateRequest
+//     (409, code 1409) with FirstAttemptAt set in the result;
+//   - of concurrent attempts exactly one runs.
+//
+// request is the bytes that identify the request (the body): only its
+// SHA-256 is kept. A malformed key is a 400 INVALID_VALUE at
+// X-GCS-Idempotence-Key (ValidIdempotenceKey); a failing store a
+// retryable sderrors.ErrUnavailable, and run does not run. When the answer
+// could not be stored, it is still returned (the work was done).
+func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request []byte, run func(context.Context) Answer) (IdempotentResult, error) {
+	if !ValidIdempotenceKey(key) {
+		return IdempotentResult{}, errBadIdempotenceKey
+	}
+	if !ValidMerchantID(merchantID) {
+		return IdempotentResult{}, errBadMerchant
+	}
+	if e.idem == nil {
+		return IdempotentResult{}, errNoIdempotency
+	}
+	now := e.clock()
+	rec := storage.IdempotencyRecord{StartedAt: now, ExpiresAt: now.Add(e.idemTTL), Fingerprint: sha256.Sum256(request)}
+	_, _ = rand.Read(rec.Attempt[:]) // never fails (Go 1.24+)
+	k := idempotencyKey(merchantID, key)
+	start := time.Now()
+	got, err := e.idem.ClaimIdempotency(ctx, k, rec)
+	e.obs.storeCall("claim_idempotency", start, err)
+	if err != nil {
+		return IdempotentResult{}, sderrors.FromDependency(err)
+	}
+	if got.Attempt != rec.Attempt {
+		first := IdempotentResult{FirstAttemptAt: got.StartedAt}
+		if e.idemStrict && got.Fingerprint != rec.Fingerprint {
+			return first, sderrors.ErrInvalidValue.WithProperty(IdempotenceKeyHeader).
+				WithMessage("the idempotence key was used with a different request")
+		}
+		if !got.Done {
+			e.obs.idempotent("conflict")
+			return first, errStillRunning
+		}
+		e.obs.idempotent("replayed")
+		first.Answer, first.Replayed = Answer{Status: got.Status, Body: got.Body}, true
+		return first, nil
+	}
+	// The first attempt: what it did is recorded even if the caller gives
+	// up meanwhile.
+	bg := context.WithoutCancel(ctx)
+	finished := false
+	defer func() {
+		if !finished { // run panicked: let a retry run
+			_ = e.idem.ReleaseIdempotency(bg, k, rec.Attempt)
+		}
+	}()
+	ans := run(ctx)
+	finished = true
+	start = time.Now()
+	if ans.keep() {
+		err = e.idem.FinishIdempotency(bg, k, rec.Attempt, ans.Status, ans.Body)
+		e.obs.storeCall("finish_idempotency", start, err)
+	} else {
+		err = e.idem.ReleaseIdempotency(bg, k, rec.Attempt)
+		e.obs.storeCall("release_idempotency", start, err)
+	}
+	e.obs.idempotent("first")
+	return IdempotentResult{Answer: ans}, nil
+}
+
+// idempotencyKey is the store key of a merchant's idempotence key: the
+// SHA-256 of both, so that no store sees either.
+func idempotencyKey(merchantID, key string) storage.Key {
+	h := sha256.New()
+	h.Write([]byte("idempotence\x00"))
+	h.Write([]byte(merchantID))
+	h.Write([]byte{0})
+	h.Write([]byte(key))
+	var k storage.Key
+	h.Sum(k[:0])
+	return k
+}

@@ -1,0 +1,193 @@
+package session_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/token"
+)
+
+func answer(status int, body string) func(context.Context) session.Answer {
+	return func(context.Context) session.Answer { return session.Answer{Status: status, Body: []byte(body)} }
+}
+
+func TestIdempotentReplaysTheFirstAnswer(t *testing.T) {
+	var outcomes sync.Map
+	count := func(o string) { v, _ := outcomes.LoadOrStore(o, new(atomic.Int32)); v.(*atomic.Int32).Add(1) }
+	f := newFixture(t, session.WithObserver(session.Observer{Idempotent: count}))
+	ctx := context.Background()
+	first, err := f.engine.Idempotent(ctx, merchant, "key-1", []byte(`{}`), answer(200, `{"a":1}`))
+	if err != nil || first.Replayed || first.Status != 200 || first.Timestamp() != "" {
+		t.Fatalf("first attempt = %+v, %v; want its own 200 without a timestamp", first, err)
+	}
+	firstAt := f.clock.now()
+	f.clock.add(time.Minute)
+	ran := false
+	for _, body := range []string{`{}`, `{"tokens":["x"]}`} { // a changed body is replayed too
+		rep, err := f.engine.Idempotent(ctx, merchant, "key-1", []byte(body), func(context.Context) session.Answer { ran = true; return session.Answer{} })
+		if err != nil || !rep.Replayed || rep.Status != 200 || string(rep.Body) != `{"a":1}` {
+			t.Fatalf("repeat with %s = %+v, %v; want the first answer replayed", body, rep, err)
+		}
+		if want := firstAt.UnixMilli(); rep.FirstAttemptAt.UnixMilli() != want {
+			t.Errorf("FirstAttemptAt = %v, want %v", rep.FirstAttemptAt, firstAt)
+		}
+	}
+	if ran {
+		t.Error("a repeat ran again")
+	}
+	// Scoped per merchant.
+	if r, err := f.engine.Idempotent(ctx, other, "key-1", []byte(`{}`), answer(201, `x`)); err != nil || r.Replayed || r.Status != 201 {
+		t.Errorf("the same key for another merchant = %+v, %v; want its own run", r, err)
+	}
+	// Kept for the TTL (24 h by default), not longer.
+	f.clock.add(24 * time.Hour)
+	if r, err := f.engine.Idempotent(ctx, merchant, "key-1", []byte(`{}`), answer(202, `y`)); err != nil || r.Replayed || r.Status != 202 {
+		t.Errorf("after 24 h = %+v, %v; want a new run", r, err)
+	}
+	for o, want := range map[string]int32{"first": 3, "replayed": 2} {
+		if v, _ := outcomes.Load(o); v == nil || v.(*atomic.Int32).Load() != want {
+			t.Errorf("observer saw %q %v times, want %d", o, v, want)
+		}
+	}
+}
+
+func TestIdempotentStrictRefusesAChangedBody(t *testing.T) {
+	f := newFixture(t, session.WithStrictIdempotence())
+	ctx := context.Background()
+	if _, err := f.engine.Idempotent(ctx, merchant, "k", []byte(`{}`), answer(200, `{}`)); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.engine.Idempotent(ctx, merchant, "k", []byte(`{"tokens":[]}`), answer(200, `{}`))
+	wantError(t, "changed body", err, sderrors.ErrInvalidValue.Code(), session.IdempotenceKeyHeader)
+	if r.Timestamp() == "" {
+		t.Error("the refusal of a repeat carries no first-attempt timestamp")
+	}
+	if r, err := f.engine.Idempotent(ctx, merchant, "k", []byte(`{}`), answer(500, ``)); err != nil || !r.Replayed {
+		t.Errorf("the same body = %+v, %v; want a replay", r, err)
+	}
+}
+
+func TestIdempotentRetryableFailuresAreNotKept(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for i, status := range []int{503, 500, 499, 429, 408} {
+		key := "k" + strings.Repeat("x", i)
+		if _, err := f.engine.Idempotent(ctx, merchant, key, nil, answer(status, `{}`)); err != nil {
+			t.Fatal(err)
+		}
+		r, err := f.engine.Idempotent(ctx, merchant, key, nil, answer(200, `ok`))
+		if err != nil || r.Replayed || r.Status != 200 {
+			t.Errorf("after a %d: retry = %+v, %v; want a new run", status, r, err)
+		}
+	}
+	// A 4xx is final: replayed.
+	if _, err := f.engine.Idempotent(ctx, merchant, "bad", nil, answer(400, `{"errors":[]}`)); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := f.engine.Idempotent(ctx, merchant, "bad", nil, answer(200, ``)); !r.Replayed || r.Status != 400 {
+		t.Errorf("after a 400: %+v, want the 400 replayed", r)
+	}
+	// A panicking run releases the key.
+	func() {
+		defer func() { _ = recover() }()
+		_, _ = f.engine.Idempotent(ctx, merchant, "boom", nil, func(context.Context) session.Answer { panic("boom") })
+	}()
+	if r, err := f.engine.Idempotent(ctx, merchant, "boom", nil, answer(200, ``)); err != nil || r.Replayed {
+		t.Errorf("after a panic: %+v, %v; want a new run", r, err)
+	}
+}
+
+// Concurrent attempts: exactly one runs; the others get 1409 while it runs,
+// each with the first attempt's time.
+func TestIdempotentConcurrentAttempts(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	release := make(chan struct{})
+	var runs, conflicts atomic.Int32
+	var wg sync.WaitGroup
+	started := make(chan struct{})
+	wg.Go(func() {
+		_, err := f.engine.Idempotent(ctx, merchant, "same", nil, func(context.Context) session.Answer {
+			runs.Add(1)
+			close(started)
+			<-release
+			return session.Answer{Status: 200}
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	})
+	<-started
+	for range 16 {
+		wg.Go(func() {
+			r, err := f.engine.Idempotent(ctx, merchant, "same", nil, answer(200, ``))
+			if sderrors.HasCode(err, sderrors.ErrDuplicateRequest.Code()) && r.Timestamp() != "" {
+				conflicts.Add(1)
+			}
+		})
+	}
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	if runs.Load() != 1 || conflicts.Load() != 16 {
+		t.Errorf("%d runs, %d conflicts with a timestamp; want 1 and 16", runs.Load(), conflicts.Load())
+	}
+}
+
+func TestIdempotenceKeyRule(t *testing.T) {
+	for key, want := range map[string]bool{
+		"a": true, strings.Repeat("k", 40): true, "with space~!": true,
+		"": false, strings.Repeat("k", 41): false, "tab\t": false, "é": false, "\x7f": false,
+	} {
+		if got := session.ValidIdempotenceKey(key); got != want {
+			t.Errorf("ValidIdempotenceKey(%q) = %v, want %v", key, got, want)
+		}
+	}
+	f := newFixture(t)
+	_, err := f.engine.Idempotent(context.Background(), merchant, strings.Repeat("k", 41), nil, answer(200, ``))
+	wantError(t, "41 characters", err, sderrors.ErrInvalidValue.Code(), session.IdempotenceKeyHeader)
+	if !f.engine.SupportsIdempotence() {
+		t.Error("an engine over memstore does not support idempotence")
+	}
+	for _, o := range []session.Option{session.WithIdempotenceTTL(0), session.WithIdempotenceTTL(8 * 24 * time.Hour), session.WithIdempotenceStore(nil)} {
+		if _, err := session.New(newMemstore(t), newMemstore(t), session.WithCatalog(testCatalog(t)),
+			session.WithDatacenter(session.Datacenter{Origin: origin, Region: "EU"}), o); err == nil {
+			t.Error("a bad idempotence option was accepted")
+		}
+	}
+}
+
+// The observer sees creates, invalid tokens by reason, refused
+// authentications and store calls.
+func TestObserver(t *testing.T) {
+	var created, refused, stores atomic.Int32
+	reasons := map[token.Reason]int{}
+	var mu sync.Mutex
+	f := newFixture(t, session.WithObserver(session.Observer{
+		SessionCreated: func(m string) {
+			if m == merchant {
+				created.Add(1)
+			}
+		},
+		TokenInvalid: func(r token.Reason) { mu.Lock(); reasons[r]++; mu.Unlock() },
+		AuthRefused:  func() { refused.Add(1) },
+		StoreCall:    func(string, time.Duration, error) { stores.Add(1) },
+	}))
+	resp := f.create(t, `{"tokens":["`+tokVisa+`","`+tokExpired+`","`+tokUnknown+`"]}`)
+	f.auth(t, resp)
+	if _, err := f.engine.Authenticate(context.Background(), resp.CustomerID, strings.Repeat("0", 32)); err == nil {
+		t.Fatal("a wrong session id authenticated")
+	}
+	if created.Load() != 1 || refused.Load() != 1 || stores.Load() < 3 {
+		t.Errorf("created %d, refused %d, store calls %d; want 1, 1, at least 3", created.Load(), refused.Load(), stores.Load())
+	}
+	if reasons[token.ReasonUnknown] != 1 || len(reasons) != 2 {
+		t.Errorf("invalid token reasons %v, want one unknown and one expired", reasons)
+	}
+}
