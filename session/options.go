@@ -50,7 +50,7 @@ type config struct {
 	idem         storage.Idempotency // nil: the session store's, if it has one
 	idemTTL      time.Duration
 	idemStrict   bool
-	errs         []error            // problems found while applying options
+	errs         []error // problems found while applying options
 }
 
 func (c *config) fail(property, msg string) {

@@ -1,6 +1,7 @@
 package connecthttp
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -49,17 +50,40 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	keys := r.Header.Values(session.IdempotenceKeyHeader)
+	if len(keys) == 0 || !h.engine.SupportsIdempotence() {
+		a := h.create(r.Context(), merchantID, body)
+		writeAnswer(w, a)
+		return
+	}
+	key := keys[0]
+	if len(keys) > 1 {
+		key = "" // two keys: refused as malformed
+	}
+	res, err := h.engine.Idempotent(r.Context(), merchantID, key, body, func(ctx context.Context) session.Answer {
+		return h.create(ctx, merchantID, body)
+	})
+	if ts := res.Timestamp(); ts != "" {
+		w.Header().Set(session.IdempotenceTimestampHeader, ts)
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeAnswer(w, res.Answer)
+}
+
+// create runs one create and returns its answer as it goes on the wire.
+func (h *Handler) create(ctx context.Context, merchantID string, body []byte) session.Answer {
 	req, err := h.engine.DecodeCreateRequest(body)
 	if err != nil {
-		writeError(w, err)
-		return
+		return errorAnswer(err)
 	}
-	resp, err := h.engine.Create(r.Context(), merchantID, req)
+	resp, err := h.engine.Create(ctx, merchantID, req)
 	if err != nil {
-		writeError(w, err)
-		return
+		return errorAnswer(err)
 	}
-	writeJSON(w, http.StatusOK, wire.NewSessionResponse(resp))
+	return jsonAnswer(http.StatusOK, wire.NewSessionResponse(resp))
 }
 
 // revokeSession is DELETE /v1/{merchantId}/sessions/{clientSessionId}.

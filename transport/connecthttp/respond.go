@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/session"
 )
 
 // writeJSON answers status with v as JSON.
@@ -23,6 +24,30 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// jsonAnswer is the answer status with v as JSON, kept for idempotent
+// replays.
+func jsonAnswer(status int, v any) session.Answer {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return errorAnswer(sderrors.ErrInternal.WithCause(err))
+	}
+	return session.Answer{Status: status, Body: body}
+}
+
+// errorAnswer is err as the wire ErrorResponse.
+func errorAnswer(err error) session.Answer {
+	resp := sderrors.ToResponse(err)
+	body, _ := json.Marshal(resp) // strings and ints only: cannot fail
+	return session.Answer{Status: resp.HTTPStatus(), Body: body}
+}
+
+// writeAnswer writes a JSON answer.
+func writeAnswer(w http.ResponseWriter, a session.Answer) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(a.Status)
+	_, _ = w.Write(a.Body)
 }
 
 // WriteError answers err as the wire ErrorResponse, with a fresh errorId

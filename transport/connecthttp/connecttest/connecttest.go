@@ -30,6 +30,9 @@ import (
 type Signer struct {
 	KeyID, Secret string
 	Date          time.Time
+	// Header holds extra request headers, e.g. X-GCS-Idempotence-Key;
+	// the X-GCS ones are signed, as the SDKs sign them.
+	Header http.Header
 }
 
 // Gateway calls the gateway at URL (scheme://host:port, no trailing
@@ -112,6 +115,11 @@ func (g *Gateway) Server(method, target, body string, s Signer) Response {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Date", s.Date.UTC().Format(http.TimeFormat))
 	req.Header.Set("X-GCS-ServerMetaInfo", "eyJzZGtDcmVhdG9yIjoidGVzdCJ9")
+	for k, vs := range s.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
 	req.Header.Set("Authorization", wire.Sign(s.KeyID, []byte(s.Secret), wire.Request{
 		Method: method, ContentType: "application/json", Date: req.Header.Get("Date"), Header: req.Header, Target: target,
 	}))
