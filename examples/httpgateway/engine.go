@@ -15,7 +15,7 @@ import (
 // newEngine builds the session engine over cfg's stores, with one catalog
 // and one datacenter per merchant of the data file. Catalogs and
 // datacenters are built and validated once, here.
-func newEngine(cfg config) (*session.Engine, error) {
+func newEngine(cfg config, extra ...session.Option) (*session.Engine, error) {
 	catalogs := make(map[string]*filter.Catalog, len(cfg.Data.merchants))
 	datacenters := make(map[string]session.Datacenter, len(cfg.Data.merchants))
 	merchantIDs := make([]string, 0, len(cfg.Data.merchants))
@@ -62,6 +62,7 @@ func newEngine(cfg config) (*session.Engine, error) {
 		return nil, fmt.Errorf("httpgateway: keys: %w", err)
 	}
 	opts = append(opts, keyOpts...)
+	opts = append(opts, extra...)
 	e, err := session.New(cfg.Stores.Sessions, cfg.Stores.Tokens, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("httpgateway: %w", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -34,12 +35,15 @@ type config struct {
 	// average, CreateBurst at once; 0 means no limit.
 	CreateRate  float64
 	CreateBurst int
+	// Log receives one access log line per request; nil: none.
+	Log *slog.Logger
 }
 
 // server is the built gateway: its handler and the engine behind it.
 type server struct {
 	http.Handler
-	engine *session.Engine
+	engine  *session.Engine
+	metrics *metrics
 	now    func() time.Time
 }
 
@@ -76,7 +80,8 @@ func buildGateway(cfg config) (*server, error) {
 	if !session.ValidOrigin(cfg.PublicURL) {
 		return nil, fmt.Errorf("httpgateway: -public-url: %q is not an origin such as https://gateway.example (http or https, host, optional port, no path or trailing slash)", cfg.PublicURL)
 	}
-	engine, err := newEngine(cfg)
+	m := newMetrics()
+	engine, err := newEngine(cfg, session.WithObserver(m.observer()))
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +100,7 @@ func buildGateway(cfg config) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &server{Handler: h, engine: engine, now: now}, nil
+	return &server{Handler: withOps(h, m, cfg.Stores, cfg.Log), engine: engine, metrics: m, now: now}, nil
 }
 
 // dataKeys are the data file's API keys, as connecthttp looks them up.

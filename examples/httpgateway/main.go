@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -88,7 +89,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		*publicURL = "http://" + ln.Addr().String()
 	}
 	handler, err := buildGateway(config{PublicURL: *publicURL, Data: data, Stores: st, Keys: keys, Lifetime: *lifetime,
-		CreateRate: *createRate, CreateBurst: *createBurst})
+		CreateRate: *createRate, CreateBurst: *createBurst,
+		Log: slog.New(slog.NewJSONHandler(stderr, nil))})
 	if err != nil {
 		_ = ln.Close()
 		return err

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/transport/connecthttp/connecttest"
+	"github.com/clientsession/engine/wire"
+)
+
+// opsGateway is a test gateway writing its access log to log.
+func opsGateway(t *testing.T, log *syncBuffer) *gateway {
+	t.Helper()
+	d, err := parseData([]byte(testData))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := openStores(t.Context(), "", "", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := newServer(config{PublicURL: publicURL, Data: d, Stores: st, Keys: testKeys(t),
+		Log: slog.New(slog.NewJSONHandler(log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &gateway{Gateway: &connecttest.Gateway{T: t, URL: srv.URL, HTTP: srv.Client()}, srv: srv}
+}
+
+func (g *gateway) get(path string) connecttest.Response {
+	g.T.Helper()
+	req, err := http.NewRequestWithContext(g.T.Context(), http.MethodGet, g.URL+path, nil)
+	if err != nil {
+		g.T.Fatal(err)
+	}
+	return g.Do(req)
+}
+
+// A full flow: create (with tokens, one invalid; idempotent, repeated),
+// products, public key, an encrypted card opened then replayed, a refused
+// client call, revoke. The access log has one line per request with
+// method, route template, status, duration and merchant, and holds no
+// clientSessionId, customerId, token, key or card data; the metrics moved.
+func TestAccessLogAndMetricsOverAFullFlow(t *testing.T) {
+	var log syncBuffer
+	g := opsGateway(t, &log)
+	idem := defaultSigner
+	idem.Header = http.Header{session.IdempotenceKeyHeader: {"order-secret-key-77"}}
+	r := g.Server(http.MethodPost, "/v1/1234/sessions", `{"tokens":["tok-visa","tok-revoked"]}`, idem)
+	if r.Status != 200 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	g.Server(http.MethodPost, "/v1/1234/sessions", `{"tokens":["tok-visa","tok-revoked"]}`, idem)
+	var s wire.SessionResponse
+	r.JSON(t, &s)
+	productIDs(t, g.Client(s.CustomerID, s.ClientSessionID, "products"+nlEUR))
+	k := g.PublicKey(s)
+	blob := connecttest.Seal(t, connecttest.ServedKey(t, k), k.KeyID, connecttest.CardPayload(s.ClientSessionID, connecttest.Nonce(1), nil))
+	target := connecttest.DecryptTarget("1234", s.ClientSessionID)
+	g.Server(http.MethodPost, target, connecttest.DecryptBody(blob), defaultSigner).Decrypted(t)
+	if r := g.Server(http.MethodPost, target, connecttest.DecryptBody(blob), defaultSigner); r.Status != http.StatusConflict {
+		t.Errorf("replayed blob: %d", r.Status)
+	}
+	if r := g.Client(s.CustomerID, strings.Repeat("0", 32), "products"+nlEUR); r.Status != http.StatusUnauthorized {
+		t.Errorf("wrong session: %d", r.Status)
+	}
+	if r := g.Server(http.MethodDelete, "/v1/1234/sessions/"+s.ClientSessionID, "", defaultSigner); r.Status != http.StatusNoContent {
+		t.Errorf("revoke: %d", r.Status)
+	}
+	if r := g.get("/healthz"); r.Status != 200 {
+		t.Errorf("/healthz: %d", r.Status)
+	}
+	if r := g.get("/readyz"); r.Status != 200 {
+		t.Errorf("/readyz: %d %s", r.Status, r.Body)
+	}
+	metricsText := string(g.get("/metrics").Body)
+
+	text := log.String()
+	for _, secret := range []string{s.ClientSessionID, s.CustomerID, strings.TrimPrefix(s.CustomerID, "1234-"),
+		"tok-visa", "tok-revoked", "order-secret-key-77", "testSecretApiKey", "4012000033330026", "0026", blob[:40]} {
+		if strings.Contains(text, secret) {
+			t.Errorf("the access log holds %q", secret)
+		}
+	}
+	routes := map[string]bool{}
+	sc := bufio.NewScanner(strings.NewReader(text))
+	lines := 0
+	for sc.Scan() {
+		lines++
+		var line struct {
+			Msg, Method, Route, Merchant string
+			Status                      int
+			Duration                    *float64
+		}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			t.Fatalf("log line %q: %v", sc.Text(), err)
+		}
+		if line.Method == "" || line.Route == "" || line.Status == 0 || line.Duration == nil {
+			t.Errorf("log line lacks a field: %s", sc.Text())
+		}
+		if strings.HasPrefix(line.Route, "/v1/") || strings.HasPrefix(line.Route, "/client/") {
+			if line.Merchant != "1234" {
+				t.Errorf("log line without merchant 1234: %s", sc.Text())
+			}
+		}
+		routes[line.Route] = true
+		if line.Route == "/metrics" {
+			lines-- // written after its answer: may or may not be there yet
+		}
+	}
+	if lines != 10 {
+		t.Errorf("%d access log lines before /metrics, want 10 (one per request)", lines)
+	}
+	for _, want := range []string{"/v1/{merchantId}/sessions", "/client/v1/{customerId}/products", "/v1/{merchantId}/sessions/{clientSessionId}"} {
+		if !routes[want] {
+			t.Errorf("no log line for route %s; routes %v", want, routes)
+		}
+	}
+	for _, want := range []string{
+		`clientsession_sessions_created_total{merchant="1234"} 1`,
+		`clientsession_tokens_invalid_total{reason="revoked"} 1`,
+		`clientsession_client_auth_refused_total 1`,
+		`clientsession_nonce_replays_refused_total 1`,
+		`clientsession_idempotent_requests_total{outcome="first"} 1`,
+		`clientsession_idempotent_requests_total{outcome="replayed"} 1`,
+		`clientsession_store_calls_total{op="save",result="ok"} 1`,
+		`clientsession_http_requests_total{method="POST",route="/v1/{merchantId}/sessions",status="200"} 2`,
+	} {
+		if !strings.Contains(metricsText, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	for _, secret := range []string{s.ClientSessionID, s.CustomerID, "tok-visa"} {
+		if strings.Contains(metricsText, secret) {
+			t.Errorf("/metrics holds %q", secret)
+		}
+	}
+}
