@@ -44,7 +44,7 @@ type server struct {
 	http.Handler
 	engine  *session.Engine
 	metrics *metrics
-	now    func() time.Time
+	now     func() time.Time
 }
 
 // sweep runs the engine's Sweep every interval until ctx is done, when

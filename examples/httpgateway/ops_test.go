@@ -97,8 +97,8 @@ func TestAccessLogAndMetricsOverAFullFlow(t *testing.T) {
 		lines++
 		var line struct {
 			Msg, Method, Route, Merchant string
-			Status                      int
-			Duration                    *float64
+			Status                       int
+			Duration                     *float64
 		}
 		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
 			t.Fatalf("log line %q: %v", sc.Text(), err)
