@@ -52,6 +52,34 @@ function ids(items) {
   return items.map((p) => p.id);
 }
 
+describe('Idempotent create through connect-sdk-nodejs (paymentContext.idempotence)', () => {
+  test('a repeat gets the first session, and requestTimestamp is set on the repeat only', async () => {
+    const key = 'e2e-' + crypto.randomBytes(8).toString('hex');
+    const ctx1 = { idempotence: { key } };
+    const first = await client.v1.sessions.create('1234', { tokens: ['tok-visa'] }, ctx1);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.equal(ctx1.idempotence.requestTimestamp, undefined, 'the first answer carries no request timestamp');
+    const ctx2 = { idempotence: { key } };
+    const before = Date.now();
+    // The platform replays the first answer even when the body differs.
+    const again = await client.v1.sessions.create('1234', {}, ctx2);
+    assert.equal(again.status, 200);
+    assert.deepEqual(again.body, first.body, 'the same session is answered again');
+    const ts = Number(ctx2.idempotence.requestTimestamp);
+    assert.ok(Number.isInteger(ts) && ts <= before && ts > before - 60000,
+      `requestTimestamp ${ctx2.idempotence.requestTimestamp} is the first attempt's time in ms`);
+    // Another key: another session.
+    const other = await client.v1.sessions.create('1234', {}, { idempotence: { key: key + 'x' } });
+    assert.notEqual(other.body.clientSessionId, first.body.clientSessionId);
+  });
+
+  test('a malformed key (41 characters) is a 400 naming the header', async () => {
+    const resp = await client.v1.sessions.create('1234', {}, { idempotence: { key: 'k'.repeat(41) } });
+    assert.equal(resp.status, 400);
+    assert.equal(resp.body.errors[0].propertyName, 'X-GCS-Idempotence-Key');
+  });
+});
+
 describe('Server API through connect-sdk-nodejs', () => {
   test('empty body: a session with the gateway URLs', async () => {
     const s = await createSession({});
