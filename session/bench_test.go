@@ -329,3 +329,51 @@ func BenchmarkMemstoreBytesPerSession(b *testing.B) {
 	b.ReportMetric(perSession, "B/session") // after the loop: b.Loop's timer reset drops metrics reported earlier
 	runtime.KeepAlive(store)
 }
+
+// benchKeys numbers the idempotence keys of BenchmarkCreateIdempotent.
+var benchKeys atomic.Int64
+
+// BenchmarkCreateIdempotent: a create under a fresh idempotence key (claim,
+// create, keep the answer) next to the plain Create, on the same engine and
+// memstore: the cost of idempotence is the ratio of the two.
+func BenchmarkCreateIdempotent(b *testing.B) {
+	e, _, _ := benchEngine(b, liveSessions)
+	ctx := context.Background()
+	run := func(ctx context.Context) session.Answer {
+		req, err := e.DecodeCreateRequest(benchBody)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp, err := e.Create(ctx, merchant, req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return session.Answer{Status: 200, Body: []byte(resp.ClientSessionID)}
+	}
+	b.Run("plain", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			run(ctx)
+		}
+	})
+	b.Run("idempotent", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			key := "k-" + strconv.FormatInt(benchKeys.Add(1), 10) // fresh across runs (-count)
+			if r, err := e.Idempotent(ctx, merchant, key, benchBody, run); err != nil || r.Replayed {
+				b.Fatal(r, err)
+			}
+		}
+	})
+	b.Run("replay", func(b *testing.B) {
+		if _, err := e.Idempotent(ctx, merchant, "replayed", benchBody, run); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if r, err := e.Idempotent(ctx, merchant, "replayed", benchBody, run); err != nil || !r.Replayed {
+				b.Fatal(r, err)
+			}
+		}
+	})
+}
