@@ -3,7 +3,9 @@
 // library only.
 //
 // A [Store] implements storage.Repository, token.Repository,
-// storage.Sweeper and storage.NonceRecorder, and passes the conformance
+// storage.Sweeper, storage.NonceRecorder, storage.TimeObserver and
+// storage.Idempotency (answers of idempotent creates, in a map under one
+// mutex, removed by DeleteExpired), and passes the conformance
 // suite of package storage/storagetest under the race detector. It suits
 // a single gateway instance, tests and demos; several instances share
 // sessions through a server-backed adapter (redisstore, pgstore) instead.

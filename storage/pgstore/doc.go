@@ -8,6 +8,13 @@
 //	err = store.Migrate(ctx)                   // idempotent
 //	engine, err := session.New(store, store, session.WithCatalog(c), session.WithDatacenters(dcs))
 //
+// The store also implements storage.Idempotency in a fourth table
+// (Tables.Idempotency, default client_session_idempotency): a claim is one
+// INSERT ... ON CONFLICT DO UPDATE ... RETURNING, which of concurrent
+// claims lets exactly one insert and returns the winner's row to the
+// others; finishing and releasing are one statement each; DeleteExpired
+// removes expired answers with the sessions.
+//
 // # Schema
 //
 // schema.sql, embedded, with configurable table names ([WithTables];

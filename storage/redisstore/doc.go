@@ -10,6 +10,12 @@
 // New takes a redis.UniversalClient: a single node, Sentinel or Cluster.
 // Tokens stay in the gateway's own database (see storage/pgstore).
 //
+// The store also implements storage.Idempotency: the answer of an
+// idempotent create lives in a hash under
+// "{prefix}{<hex SHA-256 of merchant and key>}:i", expiring with its TTL;
+// claiming, finishing and releasing are one Lua script each (one round
+// trip).
+//
 // # Keys
 //
 // A session lives under "{prefix}{<hex SHA-256 of the clientSessionId>}:s",

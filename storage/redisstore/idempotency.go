@@ -50,12 +50,6 @@ end
 return 0
 `
 
-var (
-	claimScript   = redis.NewScript(claimScriptSource)
-	finishScript  = redis.NewScript(finishScriptSource)
-	releaseScript = redis.NewScript(releaseScriptSource)
-)
-
 func (s *Store) idemKey(k storage.Key) string {
 	return s.prefix + "{" + hex.EncodeToString(k[:]) + "}:i"
 }
@@ -67,7 +61,7 @@ func (s *Store) ClaimIdempotency(ctx context.Context, key storage.Key, rec stora
 		return storage.IdempotencyRecord{}, fmt.Errorf("redisstore: claim idempotency: %w", err)
 	}
 	now := strconv.FormatInt(rec.StartedAt.UnixMilli(), 10)
-	res, err := claimScript.Run(ctx, s.client, []string{s.idemKey(key)},
+	res, err := s.claimScript.Run(ctx, s.client, []string{s.idemKey(key)},
 		now, string(rec.Attempt[:]), expiryMillis(rec.ExpiresAt), string(rec.Fingerprint[:])).Slice()
 	if errors.Is(err, redis.Nil) {
 		rec.Done, rec.Status, rec.Body = false, 0, nil
@@ -118,7 +112,7 @@ func (s *Store) FinishIdempotency(ctx context.Context, key storage.Key, attempt 
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("redisstore: finish idempotency: %w", err)
 	}
-	if err := finishScript.Run(ctx, s.client, []string{s.idemKey(key)}, string(attempt[:]), strconv.Itoa(status), body).Err(); err != nil {
+	if err := s.finishScript.Run(ctx, s.client, []string{s.idemKey(key)}, string(attempt[:]), strconv.Itoa(status), body).Err(); err != nil {
 		return fmt.Errorf("redisstore: finish idempotency: %w", err)
 	}
 	return nil
@@ -129,7 +123,7 @@ func (s *Store) ReleaseIdempotency(ctx context.Context, key storage.Key, attempt
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("redisstore: release idempotency: %w", err)
 	}
-	if err := releaseScript.Run(ctx, s.client, []string{s.idemKey(key)}, string(attempt[:])).Err(); err != nil {
+	if err := s.releaseScript.Run(ctx, s.client, []string{s.idemKey(key)}, string(attempt[:])).Err(); err != nil {
 		return fmt.Errorf("redisstore: release idempotency: %w", err)
 	}
 	return nil

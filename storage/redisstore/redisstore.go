@@ -23,6 +23,8 @@ type Store struct {
 	prefix       string
 	deleteScript *redis.Script
 	nonceScript  *redis.Script
+
+	claimScript, finishScript, releaseScript *redis.Script
 }
 
 var (
@@ -84,7 +86,9 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	return &Store{client: client, prefix: c.prefix,
-		deleteScript: redis.NewScript(deleteScriptSource), nonceScript: redis.NewScript(nonceScriptSource)}, nil
+		deleteScript: redis.NewScript(deleteScriptSource), nonceScript: redis.NewScript(nonceScriptSource),
+		claimScript: redis.NewScript(claimScriptSource), finishScript: redis.NewScript(finishScriptSource),
+		releaseScript: redis.NewScript(releaseScriptSource)}, nil
 }
 
 // keys returns the session key and the nonce-set key of k. Both carry the
