@@ -2,14 +2,18 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/transport/connecthttp/connecttest"
 	"github.com/clientsession/engine/wire"
 )
@@ -142,5 +146,37 @@ func TestAccessLogAndMetricsOverAFullFlow(t *testing.T) {
 		if strings.Contains(metricsText, secret) {
 			t.Errorf("/metrics holds %q", secret)
 		}
+	}
+}
+
+// downSessions is a session store that cannot answer.
+type downSessions struct{ storage.Repository }
+
+func (downSessions) Load(context.Context, storage.Key, time.Time) (storage.Record, error) {
+	return storage.Record{}, errors.New("connection refused")
+}
+
+func TestReadyzFailsWhenAStoreCannotAnswer(t *testing.T) {
+	d, err := parseData([]byte(testData))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := openStores(t.Context(), "", "", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Sessions = downSessions{st.Sessions}
+	h, err := newServer(config{PublicURL: publicURL, Data: d, Stores: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	g := &gateway{Gateway: &connecttest.Gateway{T: t, URL: srv.URL, HTTP: srv.Client()}, srv: srv}
+	if r := g.get("/readyz"); r.Status != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with a failing store = %d, want 503", r.Status)
+	}
+	if r := g.get("/healthz"); r.Status != http.StatusOK {
+		t.Errorf("/healthz = %d, want 200: the process runs", r.Status)
 	}
 }
