@@ -98,6 +98,10 @@ func engineResults(t *testing.T) (map[string]any, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	iin, err := e.IINDetails(ctx, s, "401200", pc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	pub, err := e.PublicKey(s)
 	if err != nil {
 		t.Fatal(err)
@@ -116,6 +120,8 @@ func engineResults(t *testing.T) (map[string]any, string) {
 		"session.Explanation":       explanation,
 		"session.TokenExplanation":  explanation.Tokens[0],
 		"session.OpenedInput":       opened,
+		"session.IINDetails":        iin,
+		"session.IINCoBrand":        session.IINCoBrand{PaymentProductID: 1, IsAllowedInContext: true},
 		"token.Token":               toks[0],
 		"token.Invalid":             checked.Invalid[0],
 		"token.Result":              checked,
