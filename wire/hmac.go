@@ -129,18 +129,11 @@ func Sign(keyID string, secret []byte, r Request) string {
 	return V1HMACPrefix + keyID + ":" + Signature(secret, r.StringToSign())
 }
 
-// dateLayouts are the HTTP date forms a Date header may take (RFC 9110:
-// IMF-fixdate, and the obsolete RFC 850 and asctime forms).
-var dateLayouts = [...]string{
-	"Mon, 02 Jan 2006 15:04:05 GMT",
-	time.RFC850,
-	time.ANSIC,
-}
-
-// ParseDate parses an HTTP Date header value in any of its three forms.
+// ParseDate parses an HTTP Date header value in any of its three forms
+// (RFC 9110: IMF-fixdate, and the obsolete RFC 850 and asctime forms).
 func ParseDate(s string) (time.Time, error) {
 	var err error
-	for _, layout := range dateLayouts {
+	for _, layout := range [...]string{"Mon, 02 Jan 2006 15:04:05 GMT", time.RFC850, time.ANSIC} {
 		var t time.Time
 		if t, err = time.Parse(layout, s); err == nil {
 			return t, nil
@@ -262,7 +255,7 @@ func NewVerifier(keys APIKeys, opts ...VerifierOption) (*Verifier, error) {
 // unknownKeySecret is signed with for an unknown key id, so that an unknown
 // key costs the same work as a known one: no timing hint about which key
 // ids exist.
-var unknownKeySecret = []byte("unknown key")
+const unknownKeySecret = "unknown key"
 
 // Verify checks that authorization (the Authorization header value) signs
 // r with a key that may act for merchantID, and returns the key id.
@@ -296,7 +289,7 @@ func (v *Verifier) Verify(ctx context.Context, merchantID, authorization string,
 	known := len(key.Secret) > 0
 	secret := key.Secret
 	if !known {
-		secret = unknownKeySecret
+		secret = []byte(unknownKeySecret)
 	}
 	match := hmac.Equal([]byte(Signature(secret, r.stringToSign(r.Target))), []byte(sig))
 	if alt, ok := GoSDKTarget(r.Target); ok {
