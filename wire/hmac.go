@@ -11,6 +11,7 @@ import (
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/internal/option"
 )
 
 // V1HMACPrefix starts the Authorization header of a Server API call:
@@ -181,32 +182,38 @@ func (s StaticKeys) APIKey(_ context.Context, keyID, merchantID string) (APIKey,
 }
 
 // A VerifierOption configures NewVerifier.
-type VerifierOption interface{ apply(*Verifier) error }
+type VerifierOption interface{ apply(*verifierConfig) }
 
-type verifierOptionFunc func(*Verifier) error
+type verifierOptionFunc func(*verifierConfig)
 
-func (f verifierOptionFunc) apply(v *Verifier) error { return f(v) }
+func (f verifierOptionFunc) apply(c *verifierConfig) { f(c) }
+
+// verifierConfig is a Verifier being built, with the problems found.
+type verifierConfig struct {
+	option.Problems
+	v Verifier
+}
 
 // WithClock sets the verifier's clock (default time.Now).
 func WithClock(now func() time.Time) VerifierOption {
-	return verifierOptionFunc(func(v *Verifier) error {
+	return verifierOptionFunc(func(c *verifierConfig) {
 		if now == nil {
-			return sderrors.ErrInvalidConfiguration.WithMessage("wire: the clock must not be nil")
+			c.Fail("clock", "the clock must not be nil")
+			return
 		}
-		v.now = now
-		return nil
+		c.v.now = now
 	})
 }
 
 // WithClockSkew sets how far a request's Date may be from the clock, either
 // way (default DefaultClockSkew; at least one second).
 func WithClockSkew(d time.Duration) VerifierOption {
-	return verifierOptionFunc(func(v *Verifier) error {
+	return verifierOptionFunc(func(c *verifierConfig) {
 		if d < time.Second {
-			return sderrors.ErrInvalidConfiguration.WithMessage("wire: the clock skew must be at least one second")
+			c.Fail("clockSkew", "the clock skew must be at least one second, got "+d.String())
+			return
 		}
-		v.skew = d
-		return nil
+		c.v.skew = d
 	})
 }
 
@@ -217,12 +224,12 @@ func WithClockSkew(d time.Duration) VerifierOption {
 // would be refused. g must be shared by every instance of a gateway that
 // wants the guard to hold across instances.
 func WithReplayGuard(g ReplayGuard) VerifierOption {
-	return verifierOptionFunc(func(v *Verifier) error {
+	return verifierOptionFunc(func(c *verifierConfig) {
 		if g == nil {
-			return sderrors.ErrInvalidConfiguration.WithMessage("wire: the replay guard must not be nil")
+			c.Fail("replayGuard", "the replay guard must not be nil")
+			return
 		}
-		v.replay = g
-		return nil
+		c.v.replay = g
 	})
 }
 
@@ -235,21 +242,20 @@ type Verifier struct {
 	replay ReplayGuard // nil: replays within the window are accepted
 }
 
-// NewVerifier returns a verifier over the gateway's API keys.
+// NewVerifier returns a verifier over the gateway's API keys. It checks
+// every option (a nil one included) and reports all problems at once as
+// sderrors.ErrInvalidConfiguration.
 func NewVerifier(keys APIKeys, opts ...VerifierOption) (*Verifier, error) {
+	c := verifierConfig{Problems: option.Problems{Prefix: "wire: "}, v: Verifier{keys: keys, now: time.Now, skew: DefaultClockSkew}}
 	if keys == nil {
-		return nil, sderrors.ErrInvalidConfiguration.WithProperty("keys").WithMessage("wire: the API keys must not be nil")
+		c.Fail("keys", "the API keys must not be nil")
 	}
-	v := &Verifier{keys: keys, now: time.Now, skew: DefaultClockSkew}
-	for _, o := range opts {
-		if o == nil {
-			continue
-		}
-		if err := o.apply(v); err != nil {
-			return nil, err
-		}
+	option.Apply(&c.Problems, opts, func(o VerifierOption) { o.apply(&c) })
+	if err := c.Err(); err != nil {
+		return nil, err
 	}
-	return v, nil
+	v := c.v
+	return &v, nil
 }
 
 // unknownKeySecret is signed with for an unknown key id, so that an unknown

@@ -255,9 +255,17 @@ func TestNewVerifierRejects(t *testing.T) {
 		"nil clock":  func() (*wire.Verifier, error) { return wire.NewVerifier(keys, wire.WithClock(nil)) },
 		"tiny skew":  func() (*wire.Verifier, error) { return wire.NewVerifier(keys, wire.WithClockSkew(time.Millisecond)) },
 		"nil replay": func() (*wire.Verifier, error) { return wire.NewVerifier(keys, wire.WithReplayGuard(nil)) },
+		"nil option": func() (*wire.Verifier, error) { return wire.NewVerifier(keys, nil) },
 	} {
 		if _, err := f(); !errors.Is(err, sderrors.ErrInvalidConfiguration) {
 			t.Errorf("%s: err = %v, want ErrInvalidConfiguration", name, err)
+		}
+	}
+	// Every problem at once, each naming its option.
+	_, err := wire.NewVerifier(nil, wire.WithClock(nil), wire.WithClockSkew(0))
+	for _, p := range []string{"keys", "clock", "clockSkew"} {
+		if err == nil || !strings.Contains(err.Error(), p) {
+			t.Errorf("NewVerifier with three problems = %v, want one naming %s", err, p)
 		}
 	}
 }
