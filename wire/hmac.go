@@ -93,6 +93,22 @@ func GoSDKTarget(target string) (canonical string, ok bool) {
 	return path + "?" + q, true
 }
 
+// JavaSDKTarget returns the target as the official Java server SDK signs
+// it: the raw path, then "?" and the query with its %XX escapes decoded
+// (java.net.URI.getQuery) but "+" kept. ok is false when target has no
+// query, its query has no escape, or an escape is malformed.
+func JavaSDKTarget(target string) (canonical string, ok bool) {
+	path, query, found := strings.Cut(target, "?")
+	if !found || query == "" {
+		return target, false
+	}
+	q, err := url.PathUnescape(query)
+	if err != nil || q == query {
+		return target, false
+	}
+	return path + "?" + q, true
+}
+
 // foldHeader replaces each line break and the whitespace after it by one
 // space, and trims the value.
 func foldHeader(v string) string {
@@ -266,9 +282,12 @@ const unknownKeySecret = "unknown key"
 // Verify checks that authorization (the Authorization header value) signs
 // r with a key that may act for merchantID, and returns the key id.
 //
-// Both canonical forms of the target are accepted: the raw request target
-// (what the Node, Java and .NET SDKs sign) and GoSDKTarget's form (the
-// official Go SDK). A missing or malformed header, a Date that does not
+// Every canonical form of the target the official SDKs sign is accepted:
+// the raw request target (the Node and .NET SDKs), GoSDKTarget's form (the
+// Go SDK: query unescaped, "+" as space) and JavaSDKTarget's form (the
+// Java SDK: %XX decoded, "+" kept). Forms that equal the raw target cost
+// nothing more; each other one is one more HMAC, compared in constant
+// time like the first. A missing or malformed header, a Date that does not
 // parse or lies outside the clock skew, an unknown key or a wrong
 // signature is sderrors.ErrUnauthorized (401, 9002); with a replay guard,
 // so is a signature seen before. A valid key that does not hold the
@@ -298,8 +317,12 @@ func (v *Verifier) Verify(ctx context.Context, merchantID, authorization string,
 		secret = []byte(unknownKeySecret)
 	}
 	match := hmac.Equal([]byte(Signature(secret, r.stringToSign(r.Target))), []byte(sig))
-	if alt, ok := GoSDKTarget(r.Target); ok {
-		match = hmac.Equal([]byte(Signature(secret, r.stringToSign(alt))), []byte(sig)) || match
+	goForm, goOK := GoSDKTarget(r.Target)
+	if goOK {
+		match = hmac.Equal([]byte(Signature(secret, r.stringToSign(goForm))), []byte(sig)) || match
+	}
+	if javaForm, ok := JavaSDKTarget(r.Target); ok && (!goOK || javaForm != goForm) {
+		match = hmac.Equal([]byte(Signature(secret, r.stringToSign(javaForm))), []byte(sig)) || match
 	}
 	if !match || !known {
 		return "", sderrors.ErrUnauthorized
