@@ -275,9 +275,9 @@ func bearerAuth(ctx context.Context) (string, error) {
 
 // serve runs a server of the service on a loopback port until the test
 // ends and returns a connection to it.
-func serve(t testing.TB, e *session.Engine, auth connectgrpc.MerchantAuthenticator) *grpc.ClientConn {
+func serve(t testing.TB, e *session.Engine, auth connectgrpc.MerchantAuthenticator, opts ...grpc.ServerOption) *grpc.ClientConn {
 	t.Helper()
-	srv, err := connectgrpc.NewServer(e, auth)
+	srv, err := connectgrpc.NewServer(e, auth, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
