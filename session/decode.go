@@ -4,33 +4,10 @@ import (
 	"encoding/json"
 	"strconv"
 
-	"github.com/go-playground/validator/v10"
-
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/internal/strictjson"
 )
-
-// newValidator builds the engine's one validator: wire names in error
-// paths, and the token limit as the custom tag "maxtokens".
-func newValidator(maxTokens int) (*validator.Validate, map[string]*sderrors.Error, error) {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(sderrors.JSONFieldName)
-	err := v.RegisterValidation("maxtokens", func(fl validator.FieldLevel) bool {
-		return fl.Field().Len() <= maxTokens
-	})
-	if err != nil {
-		return nil, nil, sderrors.ErrInternal.WithCause(err)
-	}
-	byTag := map[string]*sderrors.Error{
-		"maxtokens": sderrors.ErrTooManyTokens.WithMessage(
-			"at most " + strconv.Itoa(maxTokens) + " tokens are allowed"),
-		"min":        sderrors.ErrInvalidTokenFormat,
-		"max":        sderrors.ErrInvalidTokenFormat,
-		"printascii": sderrors.ErrInvalidTokenFormat,
-	}
-	return v, byTag, nil
-}
 
 // DecodeCreateRequest decodes untrusted request bytes strictly, then
 // validates them. Every error is an *sderrors.Error naming the wire
@@ -39,9 +16,11 @@ func newValidator(maxTokens int) (*validator.Validate, map[string]*sderrors.Erro
 // ErrNullNotAllowed, ErrInvalidType, ErrInvalidJSON at their path (e.g.
 // "paymentProductFilters.restrictTo.products[1]"); too many tokens is
 // ErrTooManyTokens at "tokens", a malformed token ErrInvalidTokenFormat at
-// "tokens[i]" (several such problems come joined with errors.Join). Rules
-// that need the merchant's catalog (known groups, duplicates) are checked
-// by Create.
+// "tokens[i]" (several such problems come joined with errors.Join); a bad
+// or duplicate product id or a duplicate group is ErrInvalidProductID or
+// ErrDuplicateItem at its path. Every rule that the request alone decides
+// is checked here, so Create refuses a decoded request only for what needs
+// the merchant (an unknown merchant or group) or a dependency.
 func (e *Engine) DecodeCreateRequest(body []byte) (CreateRequest, error) {
 	if len(body) > e.maxBodyBytes {
 		return CreateRequest{}, sderrors.ErrBodyTooLarge.WithMessage(
@@ -51,9 +30,10 @@ func (e *Engine) DecodeCreateRequest(body []byte) (CreateRequest, error) {
 	if err != nil {
 		return CreateRequest{}, err
 	}
-	if err := e.validate.Struct(&req); err != nil {
-		return CreateRequest{}, sderrors.FromValidator(err, e.byTag)
+	if err := e.validateShape(&req); err != nil {
+		return CreateRequest{}, err
 	}
+	req.shapeChecked = true
 	return req, nil
 }
 

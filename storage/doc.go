@@ -3,7 +3,7 @@
 // capability interfaces a store may implement.
 //
 // The repository interfaces themselves are declared where they are
-// consumed: session.Repository in package session, token.Repository in
+// consumed: storage.Repository in package session, token.Repository in
 // package token. An adapter implements them and proves it by running the
 // conformance suite of package storage/storagetest from its own tests:
 //
