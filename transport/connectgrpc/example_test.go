@@ -58,7 +58,7 @@ func ExampleNewServer() {
 		{ID: 3, Group: "cards", DisplayOrder: 30, Label: "MasterCard", Logo: "pp_logo_3.png", PaymentMethod: "card"},
 		{ID: 809, DisplayOrder: 50, Label: "iDEAL", Logo: "pp_logo_809.png", PaymentMethod: "redirect", Countries: []string{"NL"}},
 	})
-	store := memstore.New()
+	store, _ := memstore.New()
 	engine, _ := session.New(store, store, session.WithCatalog(catalog),
 		session.WithDatacenter(session.Datacenter{Origin: "https://gateway.example", Region: "EU"}))
 

@@ -199,7 +199,10 @@ func newEngine(t testing.TB, cfg engineConfig) env {
 		catalogs[m.ID] = c
 		datacenters[m.ID] = dcs[m.Datacenter]
 	}
-	store := memstore.New()
+	store, err := memstore.New()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tk := range fx.Tokens {
 		st, err := token.ParseStatus(tk.Status)
 		if err != nil {
