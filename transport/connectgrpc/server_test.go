@@ -166,6 +166,19 @@ func TestClientAPI(t *testing.T) {
 			t.Errorf("VISA has a minAmount")
 		}
 	})
+	t.Run("products with fields unless hidden", func(t *testing.T) {
+		resp, err := c.clients.GetPaymentProducts(ctx, &pb.GetPaymentProductsRequest{CustomerId: s.GetCustomerId(), PaymentContext: nlEUR})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n []int
+		for _, p := range resp.GetPaymentProducts() {
+			n = append(n, len(p.GetFields()))
+		}
+		if !slices.Equal(n, []int{4, 4, 4, 0, 0}) {
+			t.Errorf("fields per product %v, want card fields on the cards only", n)
+		}
+	})
 	t.Run("product with card fields", func(t *testing.T) {
 		p, err := c.clients.GetPaymentProduct(ctx, &pb.GetPaymentProductRequest{CustomerId: s.GetCustomerId(), PaymentProductId: 1, PaymentContext: nlEUR})
 		if err != nil {
