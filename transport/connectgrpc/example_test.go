@@ -67,7 +67,7 @@ func ExampleNewServer() {
 	go func() { _ = srv.Serve(lis) }()
 	defer srv.Stop()
 	conn, _ := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 
 	// The merchant's server (here with a token; with mTLS it would send none).
 	merchant := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer secret-token-1234")

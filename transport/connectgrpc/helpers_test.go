@@ -7,7 +7,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha1" //nolint:gosec // RSA-OAEP with SHA-1 is what the client SDK sends
+	"crypto/sha1"
 	"crypto/sha512"
 	"crypto/subtle"
 	"encoding/base64"
@@ -114,23 +114,23 @@ type sharedCases struct {
 	} `json:"filters"`
 }
 
-func readJSON(t testing.TB, name string, v any) {
-	t.Helper()
+func readJSON(tb testing.TB, name string, v any) {
+	tb.Helper()
 	b, err := os.ReadFile(filepath.Join(e2eDir, name))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("%s: %v", name, err)
+		tb.Fatalf("%s: %v", name, err)
 	}
 }
 
-func loadCases(t testing.TB) sharedCases {
-	t.Helper()
+func loadCases(tb testing.TB) sharedCases {
+	tb.Helper()
 	var c sharedCases
-	readJSON(t, "cases.json", &c)
+	readJSON(tb, "cases.json", &c)
 	if len(c.Filters) == 0 || len(c.Malformed) == 0 || len(c.Tokens.Request) == 0 || len(c.PaymentContexts) == 0 {
-		t.Fatal("cases.json: a list of cases is empty")
+		tb.Fatal("cases.json: a list of cases is empty")
 	}
 	return c
 }
@@ -143,11 +143,11 @@ var (
 
 // key returns one RSA-2048 key shared by the tests: generating it is slow
 // on a small machine.
-func key(t testing.TB) encryption.Key {
-	t.Helper()
+func key(tb testing.TB) encryption.Key {
+	tb.Helper()
 	testKeyOnce.Do(func() { testKey, errTestKey = encryption.GenerateKey("test-key") })
 	if errTestKey != nil {
-		t.Fatal(errTestKey)
+		tb.Fatal(errTestKey)
 	}
 	return testKey
 }
@@ -165,10 +165,10 @@ type engineConfig struct {
 
 // newEngine builds the engine of the fixture: one catalog and one
 // datacenter per merchant, the fixture's tokens, client-side encryption.
-func newEngine(t testing.TB, cfg engineConfig) env {
-	t.Helper()
+func newEngine(tb testing.TB, cfg engineConfig) env {
+	tb.Helper()
 	var fx fixture
-	readJSON(t, "fixture.json", &fx)
+	readJSON(tb, "fixture.json", &fx)
 	products := map[int32]filter.Product{}
 	for _, p := range fx.Products {
 		products[p.ID] = filter.Product{
@@ -194,24 +194,24 @@ func newEngine(t testing.TB, cfg engineConfig) env {
 		}
 		c, err := filter.NewCatalog(ps)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		catalogs[m.ID] = c
 		datacenters[m.ID] = dcs[m.Datacenter]
 	}
 	store, err := memstore.New()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	for _, tk := range fx.Tokens {
 		st, err := token.ParseStatus(tk.Status)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		var exp token.Expiry
 		if tk.CardExpiry != "" {
 			if exp, err = token.ParseExpiry(tk.CardExpiry); err != nil {
-				t.Fatal(err)
+				tb.Fatal(err)
 			}
 		}
 		store.PutTokens(token.Token{
@@ -219,9 +219,9 @@ func newEngine(t testing.TB, cfg engineConfig) env {
 			Status: st, CardExpiry: exp, Alias: tk.Alias,
 		})
 	}
-	keys, err := encryption.NewKeySet(key(t))
+	keys, err := encryption.NewKeySet(key(tb))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	opts := []session.Option{
 		session.WithCatalogs(session.CatalogFunc(func(_ context.Context, id string) (*filter.Catalog, error) {
@@ -247,7 +247,7 @@ func newEngine(t testing.TB, cfg engineConfig) env {
 	}
 	e, err := session.New(store, tokens, opts...)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return env{engine: e, store: store}
 }
@@ -278,32 +278,32 @@ func bearerAuth(ctx context.Context) (string, error) {
 
 // serve runs a server of the service on a loopback port until the test
 // ends and returns a connection to it.
-func serve(t testing.TB, e *session.Engine, auth connectgrpc.MerchantAuthenticator, opts ...grpc.ServerOption) *grpc.ClientConn {
-	t.Helper()
+func serve(tb testing.TB, e *session.Engine, auth connectgrpc.MerchantAuthenticator, opts ...grpc.ServerOption) *grpc.ClientConn {
+	tb.Helper()
 	srv, err := connectgrpc.NewServer(e, auth, opts...)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	return serveOn(t, srv)
+	return serveOn(tb, srv)
 }
 
-func serveOn(t testing.TB, srv *grpc.Server) *grpc.ClientConn {
-	t.Helper()
+func serveOn(tb testing.TB, srv *grpc.Server) *grpc.ClientConn {
+	tb.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(lis) }()
 	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		_ = conn.Close()
 		srv.Stop()
 		if err := <-done; err != nil && !errors.Is(err, grpc.ErrServerStopped) {
-			t.Errorf("Serve: %v", err)
+			tb.Errorf("Serve: %v", err)
 		}
 	})
 	return conn
@@ -335,21 +335,21 @@ func withSession(ctx context.Context, clientSessionID string) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, "authorization", connectgrpc.ClientAuthorizationPrefix+clientSessionID)
 }
 
-func (c client) create(t testing.TB, req *pb.CreateSessionRequest) *pb.CreateSessionResponse {
-	t.Helper()
-	resp, err := c.sessions.CreateSession(asMerchant(t.Context(), "1234"), req)
+func (c client) create(tb testing.TB, req *pb.CreateSessionRequest) *pb.CreateSessionResponse {
+	tb.Helper()
+	resp, err := c.sessions.CreateSession(asMerchant(tb.Context(), "1234"), req)
 	if err != nil {
-		t.Fatalf("CreateSession(%v): %v", req, err)
+		tb.Fatalf("CreateSession(%v): %v", req, err)
 	}
 	return resp
 }
 
-func (c client) products(t testing.TB, s *pb.CreateSessionResponse, pc *pb.PaymentContext) []*pb.PaymentProduct {
-	t.Helper()
-	resp, err := c.clients.GetPaymentProducts(withSession(t.Context(), s.GetClientSessionId()),
+func (c client) products(tb testing.TB, s *pb.CreateSessionResponse, pc *pb.PaymentContext) []*pb.PaymentProduct {
+	tb.Helper()
+	resp, err := c.clients.GetPaymentProducts(withSession(tb.Context(), s.GetClientSessionId()),
 		&pb.GetPaymentProductsRequest{CustomerId: s.GetCustomerId(), PaymentContext: pc, HideFields: true})
 	if err != nil {
-		t.Fatalf("GetPaymentProducts: %v", err)
+		tb.Fatalf("GetPaymentProducts: %v", err)
 	}
 	return resp.GetPaymentProducts()
 }
@@ -414,8 +414,8 @@ func wantError(t *testing.T, what string, err error, code interface{ String() st
 // seal makes an encryptedCustomerInput as connect-sdk-client-js does (JWE
 // compact, RSA-OAEP with SHA-1, A256CBC-HS512), with the standard library
 // only: an implementation independent of the engine's go-jose.
-func seal(t testing.TB, pub *rsa.PublicKey, kid string, plaintext []byte) string {
-	t.Helper()
+func seal(tb testing.TB, pub *rsa.PublicKey, kid string, plaintext []byte) string {
+	tb.Helper()
 	b64 := base64.RawURLEncoding.EncodeToString
 	header := b64([]byte(`{"alg":"RSA-OAEP","enc":"A256CBC-HS512","kid":"` + kid + `"}`))
 	cek := make([]byte, 64)
@@ -424,11 +424,11 @@ func seal(t testing.TB, pub *rsa.PublicKey, kid string, plaintext []byte) string
 	_, _ = rand.Read(iv)
 	encKey, err := rsa.EncryptOAEP(sha1.New(), rand.Reader, pub, cek, nil)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	block, err := aes.NewCipher(cek[32:])
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	pad := aes.BlockSize - len(plaintext)%aes.BlockSize
 	padded := append(append([]byte{}, plaintext...), make([]byte, pad)...)

@@ -273,24 +273,28 @@ func TestClientAuthentication(t *testing.T) {
 	}
 	bg := t.Context()
 	cases := []struct {
-		name string
-		ctx  context.Context
-		req  *pb.GetPaymentProductsRequest
+		name     string
+		metadata []string // authorization values
+		req      *pb.GetPaymentProductsRequest
 	}{
-		{"no metadata", bg, req(a)},
-		{"empty session id", metadata.AppendToOutgoingContext(bg, "authorization", "GCS v1Client:"), req(a)},
-		{"another scheme", metadata.AppendToOutgoingContext(bg, "authorization", "Bearer "+a.GetClientSessionId()), req(a)},
-		{"lower-case scheme", metadata.AppendToOutgoingContext(bg, "authorization", "gcs v1client:"+a.GetClientSessionId()), req(a)},
-		{"two values", metadata.AppendToOutgoingContext(withSession(bg, a.GetClientSessionId()), "authorization", "GCS v1Client:"+a.GetClientSessionId()), req(a)},
-		{"a's session, b's customer", withSession(bg, a.GetClientSessionId()), req(b)},
-		{"no customer", withSession(bg, a.GetClientSessionId()), &pb.GetPaymentProductsRequest{PaymentContext: nlEUR}},
-		{"unknown session", withSession(bg, strings.Repeat("0", 32)), req(a)},
-		{"merchant token", asMerchant(bg, "1234"), req(a)},
+		{"no metadata", nil, req(a)},
+		{"empty session id", []string{"GCS v1Client:"}, req(a)},
+		{"another scheme", []string{"Bearer " + a.GetClientSessionId()}, req(a)},
+		{"lower-case scheme", []string{"gcs v1client:" + a.GetClientSessionId()}, req(a)},
+		{"two values", []string{"GCS v1Client:" + a.GetClientSessionId(), "GCS v1Client:" + a.GetClientSessionId()}, req(a)},
+		{"a's session, b's customer", []string{"GCS v1Client:" + a.GetClientSessionId()}, req(b)},
+		{"no customer", []string{"GCS v1Client:" + a.GetClientSessionId()}, &pb.GetPaymentProductsRequest{PaymentContext: nlEUR}},
+		{"unknown session", []string{"GCS v1Client:" + strings.Repeat("0", 32)}, req(a)},
+		{"merchant token", []string{"Bearer token-1234"}, req(a)},
 	}
 	for _, tc := range cases {
-		_, err := c.clients.GetPaymentProducts(tc.ctx, tc.req)
+		ctx := bg
+		for _, v := range tc.metadata {
+			ctx = metadata.AppendToOutgoingContext(ctx, "authorization", v)
+		}
+		_, err := c.clients.GetPaymentProducts(ctx, tc.req)
 		wantError(t, tc.name, err, codes.Unauthenticated, "9002", "")
-		_, err = c.clients.GetPublicKey(tc.ctx, &pb.GetPublicKeyRequest{CustomerId: tc.req.GetCustomerId()})
+		_, err = c.clients.GetPublicKey(ctx, &pb.GetPublicKeyRequest{CustomerId: tc.req.GetCustomerId()})
 		wantError(t, tc.name+" (public key)", err, codes.Unauthenticated, "9002", "")
 	}
 	// Each session sees only its own accounts on file.
