@@ -112,6 +112,7 @@ func BenchmarkProducts(b *testing.B) {
 // of a loopback round trip is mostly waiting for a core, the CPU time is
 // the work.
 func reportCPU(b *testing.B, start time.Duration) {
+	b.Helper()
 	b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e3, "cpu-µs/op")
 }
 
