@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/clientsession/engine/token"
+	"github.com/clientsession/engine/transport/connectgrpc"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
 )
 
@@ -205,5 +206,26 @@ func TestConcurrentClients(t *testing.T) {
 	}
 	if n := e.store.Len(); n != workers*rounds {
 		t.Errorf("%d sessions stored, want %d", n, workers*rounds)
+	}
+}
+
+// TestRequestSizeLimit: NewServer refuses requests over MaxRecvMsgSize
+// before decoding them, and stores nothing.
+func TestRequestSizeLimit(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, engineConfig{})
+	c := newClient(serve(t, e.engine, bearerAuth))
+	_, err := c.sessions.CreateSession(asMerchant(t.Context(), "1234"),
+		&pb.CreateSessionRequest{Tokens: []string{strings.Repeat("x", connectgrpc.MaxRecvMsgSize)}})
+	if status.Code(err) != codes.ResourceExhausted {
+		t.Errorf("oversize request: %v, want ResourceExhausted", err)
+	}
+	_, err = c.sessions.OpenEncryptedCustomerInput(asMerchant(t.Context(), "1234"),
+		&pb.OpenEncryptedCustomerInputRequest{EncryptedCustomerInput: strings.Repeat("x", 64<<10)})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("a 64 KiB input: %v, want InvalidArgument from the engine", err)
+	}
+	if e.store.Len() != 0 {
+		t.Errorf("%d sessions stored", e.store.Len())
 	}
 }

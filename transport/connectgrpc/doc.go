@@ -50,9 +50,9 @@
 // and mismatched sessions are all Unauthenticated 9002.
 //
 // [NewServer] returns a *grpc.Server with the service, its interceptor,
-// the gRPC health service (grpc.health.v1.Health, SERVING) and server
-// reflection; [New] and [Service.Register] serve the same on a server the
-// gateway builds.
+// the gRPC health service (grpc.health.v1.Health, SERVING), server
+// reflection and requests of at most [MaxRecvMsgSize]; [New] and
+// [Service.Register] serve the same on a server the gateway builds.
 //
 // # Errors
 //

@@ -55,17 +55,27 @@ func New(engine *session.Engine, auth MerchantAuthenticator) (*Service, error) {
 	return &Service{engine: engine, auth: auth}, nil
 }
 
+// MaxRecvMsgSize is the largest request NewServer accepts by default:
+// twice the engine's 64 KiB limit of a create request body or an encrypted
+// customer input, so that a request the HTTP API takes fits. A larger one
+// is refused by gRPC itself (ResourceExhausted) before it is decoded.
+const MaxRecvMsgSize = 128 << 10
+
 // NewServer returns a gRPC server with the service and its interceptor
 // (UnaryInterceptor, outermost, before any interceptor of opts), the gRPC
-// health service (SERVING for "" and both services) and server reflection.
-// opts are the gateway's: credentials (TLS, mTLS), limits, keepalive, more
-// interceptors.
+// health service (SERVING for "" and both services), server reflection,
+// and requests limited to MaxRecvMsgSize. opts are the gateway's:
+// credentials (TLS, mTLS), limits (a grpc.MaxRecvMsgSize of opts
+// replaces the default), keepalive, more interceptors.
 func NewServer(engine *session.Engine, auth MerchantAuthenticator, opts ...grpc.ServerOption) (*grpc.Server, error) {
 	svc, err := New(engine, auth)
 	if err != nil {
 		return nil, err
 	}
-	srv := grpc.NewServer(append([]grpc.ServerOption{grpc.ChainUnaryInterceptor(svc.UnaryInterceptor())}, opts...)...)
+	srv := grpc.NewServer(append([]grpc.ServerOption{
+		grpc.MaxRecvMsgSize(MaxRecvMsgSize),
+		grpc.ChainUnaryInterceptor(svc.UnaryInterceptor()),
+	}, opts...)...)
 	svc.Register(srv)
 	hs := health.NewServer()
 	for _, name := range []string{"", pb.SessionService_ServiceDesc.ServiceName, pb.ClientService_ServiceDesc.ServiceName} {
