@@ -98,7 +98,7 @@ func parseID(n json.Number) (int32, bool) {
 	if err != nil || !ValidProductID(v) {
 		return 0, false
 	}
-	return int32(v), true
+	return int32(v), true //nolint:gosec // ValidProductID bounds v to int32
 }
 
 // ValidProductID reports whether id is a payment product id: an integer

@@ -56,7 +56,7 @@ func (c *Catalog) unknownGroupMessage() string {
 }
 
 // Resolve returns the ids of the products available in pc under f, in
-// display order: (ctx ∩ bound) \ expand(exclude), DESIGN §3.1. f must have
+// display order: (ctx ∩ bound) \ expand(exclude) (the rules of the package documentation). f must have
 // passed Validate; unknown groups and ids in f match nothing.
 //
 // The result is never nil. Resolve allocates only the result for catalogs
@@ -95,7 +95,7 @@ func (c *Catalog) Resolve(pc Context, f Filters) []int32 {
 	return out
 }
 
-// allowedIn sets keep to the products allowed in pc: ctx of DESIGN §3.1.
+// allowedIn sets keep to the products allowed in pc: ctx of the package documentation.
 func (c *Catalog) allowedIn(pc Context, keep []uint64) {
 	country, ok := c.byCountry[pc.CountryCode]
 	if !ok {

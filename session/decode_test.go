@@ -10,7 +10,7 @@ import (
 )
 
 // TestDecodeCreateRequestRejects: every malformed body is a 400 naming the
-// wire property (DESIGN §3.1, §3.2, §3.4).
+// wire property.
 func TestDecodeCreateRequestRejects(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, session.WithMaxBodyBytes(4096), session.WithMaxTokens(100))
@@ -169,8 +169,8 @@ func TestCreateRejects(t *testing.T) {
 	}
 }
 
-// TestCreateAcceptsUnknownProductIDs: well-formed but unknown ids are fine
-// (DESIGN §3.1), and so are merchant ids of 64 characters with hyphens.
+// TestCreateAcceptsUnknownProductIDs: well-formed but unknown ids are fine,
+// and so are merchant ids of 64 characters with hyphens.
 func TestCreateAcceptsUnknownProductIDs(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

@@ -171,7 +171,7 @@ func TestCatalogPerMerchant(t *testing.T) {
 	}
 }
 
-// TestCreateTokenOutcomes: DESIGN §3.2 through the engine.
+// TestCreateTokenOutcomes: the token rules of package token through the engine.
 func TestCreateTokenOutcomes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -334,7 +334,7 @@ func TestCanceledContext(t *testing.T) {
 	}
 }
 
-// TestIDs: format, uniqueness, and the random source (DESIGN §3.3).
+// TestIDs: format, uniqueness, and the random source.
 func TestIDs(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
