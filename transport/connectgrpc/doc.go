@@ -21,8 +21,8 @@
 //	  GetPaymentProductGroups     GET /client/v1/{customerId}/productgroups
 //	  GetPublicKey                GET /client/v1/{customerId}/crypto/publickey
 //
-// IIN details (POST .../services/getIINdetails) joins ClientService when
-// the engine serves it.
+// IIN details (POST .../services/getIINdetails, session.Engine.IINDetails)
+// will be added to ClientService as a call of its own.
 //
 // Messages mirror the Connect JSON shapes: their proto3 JSON names are the
 // wire's property names, so a Connect SessionRequest body parses with
