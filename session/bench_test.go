@@ -16,11 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-playground/validator/v10"
-
-	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
-	"github.com/clientsession/engine/internal/strictjson"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/memstore"
@@ -87,27 +83,55 @@ func BenchmarkCreate(b *testing.B) {
 	}
 }
 
-// BenchmarkCreateFloor: what any Create must do — strict decode, two
-// random ids, one map insert — over the same live set.
+// stdRequest is a create request as plain structs for encoding/json, the
+// same shape as session.CreateRequest: the floor of decoding.
+type stdRequest struct {
+	PaymentProductFilters *struct {
+		RestrictTo *stdSelection `json:"restrictTo"`
+		Exclude    *stdSelection `json:"exclude"`
+	} `json:"paymentProductFilters"`
+	Tokens []string `json:"tokens"`
+}
+
+type stdSelection struct {
+	Groups   []string `json:"groups"`
+	Products []int32  `json:"products"`
+}
+
+// BenchmarkCreateFloor: what any Create must do — encoding/json.Unmarshal
+// of the body, two random ids, one batch lookup of the 5 tokens in a map,
+// one map insert — over the same live set.
 func BenchmarkCreateFloor(b *testing.B) {
 	type rec struct {
 		merchant, customer string
 		expires            time.Time
 		payload            []byte
 	}
-	var mu sync.Mutex
+	var mu sync.RWMutex
 	m := make(map[storage.Key]rec)
+	tokens := make(map[string]token.Token)
+	for i := range 5 {
+		tokens[benchToken(i)] = token.Token{ID: benchToken(i), MerchantID: merchant, PaymentProductID: int32(1 + i%3), Status: token.StatusActive}
+	}
 	insert := func() {
-		req, err := strictDecode(benchBody)
-		if err != nil {
+		var req stdRequest
+		if err := json.Unmarshal(benchBody, &req); err != nil {
 			b.Fatal(err)
 		}
+		found := make([]token.Token, 0, len(req.Tokens))
+		mu.RLock()
+		for _, id := range req.Tokens {
+			if t, ok := tokens[id]; ok {
+				found = append(found, t)
+			}
+		}
+		mu.RUnlock()
 		var raw [32]byte
 		_, _ = rand.Read(raw[:])
 		id, customer := hex.EncodeToString(raw[:16]), merchant+"-"+hex.EncodeToString(raw[16:])
 		key := sha256.Sum256([]byte(id))
 		mu.Lock()
-		m[key] = rec{merchant: merchant, customer: customer, expires: start, payload: []byte(req.Tokens[0])}
+		m[key] = rec{merchant: merchant, customer: customer, expires: start, payload: []byte(found[0].ID)}
 		mu.Unlock()
 	}
 	for range liveSessions {
@@ -119,49 +143,36 @@ func BenchmarkCreateFloor(b *testing.B) {
 	}
 }
 
-// strictDecode is the strict JSON walk of a create request, without the
-// validator (the floor, and the validator's share).
-func strictDecode(body []byte) (session.CreateRequest, error) {
-	var req session.CreateRequest
-	err := strictjson.Object(body, map[string]strictjson.Member{
-		"paymentProductFilters": func(raw json.RawMessage) error {
-			f, err := filter.Decode(raw)
-			req.PaymentProductFilters = &f
-			return err
-		},
-		"tokens": func(raw json.RawMessage) error {
-			ids, err := strictjson.Strings(raw)
-			req.Tokens = ids
-			return err
-		},
-	})
-	return req, err
-}
-
-// BenchmarkCreateParts splits Create: strict decode alone, the validator
-// alone (an instance configured as the engine's), DecodeCreateRequest
-// (both), and Create on a decoded request. The validator's share of
-// Create is validator / (DecodeCreateRequest + Create).
-func BenchmarkCreateParts(b *testing.B) {
-	e, _, _ := benchEngine(b, liveSessions)
-	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(sderrors.JSONFieldName)
-	if err := v.RegisterValidation("maxtokens", func(fl validator.FieldLevel) bool { return fl.Field().Len() <= 100 }); err != nil {
-		b.Fatal(err)
-	}
+// BenchmarkDecode compares, in one run, the floor of decoding a create
+// request (encoding/json.Unmarshal of the same body into plain structs of
+// the same shape, which checks neither unknown members, duplicates, null
+// nor ids) with the strict walk alone, the validator alone (the engine's
+// configuration) and DecodeCreateRequest (both).
+func BenchmarkDecode(b *testing.B) {
+	e, _, _ := benchEngine(b, 0)
 	req, err := e.DecodeCreateRequest(benchBody)
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Run("stdlib-Unmarshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var r stdRequest
+			if err := json.Unmarshal(benchBody, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("strict-decode", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := strictDecode(benchBody); err != nil {
+			if _, err := session.DecodeStrict(benchBody); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("validator", func(b *testing.B) {
+		v := session.Validator(e)
 		b.ReportAllocs()
 		for b.Loop() {
 			if err := v.Struct(&req); err != nil {
@@ -169,6 +180,24 @@ func BenchmarkCreateParts(b *testing.B) {
 			}
 		}
 	})
+	b.Run("DecodeCreateRequest", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := e.DecodeCreateRequest(benchBody); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkCreateParts splits Create: DecodeCreateRequest and Create on a
+// decoded request.
+func BenchmarkCreateParts(b *testing.B) {
+	e, _, _ := benchEngine(b, liveSessions)
+	req, err := e.DecodeCreateRequest(benchBody)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.Run("DecodeCreateRequest", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

@@ -1,7 +1,6 @@
 package session
 
 import (
-	"encoding/json"
 	"strconv"
 
 	"github.com/go-playground/validator/v10"
@@ -9,6 +8,7 @@ import (
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/internal/strictjson"
+	"github.com/clientsession/engine/token"
 )
 
 // newValidator builds the engine's one validator: wire names in error
@@ -19,17 +19,37 @@ func newValidator(maxTokens int) (*validator.Validate, map[string]*sderrors.Erro
 	err := v.RegisterValidation("maxtokens", func(fl validator.FieldLevel) bool {
 		return fl.Field().Len() <= maxTokens
 	})
+	if err == nil {
+		err = v.RegisterValidation("tokenformat", func(fl validator.FieldLevel) bool {
+			return tokenFormat(fl.Field().String())
+		})
+	}
 	if err != nil {
 		return nil, nil, sderrors.ErrInternal.WithCause(err)
 	}
 	byTag := map[string]*sderrors.Error{
 		"maxtokens": sderrors.ErrTooManyTokens.WithMessage(
 			"at most " + strconv.Itoa(maxTokens) + " tokens are allowed"),
-		"min":        sderrors.ErrInvalidTokenFormat,
-		"max":        sderrors.ErrInvalidTokenFormat,
-		"printascii": sderrors.ErrInvalidTokenFormat,
+		"tokenformat": sderrors.ErrInvalidTokenFormat,
 	}
 	return v, byTag, nil
+}
+
+// tokenFormat is the shape rule of one token id at decoding: 1 to 128
+// printable ASCII characters (0x20 to 0x7E). It is the validator's
+// min=1,max=128,printascii in one pass, without printascii's regular
+// expression; the space is refused later by the token checker
+// (token.WellFormed), which owns the token id rule.
+func tokenFormat(id string) bool {
+	if len(id) == 0 || len(id) > token.MaxIDLength {
+		return false
+	}
+	for i := range len(id) {
+		if id[i] < 0x20 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // DecodeCreateRequest decodes untrusted request bytes strictly, then
@@ -60,20 +80,21 @@ func (e *Engine) DecodeCreateRequest(body []byte) (CreateRequest, error) {
 // decodeStrict is the strict JSON walk of a create request.
 func decodeStrict(body []byte) (CreateRequest, error) {
 	var req CreateRequest
-	err := strictjson.Object(body, map[string]strictjson.Member{
-		"paymentProductFilters": func(raw json.RawMessage) error {
+	err := strictjson.Members(body, func(name, raw []byte) error {
+		switch string(name) {
+		case "paymentProductFilters":
 			f, err := filter.Decode(raw)
 			if err != nil {
 				return err
 			}
 			req.PaymentProductFilters = &f
 			return nil
-		},
-		"tokens": func(raw json.RawMessage) error {
+		case "tokens":
 			ids, err := strictjson.Strings(raw)
 			req.Tokens = ids
 			return err
-		},
+		}
+		return sderrors.ErrUnknownProperty
 	})
 	if err != nil {
 		return CreateRequest{}, err

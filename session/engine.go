@@ -83,7 +83,7 @@ func New(sessions Repository, tokens token.Repository, opts ...Option) (*Engine,
 // CreateRequest is the wire SessionRequest.
 type CreateRequest struct {
 	PaymentProductFilters *filter.Filters `json:"paymentProductFilters,omitempty" validate:"-"`
-	Tokens                []string        `json:"tokens,omitempty" validate:"omitempty,maxtokens,dive,min=1,max=128,printascii"`
+	Tokens                []string        `json:"tokens,omitempty" validate:"omitempty,maxtokens,dive,tokenformat"`
 }
 
 // CreateResponse is the wire SessionResponse. Invalid keeps the reason of
