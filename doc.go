@@ -29,16 +29,22 @@
 // # Packages and import graph
 //
 //	errors    (imported as sderrors) error values, codes, the wire ErrorResponse
-//	storage   sentinels and optional capabilities shared by adapters
-//	filter    pure: catalog, payment context, filter resolution and explanation
+//	filter    pure: catalog, payment context, filter rules, resolution, explanation
 //	token     pure checks, token.Repository, token.Checker
 //	encryption pure: opening the client's JWE, key sets and rotation
-//	session   the façade: Engine, options, request decoding, ids
-//	storage/memstore, storage/storagetest, storage/redisstore, storage/pgstore
+//	storage   the storage contract: Record, Repository, Key, sentinels, capabilities
+//	session   the façade: Engine, options, request decoding and shape rules, ids
+//	storage/memstore, storage/storagetest (the adapters' conformance suite),
+//	storage/redisstore, storage/pgstore (modules of their own),
+//	session/sessiontest (the engine-level load test adapters also run)
 //
-// Imports point one way: errors and storage are leaves; filter and token
-// import errors; encryption imports errors and go-jose; session imports all
-// of those; adapters import session and token. No package outside examples/
-// imports net/http, log or math/rand (golangci-lint depguard enforces it).
-// The library never logs and starts no goroutines of its own.
+// Imports point one way: errors is the ground; filter, token and
+// encryption import errors; storage imports errors and token; session
+// imports all of those; adapters and storagetest import storage and token,
+// never session, so a store does not compile the engine (go-jose,
+// validator). internal/strictjson is the one strict JSON walker and
+// internal/sessionpayload the codec of Record.Payload. No package outside
+// examples/ imports net/http, log or math/rand (golangci-lint depguard
+// enforces it). The library never logs and starts no goroutines of its
+// own.
 package engine

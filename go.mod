@@ -2,16 +2,18 @@ module github.com/clientsession/engine
 
 go 1.25.0
 
-require github.com/go-playground/validator/v10 v10.30.3
+require (
+	github.com/go-jose/go-jose/v4 v4.1.9
+	github.com/go-playground/validator/v10 v10.30.3
+	github.com/leanovate/gopter v0.2.11
+	github.com/samber/lo v1.53.0
+)
 
 require (
 	github.com/gabriel-vasile/mimetype v1.4.16 // indirect
-	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
 	github.com/go-playground/locales v0.14.2 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect
-	github.com/leanovate/gopter v0.2.11 // indirect
 	github.com/leodido/go-urn v1.5.0 // indirect
-	github.com/samber/lo v1.53.0 // indirect
 	golang.org/x/crypto v0.55.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
 	golang.org/x/text v0.41.0 // indirect

@@ -1,6 +1,6 @@
 // Package encryption opens the client's encrypted customer input: the card
 // data a Connect client SDK encrypts in the consumer's browser or app so
-// that only the gateway can read it (DESIGN §3.5).
+// that only the gateway can read it.
 //
 // # Format
 //

@@ -163,30 +163,59 @@ func HasCode(err error, c Code) bool {
 // KindUnavailable (a failing dependency, a deadline).
 func IsRetryable(err error) bool { return err != nil && classify(err).kind.Retryable() }
 
-// classify maps any error onto an *Error of the catalogue.
-func classify(err error) *Error {
-	if e := As(err); e != nil {
-		return e
-	}
+// FromDependency maps the failure of a dependency (a store, a repository,
+// a resolver) that is not one of ours: ErrCanceled when err's chain holds
+// context.Canceled (the caller gave up), else the retryable ErrUnavailable
+// (the dependency failed or a deadline passed). The result wraps err, so
+// errors.Is(result, context.Canceled) and the like still hold; the wire
+// shows none of err's text. This is the one place where context errors
+// get their codes.
+func FromDependency(err error) *Error {
+	return contextSentinel(err, ErrUnavailable).WithCause(err)
+}
+
+// contextSentinel is the code of a context error in err's chain, or
+// otherwise.
+func contextSentinel(err error, otherwise *Error) *Error {
 	switch {
 	case stderrors.Is(err, context.Canceled):
 		return ErrCanceled
 	case stderrors.Is(err, context.DeadlineExceeded):
 		return ErrUnavailable
 	default:
-		return ErrInternal
+		return otherwise
 	}
+}
+
+// classify maps any error onto an *Error of the catalogue: its own, or the
+// code of a bare context error, or ErrInternal.
+func classify(err error) *Error {
+	if e := As(err); e != nil {
+		return e
+	}
+	return contextSentinel(err, ErrInternal)
 }
 
 // all returns every *Error reachable from err, depth first, following both
 // Unwrap() error and Unwrap() []error (errors.Join).
-func all(err error) []*Error {
+func all(err error) []*Error { return collect(err, false) }
+
+// entries returns the *Errors that are answers of their own: those
+// reachable from err without passing through another *Error. The cause of
+// an *Error is internal detail, even when it is itself an *Error (an
+// invalid configuration behind ErrInternal), and gives no entry.
+func entries(err error) []*Error { return collect(err, true) }
+
+func collect(err error, stopAtError bool) []*Error {
 	var out []*Error
 	var walk func(error)
 	walk = func(err error) {
 		for err != nil {
 			if e, ok := err.(*Error); ok { //nolint:errorlint // walking the chain by hand
 				out = append(out, e)
+				if stopAtError {
+					return
+				}
 			}
 			if j, ok := err.(interface{ Unwrap() []error }); ok {
 				for _, inner := range j.Unwrap() {

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-playground/validator/v10"
-
 	sderrors "github.com/clientsession/engine/errors"
 )
 
@@ -221,40 +219,6 @@ func TestErrorIDsAreUniqueAndUUIDShaped(t *testing.T) {
 	}
 }
 
-type validated struct {
-	Tokens []string `json:"tokens" validate:"max=2,dive,min=1"`
-	Name   string   `json:"name"   validate:"required"`
-	Skip   string   `json:"-"`
-}
-
-func TestFromValidatorUsesWirePaths(t *testing.T) {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(sderrors.JSONFieldName)
-	err := sderrors.FromValidator(v.Struct(validated{Tokens: []string{"a", ""}}), map[string]*sderrors.Error{
-		"min": sderrors.ErrInvalidTokenFormat,
-	})
-	resp := sderrors.ToResponse(err)
-	got := map[string]string{}
-	for _, e := range resp.Errors {
-		got[e.PropertyName] = e.Code
-	}
-	want := map[string]string{"tokens[1]": "700301", "name": "20000000"}
-	if len(got) != len(want) {
-		t.Fatalf("got %v; want %v", got, want)
-	}
-	for p, c := range want {
-		if got[p] != c {
-			t.Errorf("property %s: code %q; want %q (all: %v)", p, got[p], c, got)
-		}
-	}
-	if sderrors.FromValidator(nil, nil) != nil {
-		t.Error("FromValidator(nil) != nil")
-	}
-	if !stderrors.Is(sderrors.FromValidator(stderrors.New("x"), nil), sderrors.ErrInternal) {
-		t.Error("a non-validation error should become ErrInternal")
-	}
-}
-
 func TestKindStatusTable(t *testing.T) {
 	want := map[sderrors.Kind]int{
 		sderrors.KindUnknown: 500, sderrors.KindInvalidArgument: 400, sderrors.KindUnauthenticated: 401,
@@ -269,5 +233,52 @@ func TestKindStatusTable(t *testing.T) {
 		if k.String() == "" {
 			t.Errorf("Kind(%d).String() is empty", k)
 		}
+	}
+}
+
+// TestToResponseCauseIsNoEntry: an *Error whose cause is another *Error
+// (an invalid configuration behind an internal error) is one wire entry,
+// and the cause's text shows nowhere.
+func TestToResponseCauseIsNoEntry(t *testing.T) {
+	inner := sderrors.ErrInvalidConfiguration.WithProperty("origin").WithMessage("internal detail: bad origin")
+	err := sderrors.ErrInternal.WithMessage("the resolver is misconfigured").WithCause(inner)
+	resp := sderrors.ToResponse(fmt.Errorf("wrapped: %w", err))
+	if len(resp.Errors) != 1 {
+		t.Fatalf("ToResponse gave %d entries: %+v; want 1", len(resp.Errors), resp.Errors)
+	}
+	if got := resp.Errors[0]; got.Code != "9999" || got.PropertyName != "" || strings.Contains(got.Message, "internal detail") {
+		t.Errorf("entry = %+v; want 9999 without the cause", got)
+	}
+	// A join still gives one entry per joined error.
+	joined := stderrors.Join(err, sderrors.ErrTooManyTokens.WithProperty("tokens"))
+	if got := len(sderrors.ToResponse(joined).Errors); got != 2 {
+		t.Errorf("joined: %d entries; want 2", got)
+	}
+}
+
+// TestFromDependency: the one mapping of a dependency's failure.
+func TestFromDependency(t *testing.T) {
+	down := stderrors.New("connection refused to 10.0.0.1")
+	tests := []struct {
+		name string
+		err  error
+		want *sderrors.Error
+	}{
+		{"failure", down, sderrors.ErrUnavailable},
+		{"canceled", fmt.Errorf("query: %w", context.Canceled), sderrors.ErrCanceled},
+		{"deadline", fmt.Errorf("query: %w", context.DeadlineExceeded), sderrors.ErrUnavailable},
+		{"canceled joined with the store's error", stderrors.Join(context.Canceled, down), sderrors.ErrCanceled},
+	}
+	for _, tt := range tests {
+		got := sderrors.FromDependency(tt.err)
+		if !stderrors.Is(got, tt.want) || !stderrors.Is(got, tt.err) {
+			t.Errorf("%s: FromDependency = %v; want %v wrapping the cause", tt.name, got, tt.want)
+		}
+		if msg := sderrors.ToResponse(got).Errors[0].Message; strings.Contains(msg, "10.0.0.1") {
+			t.Errorf("%s: the wire message shows the cause: %q", tt.name, msg)
+		}
+	}
+	if !sderrors.IsRetryable(sderrors.FromDependency(down)) || sderrors.IsRetryable(sderrors.FromDependency(context.Canceled)) {
+		t.Error("a failure must be retryable and a cancellation not")
 	}
 }

@@ -76,7 +76,8 @@ func NewErrorID() string {
 
 // ToResponse turns any error into the wire ErrorResponse. Each *Error in
 // err's chain (errors.Join gives several) becomes one entry keeping its
-// code, id, status, message and property. An error that holds no *Error
+// code, id, status, message and property; the cause of an *Error is never
+// an entry, even when it is an *Error itself. An error that holds no *Error
 // becomes 9999 UNKNOWN_SERVER_ERROR / 500 with no internal text; a bare
 // context error becomes ErrCanceled or ErrUnavailable. errorId is fresh
 // from crypto/rand unless WithErrorID says otherwise.
@@ -85,7 +86,7 @@ func ToResponse(err error, opts ...ResponseOption) ErrorResponse {
 	for _, o := range opts {
 		o.apply(&cfg)
 	}
-	errs := all(err)
+	errs := entries(err)
 	if len(errs) == 0 {
 		errs = []*Error{classify(err)}
 	}

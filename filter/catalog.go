@@ -167,7 +167,7 @@ func checkProduct(p Product) *sderrors.Error {
 	bad := func(property, msg string) *sderrors.Error {
 		return sderrors.ErrInvalidConfiguration.WithProperty(property).WithMessage(msg)
 	}
-	if p.ID <= 0 {
+	if !ValidProductID(int64(p.ID)) {
 		return bad("id", "product ids are integers from 1 to 2147483647")
 	}
 	if p.Group != "" && (strings.TrimSpace(p.Group) != p.Group || strings.IndexFunc(p.Group, unicode.IsControl) >= 0) {
@@ -175,12 +175,12 @@ func checkProduct(p Product) *sderrors.Error {
 	}
 	for j, cc := range p.Countries {
 		if !isCode(cc, 2) {
-			return bad("countries["+strconv.Itoa(j)+"]", "countries are ISO 3166 alpha-2 codes in upper case, e.g. NL")
+			return bad("countries["+strconv.Itoa(j)+"]", strconv.Quote(cc)+" is not a country code: countries are ISO 3166 alpha-2 codes in upper case, e.g. NL")
 		}
 	}
 	for j, cc := range p.Currencies {
 		if !isCode(cc, 3) {
-			return bad("currencies["+strconv.Itoa(j)+"]", "currencies are ISO 4217 codes in upper case, e.g. EUR")
+			return bad("currencies["+strconv.Itoa(j)+"]", strconv.Quote(cc)+" is not a currency code: currencies are ISO 4217 codes in upper case, e.g. EUR")
 		}
 	}
 	if p.MinAmount != nil && *p.MinAmount < 0 {
@@ -190,7 +190,7 @@ func checkProduct(p Product) *sderrors.Error {
 		return bad("maxAmount", "amounts are zero or more, in minor units")
 	}
 	if p.MinAmount != nil && p.MaxAmount != nil && *p.MinAmount > *p.MaxAmount {
-		return bad("maxAmount", "the maximum amount is below the minimum amount")
+		return bad("maxAmount", "the maximum amount "+strconv.FormatInt(*p.MaxAmount, 10)+" is below the minimum amount "+strconv.FormatInt(*p.MinAmount, 10))
 	}
 	return nil
 }

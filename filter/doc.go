@@ -12,7 +12,7 @@
 //
 // # Rules
 //
-// These are DESIGN.md §3.1. Let ctx be the catalog products allowed in the
+// Let ctx be the catalog products allowed in the
 // payment context: the country and the currency are accepted (an empty
 // list accepts all), MinAmount <= amount <= MaxAmount (inclusive, minor
 // units, an absent bound is no bound), and AllowsRecurring when the
@@ -49,16 +49,19 @@
 // [Catalog.Explain] gives one reason per product, the first that applies in
 // this order:
 //
-//	excluded by exclude.products[<id>]    the id is in exclude.products
-//	excluded by exclude.groups[<group>]   its group is in exclude.groups
-//	not in restrictTo                     restrictTo is set and does not expand to it
-//	country <CC> not accepted             e.g. country NL not accepted
-//	currency <CUR> not accepted           e.g. currency USD not accepted
-//	amount <a> below minimum <min>        e.g. amount 50 below minimum 100
-//	amount <a> above maximum <max>        e.g. amount 600000 above maximum 500000
-//	recurring not supported               a recurring payment, AllowsRecurring false
-//	available                             Resolve returns it
-//	unknown product id                    named in the filters, not in the catalog
+//	excluded: exclude.products contains <id>   the id is in exclude.products
+//	excluded: exclude.groups contains <group>  its group is in exclude.groups
+//	not in restrictTo                          restrictTo is set and does not expand to it
+//	country <CC> not accepted                  e.g. country NL not accepted
+//	currency <CUR> not accepted                e.g. currency USD not accepted
+//	amount <a> below minimum <min>             e.g. amount 50 below minimum 100
+//	amount <a> above maximum <max>             e.g. amount 600000 above maximum 500000
+//	recurring not supported                    a recurring payment, AllowsRecurring false
+//	available                                  Resolve returns it
+//	unknown product id                         named in the filters, not in the catalog
+//
+// Reasons name a list and a value ("contains 3"), never "[3]": brackets
+// mean an index in a propertyName.
 //
 // Products are explained in display order, then the unknown ids named in
 // either list, ascending.

@@ -47,7 +47,7 @@ func ExampleNewCatalog() {
 	// 3 MasterCard
 	// 809 iDEAL
 	// [cards]
-	// products[1].maxAmount: the maximum amount is below the minimum amount
+	// products[1].maxAmount: the maximum amount 100 is below the minimum amount 500
 }
 
 func ExampleCatalog_Validate() {
@@ -118,7 +118,7 @@ func ExampleCatalog_Explain() {
 	}
 	// Output:
 	// 1 known=true available=true: available
-	// 3 known=true available=false: excluded by exclude.products[3]
+	// 3 known=true available=false: excluded: exclude.products contains 3
 	// 2 known=true available=false: amount 50 below minimum 100
 	// 809 known=true available=false: currency USD not accepted
 	// 840 known=true available=false: not in restrictTo

@@ -94,8 +94,9 @@ func decodeSelection(raw []byte) (*Selection, error) {
 	return &s, nil
 }
 
-// parseID accepts a JSON number written as an integer in 1..MaxInt32:
-// no fraction, no exponent ("1.0" and "1e3" are refused), no sign.
+// parseID accepts a JSON number written as an integer that is a
+// ValidProductID: no fraction, no exponent ("1.0" and "1e3" are refused),
+// no sign.
 func parseID(n []byte) (int32, bool) {
 	if len(n) == 0 || len(n) > 10 {
 		return 0, false
@@ -107,10 +108,77 @@ func parseID(n []byte) (int32, bool) {
 		}
 		v = v*10 + int64(c-'0')
 	}
-	if v <= 0 || v > math.MaxInt32 {
+	if !ValidProductID(v) {
 		return 0, false
 	}
 	return int32(v), true
+}
+
+// ValidProductID reports whether id is a payment product id: an integer
+// from 1 to 2147483647 (a positive int32). It is the one definition of the
+// rule: decoders, Filters.Validate, NewCatalog and data loaders call it.
+func ValidProductID(id int64) bool { return id > 0 && id <= math.MaxInt32 }
+
+// Validate checks the rules of f that need no catalog: every product id
+// is a ValidProductID, and no group or product id is listed twice in one
+// list (ErrInvalidProductID, ErrDuplicateItem at e.g.
+// "exclude.products[2]", the second occurrence). Lists are checked in the
+// order restrictTo.groups, restrictTo.products, exclude.groups,
+// exclude.products, each from its first element; the first problem found
+// is returned. [Catalog.KnownGroups] checks the rest.
+func (f Filters) Validate() error {
+	if f.RestrictTo != nil {
+		if err := f.RestrictTo.validate(); err != nil {
+			return err.Prefix("restrictTo")
+		}
+	}
+	if f.Exclude != nil {
+		if err := f.Exclude.validate(); err != nil {
+			return err.Prefix("exclude")
+		}
+	}
+	return nil
+}
+
+// validate checks one selection for Filters.Validate. Long lists use a
+// map, so that untrusted input stays linear.
+func (s *Selection) validate() *sderrors.Error {
+	if i, j := duplicate(s.Groups); i >= 0 {
+		return sderrors.ErrDuplicateItem.WithProperty("groups[" + strconv.Itoa(i) + "]").
+			WithMessage("the group is also listed at groups[" + strconv.Itoa(j) + "]")
+	}
+	for i, id := range s.Products {
+		if !ValidProductID(int64(id)) {
+			return sderrors.ErrInvalidProductID.WithProperty("products[" + strconv.Itoa(i) + "]")
+		}
+	}
+	if i, j := duplicate(s.Products); i >= 0 {
+		return sderrors.ErrDuplicateItem.WithProperty("products[" + strconv.Itoa(i) + "]").
+			WithMessage("the product id is also listed at products[" + strconv.Itoa(j) + "]")
+	}
+	return nil
+}
+
+// duplicate returns the index of the first element of list that repeats
+// an earlier one, and the index of that earlier one; -1, -1 when the
+// elements are distinct.
+func duplicate[T comparable](list []T) (int, int) {
+	if len(list) <= 16 {
+		for i := 1; i < len(list); i++ {
+			if j := slices.Index(list[:i], list[i]); j >= 0 {
+				return i, j
+			}
+		}
+		return -1, -1
+	}
+	seen := make(map[T]int, len(list))
+	for i, v := range list {
+		if j, ok := seen[v]; ok {
+			return i, j
+		}
+		seen[v] = i
+	}
+	return -1, -1
 }
 
 // Normalize returns a copy of f in canonical form: an empty or absent

@@ -14,7 +14,7 @@ import (
 	"github.com/clientsession/engine/filter"
 )
 
-// TestProperties states the rules of DESIGN §3.1 (package doc, # Rules),
+// TestProperties states the filter rules (package doc, # Rules),
 // one gopter property each, over small generated universes: catalog ids
 // 1..6 (some missing), filter ids 1..8, up to three groups.
 func TestProperties(t *testing.T) {

@@ -139,7 +139,11 @@ func TestValidate(t *testing.T) {
 		{"product 0", filter.Filters{RestrictTo: sel(nil, 1, 0)}, sderrors.ErrInvalidProductID, "restrictTo.products[1]"},
 		{"negative product", filter.Filters{Exclude: sel(nil, -5)}, sderrors.ErrInvalidProductID, "exclude.products[0]"},
 		{"restrictTo is checked before exclude", filter.Filters{RestrictTo: sel(nil, 1, 1), Exclude: sel([]string{"x"})}, sderrors.ErrDuplicateItem, "restrictTo.products[1]"},
-		{"groups are checked before products", filter.Filters{Exclude: &filter.Selection{Products: []int32{0}, Groups: []string{"x"}}}, sderrors.ErrUnknownGroup, "exclude.groups[0]"},
+		// The rules that need no catalog (Filters.Validate, run when a request is
+		// decoded) come before the one that does (KnownGroups).
+		{"shape rules are checked before known groups", filter.Filters{Exclude: &filter.Selection{Products: []int32{0}, Groups: []string{"x"}}}, sderrors.ErrInvalidProductID, "exclude.products[0]"},
+		{"a duplicate before an unknown group", filter.Filters{RestrictTo: sel([]string{"x"}), Exclude: sel(nil, 3, 3)}, sderrors.ErrDuplicateItem, "exclude.products[1]"},
+		{"duplicate groups", filter.Filters{Exclude: sel([]string{"cards", "cards"})}, sderrors.ErrDuplicateItem, "exclude.groups[1]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -304,10 +308,10 @@ func TestExplain(t *testing.T) {
 		want string
 	}{
 		{"available", nl, filter.Filters{}, 1, "available"},
-		{"excluded product", nl, filter.Filters{Exclude: sel(nil, 1)}, 1, "excluded by exclude.products[1]"},
-		{"excluded group", nl, filter.Filters{Exclude: sel([]string{"cards"})}, 3, "excluded by exclude.groups[cards]"},
-		{"product exclusion named before group exclusion", nl, filter.Filters{Exclude: sel([]string{"cards"}, 3)}, 3, "excluded by exclude.products[3]"},
-		{"exclude before restrictTo", nl, filter.Filters{RestrictTo: sel(nil, 840), Exclude: sel(nil, 1)}, 1, "excluded by exclude.products[1]"},
+		{"excluded product", nl, filter.Filters{Exclude: sel(nil, 1)}, 1, "excluded: exclude.products contains 1"},
+		{"excluded group", nl, filter.Filters{Exclude: sel([]string{"cards"})}, 3, "excluded: exclude.groups contains cards"},
+		{"product exclusion named before group exclusion", nl, filter.Filters{Exclude: sel([]string{"cards"}, 3)}, 3, "excluded: exclude.products contains 3"},
+		{"exclude before restrictTo", nl, filter.Filters{RestrictTo: sel(nil, 840), Exclude: sel(nil, 1)}, 1, "excluded: exclude.products contains 1"},
 		{"not in restrictTo", nl, filter.Filters{RestrictTo: sel([]string{"cards"})}, 840, "not in restrictTo"},
 		{"restrictTo before context", filter.Context{CountryCode: "DE", CurrencyCode: "EUR"}, filter.Filters{RestrictTo: sel(nil, 1)}, 809, "not in restrictTo"},
 		{"country", filter.Context{CountryCode: "DE", CurrencyCode: "EUR", Amount: 1000}, filter.Filters{}, 809, "country DE not accepted"},

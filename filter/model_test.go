@@ -1,6 +1,6 @@
 package filter_test
 
-// The naive reference model of DESIGN §3.1 and the generators of the
+// The naive reference model of the filter rules (package doc, # Rules) and the generators of the
 // property tests. The model is written the obvious way, with maps and
 // scans, independently of the package's bitsets; the benchmarks compare
 // against the same model.

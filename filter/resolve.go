@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/samber/lo"
+
 	sderrors "github.com/clientsession/engine/errors"
 )
 
@@ -13,61 +15,34 @@ import (
 // of up to 64*stackWords products resolve with one allocation, the result.
 const stackWords = 32
 
-// Validate checks f against the catalog: every group known, every id in
-// 1..MaxInt32, no duplicates within one list. Errors are *sderrors.Error
+// Validate checks f against the catalog: the rules of [Filters.Validate]
+// (ids, duplicates), then [Catalog.KnownGroups]. Errors are *sderrors.Error
 // with paths relative to paymentProductFilters ("exclude.groups[1]").
 // Unknown but well-formed product ids are accepted.
-//
-// Lists are checked in the order restrictTo.groups, restrictTo.products,
-// exclude.groups, exclude.products, each from its first element; the first
-// problem found is returned. A duplicate is reported at its second
-// occurrence.
 func (c *Catalog) Validate(f Filters) error {
-	if f.RestrictTo != nil {
-		if err := c.validateSelection(f.RestrictTo); err != nil {
-			return err.Prefix("restrictTo")
-		}
+	if err := f.Validate(); err != nil {
+		return err
 	}
-	if f.Exclude != nil {
-		if err := c.validateSelection(f.Exclude); err != nil {
-			return err.Prefix("exclude")
-		}
-	}
-	return nil
+	return c.KnownGroups(f)
 }
 
-func (c *Catalog) validateSelection(s *Selection) *sderrors.Error {
-	for i, g := range s.Groups {
-		at := "groups[" + strconv.Itoa(i) + "]"
-		if _, ok := c.groupIdx[g]; !ok {
-			return sderrors.ErrUnknownGroup.WithProperty(at).WithMessage(c.unknownGroupMessage())
+// KnownGroups checks the one filter rule that needs the catalog: every
+// group f names is one of the catalog's (ErrUnknownGroup at e.g.
+// "exclude.groups[1]"; restrictTo first, then exclude). It is what a
+// caller runs after [Filters.Validate] passed at decoding time.
+func (c *Catalog) KnownGroups(f Filters) error {
+	for _, side := range []struct {
+		name string
+		s    *Selection
+	}{{"restrictTo", f.RestrictTo}, {"exclude", f.Exclude}} {
+		if side.s == nil {
+			continue
 		}
-		if j := slices.Index(s.Groups[:i], g); j >= 0 {
-			return sderrors.ErrDuplicateItem.WithProperty(at).
-				WithMessage("the group is also listed at groups[" + strconv.Itoa(j) + "]")
-		}
-	}
-	var seen map[int32]int // only for long lists: keeps untrusted input linear
-	if len(s.Products) > 16 {
-		seen = make(map[int32]int, len(s.Products))
-	}
-	for i, id := range s.Products {
-		at := "products[" + strconv.Itoa(i) + "]"
-		if id <= 0 {
-			return sderrors.ErrInvalidProductID.WithProperty(at)
-		}
-		j := -1
-		if seen != nil {
-			if k, ok := seen[id]; ok {
-				j = k
+		for i, g := range side.s.Groups {
+			if _, ok := c.groupIdx[g]; !ok {
+				return sderrors.ErrUnknownGroup.WithProperty(side.name + ".groups[" + strconv.Itoa(i) + "]").
+					WithMessage(c.unknownGroupMessage())
 			}
-			seen[id] = i
-		} else {
-			j = slices.Index(s.Products[:i], id)
-		}
-		if j >= 0 {
-			return sderrors.ErrDuplicateItem.WithProperty(at).
-				WithMessage("the product id is also listed at products[" + strconv.Itoa(j) + "]")
 		}
 	}
 	return nil
@@ -81,7 +56,7 @@ func (c *Catalog) unknownGroupMessage() string {
 }
 
 // Resolve returns the ids of the products available in pc under f, in
-// display order: (ctx ∩ bound) \ expand(exclude), DESIGN §3.1. f must have
+// display order: (ctx ∩ bound) \ expand(exclude) (the rules of the package documentation). f must have
 // passed Validate; unknown groups and ids in f match nothing.
 //
 // The result is never nil. Resolve allocates only the result for catalogs
@@ -120,7 +95,7 @@ func (c *Catalog) Resolve(pc Context, f Filters) []int32 {
 	return out
 }
 
-// allowedIn sets keep to the products allowed in pc: ctx of DESIGN §3.1.
+// allowedIn sets keep to the products allowed in pc: ctx of the package documentation.
 func (c *Catalog) allowedIn(pc Context, keep []uint64) {
 	country, ok := c.byCountry[pc.CountryCode]
 	if !ok {
@@ -208,7 +183,7 @@ type Explanation struct {
 	ProductID int32
 	Known     bool   // in the catalog
 	Available bool   // Resolve returns it
-	Reason    string // "available", "excluded by exclude.groups[cards]", "not in restrictTo", "currency USD not accepted", ...
+	Reason    string // "available", "excluded: exclude.groups contains cards", "not in restrictTo", "currency USD not accepted", ...
 }
 
 // Reasons of an [Explanation] that are fixed strings; the others are built
@@ -255,19 +230,15 @@ func (c *Catalog) Explain(pc Context, f Filters) []Explanation {
 			Reason:    reason,
 		})
 	}
-	var unknown []int32
+	var named []int32
 	for _, s := range []*Selection{f.RestrictTo, f.Exclude} {
-		if s == nil {
-			continue
-		}
-		for _, id := range s.Products {
-			if _, ok := c.byID[id]; !ok {
-				unknown = append(unknown, id)
-			}
+		if s != nil {
+			named = append(named, s.Products...)
 		}
 	}
+	unknown := lo.Uniq(lo.Reject(named, func(id int32, _ int) bool { _, ok := c.byID[id]; return ok }))
 	slices.Sort(unknown)
-	for _, id := range slices.Compact(unknown) {
+	for _, id := range unknown {
 		out = append(out, Explanation{ProductID: id, Reason: ReasonUnknown})
 	}
 	return out
@@ -285,9 +256,9 @@ func (c *Catalog) reason(why *explainer, pos int) string {
 	p, pc := &c.products[pos], why.pc
 	switch {
 	case has(why.excludedID, pos):
-		return "excluded by exclude.products[" + strconv.Itoa(int(p.ID)) + "]"
+		return "excluded: exclude.products contains " + strconv.Itoa(int(p.ID))
 	case c.groupOf[pos] >= 0 && why.excludedGroup[c.groupOf[pos]]:
-		return "excluded by exclude.groups[" + p.Group + "]"
+		return "excluded: exclude.groups contains " + p.Group
 	case why.bound != nil && !has(why.bound, pos):
 		return ReasonNotInRestrictTo
 	}

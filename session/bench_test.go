@@ -39,7 +39,10 @@ func benchToken(i int) string {
 // tokens and n sessions created with benchBody, and the responses.
 func benchEngine(b *testing.B, n int, opts ...session.Option) (*session.Engine, *memstore.Store, []session.CreateResponse) {
 	b.Helper()
-	store := memstore.New()
+	store, err := memstore.New()
+	if err != nil {
+		b.Fatal(err)
+	}
 	for i := range 5 {
 		store.PutTokens(token.Token{ID: benchToken(i), MerchantID: merchant, PaymentProductID: int32(1 + i%3), Status: token.StatusActive,
 			CardExpiry: token.Expiry{Month: time.December, Year: 2030}, Alias: "************4242"})
@@ -153,8 +156,9 @@ func newCreateFloor(b *testing.B) func() {
 // BenchmarkDecode compares, in one run, the floor of decoding a create
 // request (encoding/json.Unmarshal of the same body into plain structs of
 // the same shape, which checks neither unknown members, duplicates, null
-// nor ids) with the strict walk alone, the validator alone (the engine's
-// configuration) and DecodeCreateRequest (both).
+// nor ids) with the strict walk alone, the go-playground validator alone
+// (the engine's), all shape rules (the validator and Filters.Validate) and
+// DecodeCreateRequest (strict walk + shape rules).
 func BenchmarkDecode(b *testing.B) {
 	e, _, _ := benchEngine(b, 0)
 	req, err := e.DecodeCreateRequest(benchBody)
@@ -183,6 +187,14 @@ func BenchmarkDecode(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if err := v.Struct(&req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("shape-rules", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := e.ValidateShape(&req); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -3,10 +3,7 @@ package session
 import (
 	"encoding/json"
 	"reflect"
-	"strings"
 	"testing"
-
-	"github.com/go-playground/validator/v10"
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/internal/strictjson/legacy"
@@ -51,24 +48,6 @@ func FuzzDecodeStrictDifferential(f *testing.F) {
 		}
 		if !reflect.DeepEqual(got, std) {
 			t.Fatalf("%q: %+v, encoding/json %+v", data, got, std)
-		}
-	})
-}
-
-// FuzzTokenFormat checks the one-pass token rule of the validator
-// ("tokenformat") against the tags it replaced, min=1,max=128,printascii
-// (lengths in runes, a regular expression): the same verdict for any
-// string.
-// Smoke run: go test -run='^$' -fuzz='^FuzzTokenFormat$' -fuzztime=20s ./session
-func FuzzTokenFormat(f *testing.F) {
-	v := validator.New()
-	for _, s := range []string{"", "a", " ", "a b", "é", "\x7f", "\x1f", "\xff", strings.Repeat("a", 128), strings.Repeat("a", 129), strings.Repeat("é", 64)} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		want := v.Var(s, "min=1,max=128,printascii") == nil
-		if got := tokenFormat(s); got != want {
-			t.Fatalf("tokenFormat(%q) = %v, min=1,max=128,printascii says %v", s, got, want)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	sderrors "github.com/clientsession/engine/errors"
@@ -34,6 +35,11 @@ func FuzzCreate(f *testing.F) {
 			}
 			if status := e.Kind().HTTPStatus(); status < 400 || status > 499 {
 				t.Fatalf("body %q: error %v has status %d; want 4xx", body, err, status)
+			}
+			// What decoding accepted, Create refuses only for what needs the
+			// merchant's catalog: never for a rule of the request's shape.
+			if _, derr := fx.engine.DecodeCreateRequest([]byte(body)); derr == nil && !errors.Is(err, sderrors.ErrUnknownGroup) {
+				t.Fatalf("body %q: decoded, then Create refused it: %v", body, err)
 			}
 			return
 		}

@@ -10,7 +10,7 @@ import (
 )
 
 // TestDecodeCreateRequestRejects: every malformed body is a 400 naming the
-// wire property (DESIGN §3.1, §3.2, §3.4).
+// wire property.
 func TestDecodeCreateRequestRejects(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, session.WithMaxBodyBytes(4096), session.WithMaxTokens(100))
@@ -57,6 +57,13 @@ func TestDecodeCreateRequestRejects(t *testing.T) {
 		{"token of 129 characters", `{"tokens":["` + strings.Repeat("a", 129) + `"]}`, sderrors.ErrInvalidTokenFormat.Code(), "tokens[0]"},
 		{"token not ASCII", `{"tokens":["a","é"]}`, sderrors.ErrInvalidTokenFormat.Code(), "tokens[1]"},
 		{"token with a control character", `{"tokens":["a\u0001b"]}`, sderrors.ErrInvalidTokenFormat.Code(), "tokens[0]"},
+		// Regression: the validator's printascii let a space through, and
+		// Create then refused what decoding had accepted.
+		{"token with a space", `{"tokens":["a b"]}`, sderrors.ErrInvalidTokenFormat.Code(), "tokens[0]"},
+		{"duplicate group", `{"paymentProductFilters":{"restrictTo":{"groups":["cards","cards"]}}}`,
+			sderrors.ErrDuplicateItem.Code(), pf + ".restrictTo.groups[1]"},
+		{"duplicate product", `{"paymentProductFilters":{"exclude":{"products":[3,840,3]}}}`,
+			sderrors.ErrDuplicateItem.Code(), pf + ".exclude.products[2]"},
 		{"body over the limit", `{"tokens":["` + strings.Repeat("a", 4096) + `"]}`, sderrors.ErrBodyTooLarge.Code(), ""},
 	}
 	for _, tt := range tests {
@@ -86,8 +93,8 @@ func TestDecodeCreateRequestAccepts(t *testing.T) {
 		{"spec example", `{"tokens":["126166b16ed04b3ab85fb06da1d7a167","122c5b4d-dd40-49f0-b7c9-3594212167a9"]}`,
 			`{"tokens":["126166b16ed04b3ab85fb06da1d7a167","122c5b4d-dd40-49f0-b7c9-3594212167a9"]}`},
 		{"duplicate tokens are legal", `{"tokens":["a","a"]}`, `{"tokens":["a","a"]}`},
-		{"token of 128 printable characters", `{"tokens":["` + strings.Repeat("~ ", 64) + `"]}`,
-			`{"tokens":["` + strings.Repeat("~ ", 64) + `"]}`},
+		{"token of 128 printable characters", `{"tokens":["` + strings.Repeat("~!", 64) + `"]}`,
+			`{"tokens":["` + strings.Repeat("~!", 64) + `"]}`},
 		{"100 tokens", repeatToken(100), repeatToken(100)},
 		{"full filters", `{"paymentProductFilters":{"exclude":{"products":[3]},"restrictTo":{"groups":["cards"],"products":[840,2147483647]}}}`,
 			`{"paymentProductFilters":{"restrictTo":{"groups":["cards"],"products":[840,2147483647]},"exclude":{"products":[3]}}}`},
@@ -162,8 +169,8 @@ func TestCreateRejects(t *testing.T) {
 	}
 }
 
-// TestCreateAcceptsUnknownProductIDs: well-formed but unknown ids are fine
-// (DESIGN §3.1), and so are merchant ids of 64 characters with hyphens.
+// TestCreateAcceptsUnknownProductIDs: well-formed but unknown ids are fine,
+// and so are merchant ids of 64 characters with hyphens.
 func TestCreateAcceptsUnknownProductIDs(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

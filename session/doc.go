@@ -1,19 +1,25 @@
-// Package session is the façade of the engine: it creates client sessions
-// (DESIGN §3.3), authenticates the Client API calls made with them, tells
+// Package session is the façade of the engine: it creates client sessions,
+// authenticates the Client API calls made with them, tells
 // which payment products and accounts on file a session may show in a
 // payment context, and revokes sessions. Build an Engine with New over a
-// session Repository (storage/memstore is the embedded default) and the
-// gateway's token.Repository.
+// storage.Repository (storage/memstore is the embedded default) and the
+// gateway's token.Repository. The storage contract lives in package
+// storage; this package consumes it.
 //
 // # Create
 //
 // DecodeCreateRequest decodes the untrusted body strictly (size limit,
 // unknown properties, null, wrong types, trailing data, product ids) and
-// then runs the engine's one go-playground validator (token count and
-// format). Create then validates the filters against the merchant's
-// catalog (unknown groups, duplicates), checks every token in ONE
-// repository call, mints the ids, stores the session and answers. Every
-// rejection is an *sderrors.Error naming its wire property, e.g.
+// then checks every rule the request alone decides, once: the engine's one
+// go-playground validator owns the token list (at most WithMaxTokens ids,
+// each token.WellFormed, through the registered tags "maxtokens" and
+// "token"), and filter.Filters.Validate the filters (ids, duplicates).
+// Create then checks only what needs the merchant: its catalog's groups
+// (filter.Catalog.KnownGroups) and its tokens, in ONE repository call;
+// mints the ids, stores the session and answers. A request that
+// DecodeCreateRequest accepted is never refused by Create for a rule of its
+// shape; a CreateRequest built in Go gets the same shape checks in Create.
+// Every rejection is an *sderrors.Error naming its wire property, e.g.
 // "paymentProductFilters.exclude.groups[1]" or "tokens[3]".
 //
 // A token is invalid when unknown, another merchant's, deleted, revoked,
@@ -26,7 +32,7 @@
 // but never shown (Explain says why).
 //
 // The session stores the normalized filters and the valid tokens in a
-// compact, versioned binary payload (see payload.go; about 150 bytes for
+// compact, versioned binary payload (internal/sessionpayload; about 150 bytes for
 // filters and five 32-character tokens). Products are resolved later, per
 // payment context, against the catalog of that moment.
 //
@@ -60,7 +66,7 @@
 // # Products and accounts on file
 //
 // Products resolves the session's filters in a payment context (filter
-// package, DESIGN §3.1) and attaches, to each product, the session's
+// package) and attaches, to each product, the session's
 // tokens of that product as accounts on file. An account on file's ID is
 // the 1-based position of the token among the session's valid tokens (in
 // request order), stable for the session's life; Session.AccountOnFile
@@ -80,7 +86,9 @@
 // WithDatacenter for all): there is no default datacenter, because a
 // wrong clientApiUrl sends consumers to the wrong place. A Datacenter's
 // Origin is "scheme://host[:port]"; clientApiUrl is Origin+"/client" and
-// assetUrl Origin+"/"; Region is EU, US, AMS or PAR. Limits: at most 100
+// assetUrl Origin+"/" (ValidOrigin); Region is EU, US, AMS or PAR
+// (ValidRegion). The gateway's configuration loaders call these same
+// functions, so that what loads is what the engine accepts. Limits: at most 100
 // tokens per request (WithMaxTokens), each 1 to 128 printable ASCII
 // characters; bodies up to 64 KiB (WithMaxBodyBytes). Dependencies
 // (catalog source, datacenter resolver) that fail with an error that is

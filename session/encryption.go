@@ -26,7 +26,7 @@ func WithKeys(keys *encryption.KeySet) Option {
 	})
 }
 
-func nonceRecorder(sessions Repository, keys *encryption.KeySet) (storage.NonceRecorder, error) {
+func nonceRecorder(sessions storage.Repository, keys *encryption.KeySet) (storage.NonceRecorder, error) {
 	if keys == nil {
 		return nil, nil //nolint:nilnil // no keys, no nonces: both nil is the answer
 	}
@@ -146,7 +146,7 @@ func (e *Engine) OpenCustomerInput(ctx context.Context, merchantID, clientSessio
 		if stderrors.Is(err, storage.ErrAlreadyExists) {
 			return OpenedInput{}, sderrors.ErrDuplicateRequest.WithMessage("this encrypted customer input was used before")
 		}
-		return OpenedInput{}, storeFailure(err)
+		return OpenedInput{}, sderrors.FromDependency(err)
 	}
 	return in, nil
 }

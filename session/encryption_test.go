@@ -16,7 +16,6 @@ import (
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
-	"github.com/clientsession/engine/storage/memstore"
 )
 
 var sessionKeys = sync.OnceValues(func() (*encryption.KeySet, encryption.Key) {
@@ -199,7 +198,7 @@ func TestOpenCustomerInputExpiredSession(t *testing.T) {
 
 func TestOpenCustomerInputStoreFailureIsRetryable(t *testing.T) {
 	ks, _ := sessionKeys()
-	mem := memstore.New()
+	mem := newMemstore(t)
 	mem.PutTokens(testTokens()...)
 	store := failingNonces{&flakySessions{Store: mem}}
 	fx := newFixtureOver(t, store, mem, session.WithKeys(ks))
@@ -237,4 +236,4 @@ func (failingNonces) RecordNonce(context.Context, storage.Key, string, time.Time
 }
 
 // noNonces is a session store without the NonceRecorder capability.
-type noNonces struct{ session.Repository }
+type noNonces struct{ storage.Repository }

@@ -11,9 +11,11 @@ import (
 	"github.com/clientsession/engine/encryption"
 
 	"github.com/go-playground/validator/v10"
+	"github.com/samber/lo"
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/internal/sessionpayload"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/token"
 )
@@ -21,7 +23,7 @@ import (
 // Engine runs client sessions. Build it with New; it is safe for concurrent
 // use and starts no goroutines.
 type Engine struct {
-	sessions     Repository
+	sessions     storage.Repository
 	checker      *token.Checker
 	clock        func() time.Time
 	lifetime     time.Duration
@@ -41,7 +43,7 @@ type Engine struct {
 // repository. It validates every option: a catalog source (WithCatalogs or
 // WithCatalog) and a datacenter resolver (WithDatacenters or
 // WithDatacenter) are required. Errors are sderrors.ErrInvalidConfiguration.
-func New(sessions Repository, tokens token.Repository, opts ...Option) (*Engine, error) {
+func New(sessions storage.Repository, tokens token.Repository, opts ...Option) (*Engine, error) {
 	c, err := newConfig(opts)
 	if err != nil {
 		return nil, err
@@ -52,7 +54,7 @@ func New(sessions Repository, tokens token.Repository, opts ...Option) (*Engine,
 	if tokens == nil {
 		return nil, sderrors.ErrInvalidConfiguration.WithProperty("tokens").WithMessage("the token repository must not be nil")
 	}
-	checker, err := token.NewChecker(tokens, token.WithMaxTokens(c.maxTokens))
+	checker, err := token.NewChecker(tokens)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +85,11 @@ func New(sessions Repository, tokens token.Repository, opts ...Option) (*Engine,
 // CreateRequest is the wire SessionRequest.
 type CreateRequest struct {
 	PaymentProductFilters *filter.Filters `json:"paymentProductFilters,omitempty" validate:"-"`
-	Tokens                []string        `json:"tokens,omitempty" validate:"omitempty,maxtokens,dive,tokenformat"`
+	Tokens                []string        `json:"tokens,omitempty" validate:"omitempty,maxtokens,dive,token"`
+
+	// shapeChecked is set by DecodeCreateRequest, whose checks Create
+	// then does not repeat.
+	shapeChecked bool
 }
 
 // CreateResponse is the wire SessionResponse. Invalid keeps the reason of
@@ -112,13 +118,18 @@ func (e *Engine) Create(ctx context.Context, merchantID string, req CreateReques
 	if !ValidMerchantID(merchantID) {
 		return CreateResponse{}, errBadMerchant
 	}
+	if !req.shapeChecked {
+		if err := e.validateShape(&req); err != nil {
+			return CreateResponse{}, err
+		}
+	}
 	catalog, err := e.catalog(ctx, merchantID)
 	if err != nil {
 		return CreateResponse{}, err
 	}
 	var filters filter.Filters
 	if req.PaymentProductFilters != nil {
-		if err := catalog.Validate(*req.PaymentProductFilters); err != nil {
+		if err := catalog.KnownGroups(*req.PaymentProductFilters); err != nil {
 			return CreateResponse{}, prefix(err, "paymentProductFilters")
 		}
 		filters = req.PaymentProductFilters.Normalize()
@@ -139,15 +150,15 @@ func (e *Engine) Create(ctx context.Context, merchantID string, req CreateReques
 	}
 	sessionID := string(minted.session[:])
 	customerID := merchantID + "-" + string(minted.customer[:])
-	err = e.sessions.Save(ctx, Record{
+	err = e.sessions.Save(ctx, storage.Record{
 		Key:        KeyOf(sessionID),
 		MerchantID: merchantID,
 		CustomerID: customerID,
 		ExpiresAt:  now.Add(e.lifetime),
-		Payload:    encodePayload(filters, checked.Valid),
+		Payload:    sessionpayload.Encode(filters, checked.Valid),
 	})
 	if err != nil {
-		return CreateResponse{}, storeFailure(err)
+		return CreateResponse{}, sderrors.FromDependency(err)
 	}
 	invalid := checked.InvalidIDs()
 	if invalid == nil {
@@ -183,7 +194,7 @@ func (e *Engine) Authenticate(ctx context.Context, customerID, clientSessionID s
 		if stderrors.Is(err, storage.ErrNotFound) {
 			return Session{}, sderrors.ErrUnauthorized
 		}
-		return Session{}, storeFailure(err)
+		return Session{}, sderrors.FromDependency(err)
 	}
 	if !sameCustomer(rec.CustomerID, customerID) || !now.Before(rec.ExpiresAt) {
 		return Session{}, sderrors.ErrUnauthorized
@@ -206,7 +217,7 @@ func (e *Engine) Lookup(ctx context.Context, merchantID, clientSessionID string)
 		if stderrors.Is(err, storage.ErrNotFound) {
 			return Session{}, sderrors.ErrSessionNotFound
 		}
-		return Session{}, storeFailure(err)
+		return Session{}, sderrors.FromDependency(err)
 	}
 	if rec.MerchantID != merchantID || !now.Before(rec.ExpiresAt) {
 		return Session{}, sderrors.ErrSessionNotFound
@@ -290,7 +301,7 @@ type TokenExplanation struct {
 	ID              string // the token id
 	AccountOnFileID int
 	Shown           bool
-	Reason          string // "shown", "product 3 excluded by exclude.products[3]", ...
+	Reason          string // "shown", "product 3 excluded: exclude.products contains 3", ...
 }
 
 // ReasonShown is the TokenExplanation.Reason of a token that is shown.
@@ -306,28 +317,24 @@ func (e *Engine) Explain(ctx context.Context, s Session, pc filter.Context) (Exp
 		return Explanation{}, err
 	}
 	products := catalog.Explain(pc, filters)
-	byID := make(map[int32]int, len(products))
-	for i, p := range products {
-		byID[p.ProductID] = i
-	}
-	out := Explanation{Products: products, Tokens: make([]TokenExplanation, len(toks))}
-	for i, t := range toks {
+	byID := lo.KeyBy(products, func(p filter.Explanation) int32 { return p.ProductID })
+	tokens := lo.Map(toks, func(t token.Token, i int) TokenExplanation {
 		te := TokenExplanation{ID: t.ID, AccountOnFileID: i + 1}
 		pid := strconv.Itoa(int(t.PaymentProductID))
-		j, known := byID[t.PaymentProductID]
+		p, known := byID[t.PaymentProductID]
 		switch {
-		case !known || !products[j].Known:
+		case !known || !p.Known:
 			te.Reason = "product " + pid + " is no longer in the catalog"
-		case products[j].Available:
+		case p.Available:
 			te.Shown, te.Reason = true, ReasonShown
 		case !catalog.Permits(filters, t.PaymentProductID):
-			te.Reason = "product " + pid + " " + products[j].Reason
+			te.Reason = "product " + pid + " " + p.Reason
 		default:
-			te.Reason = "product " + pid + " not available in this payment context: " + products[j].Reason
+			te.Reason = "product " + pid + " not available in this payment context: " + p.Reason
 		}
-		out.Tokens[i] = te
-	}
-	return out, nil
+		return te
+	})
+	return Explanation{Products: products, Tokens: tokens}, nil
 }
 
 // sessionView validates pc and returns what Products and Explain need.
@@ -360,7 +367,7 @@ func (e *Engine) Revoke(ctx context.Context, merchantID, clientSessionID string)
 	case stderrors.Is(err, storage.ErrNotFound):
 		return sderrors.ErrSessionNotFound
 	default:
-		return storeFailure(err)
+		return sderrors.FromDependency(err)
 	}
 }
 
@@ -394,7 +401,7 @@ func (e *Engine) datacenter(ctx context.Context, merchantID string) (Datacenter,
 
 // dependency maps an error of a configured dependency: our errors pass
 // through (an unknown merchant gets its property), anything else is a
-// failure of the dependency.
+// failure of the dependency (sderrors.FromDependency).
 func dependency(err error) error {
 	if e := sderrors.As(err); e != nil {
 		if sderrors.HasCode(err, sderrors.ErrUnknownMerchant.Code()) && e.Property() == "" {
@@ -402,16 +409,7 @@ func dependency(err error) error {
 		}
 		return err
 	}
-	return storeFailure(err)
-}
-
-// storeFailure maps the failure of a store: retryable ErrUnavailable, or
-// ErrCanceled when the caller canceled.
-func storeFailure(err error) error {
-	if stderrors.Is(err, context.Canceled) {
-		return sderrors.ErrCanceled.WithCause(err)
-	}
-	return sderrors.ErrUnavailable.WithCause(err)
+	return sderrors.FromDependency(err)
 }
 
 // prefix prefixes the property path of err when it is one of ours.

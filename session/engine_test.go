@@ -13,6 +13,7 @@ import (
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/token"
 )
@@ -24,7 +25,7 @@ var (
 
 func TestNewValidatesConfiguration(t *testing.T) {
 	t.Parallel()
-	store := memstore.New()
+	store := newMemstore(t)
 	cat := testCatalog(t)
 	dc := session.Datacenter{Origin: origin, Region: "EU"}
 	base := []session.Option{session.WithCatalog(cat), session.WithDatacenter(dc)}
@@ -170,7 +171,7 @@ func TestCatalogPerMerchant(t *testing.T) {
 	}
 }
 
-// TestCreateTokenOutcomes: DESIGN §3.2 through the engine.
+// TestCreateTokenOutcomes: the token rules of package token through the engine.
 func TestCreateTokenOutcomes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -268,7 +269,7 @@ func TestSessionKeepsTokenFields(t *testing.T) {
 
 func TestFailingTokenRepository(t *testing.T) {
 	t.Parallel()
-	store := memstore.New()
+	store := newMemstore(t)
 	f := newFixtureOver(t, store, failingTokens{})
 	_, err := f.tryCreate(merchant, `{"tokens":["`+tokVisa+`"]}`)
 	if !sderrors.IsRetryable(err) || !errors.Is(err, sderrors.ErrUnavailable) {
@@ -287,7 +288,7 @@ func TestFailingTokenRepository(t *testing.T) {
 
 func TestFailingSessionStore(t *testing.T) {
 	t.Parallel()
-	store := &flakySessions{Store: memstore.New()}
+	store := &flakySessions{Store: newMemstore(t)}
 	store.PutTokens(testTokens()...)
 	f := newFixtureOver(t, store, store.Store)
 	resp := f.create(t, `{}`)
@@ -333,7 +334,7 @@ func TestCanceledContext(t *testing.T) {
 	}
 }
 
-// TestIDs: format, uniqueness, and the random source (DESIGN §3.3).
+// TestIDs: format, uniqueness, and the random source.
 func TestIDs(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -367,7 +368,7 @@ func TestIDsComeFromTheRandomSource(t *testing.T) {
 
 func TestFailingRandomSource(t *testing.T) {
 	t.Parallel()
-	store := memstore.New()
+	store := newMemstore(t)
 	f := newFixtureOver(t, store, store, session.WithRandom(io.LimitReader(&counter{}, 40)))
 	f.create(t, `{}`)
 	_, err := f.tryCreate(merchant, `{}`)
@@ -523,7 +524,7 @@ func TestLookup(t *testing.T) {
 func TestStoreHoldsNoCredentials(t *testing.T) {
 	t.Parallel()
 	rec := &recordingSessions{}
-	store := memstore.New()
+	store := newMemstore(t)
 	store.PutTokens(testTokens()...)
 	rec.Store = store
 	f := newFixtureOver(t, rec, store)
@@ -544,10 +545,10 @@ func TestStoreHoldsNoCredentials(t *testing.T) {
 
 type recordingSessions struct {
 	*memstore.Store
-	last session.Record
+	last storage.Record
 }
 
-func (r *recordingSessions) Save(ctx context.Context, rec session.Record) error {
+func (r *recordingSessions) Save(ctx context.Context, rec storage.Record) error {
 	r.last = rec
 	return r.Store.Save(ctx, rec)
 }
@@ -559,7 +560,7 @@ func TestCorruptPayload(t *testing.T) {
 	f := newFixture(t)
 	resp := f.create(t, `{}`)
 	for _, payload := range [][]byte{{}, {0x02}, {0x01}, {0x01, 0x00, 0x05}, {0x01, 0x04, 0x00}, {0x01, 0x00, 0x00, 0xff}} {
-		err := f.store.Save(context.Background(), session.Record{
+		err := f.store.Save(context.Background(), storage.Record{
 			Key: session.KeyOf(resp.ClientSessionID), MerchantID: merchant, CustomerID: resp.CustomerID,
 			ExpiresAt: start.Add(time.Hour), Payload: payload,
 		})

@@ -25,7 +25,10 @@ func exampleEngine() *session.Engine {
 	if err != nil {
 		panic(err)
 	}
-	store := memstore.New()
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
 	store.PutTokens(
 		token.Token{ID: "visa-token", MerchantID: "1234", PaymentProductID: 1, Status: token.StatusActive,
 			CardExpiry: token.Expiry{Month: time.December, Year: 2030}, Alias: "************1111"},

@@ -121,12 +121,12 @@ type fixture struct {
 
 func newFixture(tb testing.TB, opts ...session.Option) *fixture {
 	tb.Helper()
-	store := memstore.New()
+	store := newMemstore(tb)
 	store.PutTokens(testTokens()...)
 	return newFixtureOver(tb, store, store, opts...)
 }
 
-func newFixtureOver(tb testing.TB, sessions session.Repository, tokens token.Repository, opts ...session.Option) *fixture {
+func newFixtureOver(tb testing.TB, sessions storage.Repository, tokens token.Repository, opts ...session.Option) *fixture {
 	tb.Helper()
 	f := &fixture{clock: newClock(start), tokens: &countingTokens{next: tokens}}
 	if s, ok := sessions.(*memstore.Store); ok {
@@ -211,16 +211,16 @@ func (f *flakySessions) failing() (save, load, del bool) {
 	return f.save, f.load, f.delete
 }
 
-func (f *flakySessions) Save(ctx context.Context, r session.Record) error {
+func (f *flakySessions) Save(ctx context.Context, r storage.Record) error {
 	if s, _, _ := f.failing(); s {
 		return errBroken
 	}
 	return f.Store.Save(ctx, r)
 }
 
-func (f *flakySessions) Load(ctx context.Context, k storage.Key, now time.Time) (session.Record, error) {
+func (f *flakySessions) Load(ctx context.Context, k storage.Key, now time.Time) (storage.Record, error) {
 	if _, l, _ := f.failing(); l {
-		return session.Record{}, errBroken
+		return storage.Record{}, errBroken
 	}
 	return f.Store.Load(ctx, k, now)
 }
@@ -262,4 +262,14 @@ func repeatToken(n int) string {
 		ids[i] = `"t` + strings.Repeat("x", i%5) + `"`
 	}
 	return `{"tokens":[` + strings.Join(ids, ",") + `]}`
+}
+
+// newMemstore returns a new memstore.Store or fails tb.
+func newMemstore(tb testing.TB) *memstore.Store {
+	tb.Helper()
+	s, err := memstore.New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
 }

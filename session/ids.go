@@ -131,6 +131,4 @@ func (e *Engine) mintIDs() (ids, error) {
 	return out, nil
 }
 
-func isHex(b byte) bool { return charClass[b]&classHex != 0 }
-
 func isAlnum(b byte) bool { return b != '-' && charClass[b]&classMerchant != 0 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	stderrors "errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -122,23 +123,32 @@ type Datacenter struct {
 	Region string
 }
 
-// Validate checks the origin and the region.
+// Validate checks the origin (ValidOrigin) and the region (ValidRegion).
 func (d Datacenter) Validate() error {
-	if !validOrigin(d.Origin) {
+	if !ValidOrigin(d.Origin) {
 		return sderrors.ErrInvalidConfiguration.WithProperty("origin").
 			WithMessage("the origin must be scheme://host[:port] with scheme http or https, without path or trailing slash")
 	}
-	switch d.Region {
-	case "EU", "US", "AMS", "PAR":
-		return nil
+	if !ValidRegion(d.Region) {
+		return sderrors.ErrInvalidConfiguration.WithProperty("region").
+			WithMessage("the region must be one of " + strings.Join(Regions(), ", "))
 	}
-	return sderrors.ErrInvalidConfiguration.WithProperty("region").
-		WithMessage("the region must be one of EU, US, AMS, PAR")
+	return nil
 }
 
-// validOrigin accepts http(s)://host[:port] with a host of letters, digits,
-// dots, hyphens (or a bracketed IPv6 literal) and nothing after the port.
-func validOrigin(origin string) bool {
+// Regions returns the values of the deprecated wire region, in the order
+// the Connect platform lists them: EU, US, AMS, PAR.
+func Regions() []string { return []string{"EU", "US", "AMS", "PAR"} }
+
+// ValidRegion reports whether region is one of Regions.
+func ValidRegion(region string) bool { return slices.Contains(Regions(), region) }
+
+// ValidOrigin reports whether origin is an origin the engine builds
+// clientApiUrl and assetUrl from: http(s)://host[:port], with a host of
+// letters, digits, dots and hyphens (or a bracketed IPv6 literal), a port
+// from 1 to 65535, and nothing after it (no path, no trailing slash, no
+// user info, query or fragment).
+func ValidOrigin(origin string) bool {
 	rest, ok := strings.CutPrefix(origin, "https://")
 	if !ok {
 		if rest, ok = strings.CutPrefix(origin, "http://"); !ok {

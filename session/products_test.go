@@ -168,7 +168,7 @@ func TestExplain(t *testing.T) {
 	wantProducts := []string{
 		"1 true available",
 		"2 true available",
-		"3 false excluded by exclude.products[3]",
+		"3 false excluded: exclude.products contains 3",
 		"840 true available",
 		"809 false country US not accepted",
 		"4242 false unknown product id",
@@ -182,7 +182,7 @@ func TestExplain(t *testing.T) {
 	}
 	wantTokens := []string{
 		"1 01 true shown",
-		"2 04 false product 3 excluded by exclude.products[3]",
+		"2 04 false product 3 excluded: exclude.products contains 3",
 		"3 34 true shown",
 	}
 	if !slices.Equal(tokens, wantTokens) {

@@ -7,6 +7,7 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/internal/sessionpayload"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/token"
 )
@@ -14,7 +15,7 @@ import (
 // Session is an authenticated client session: a copy of its stored
 // record. The zero Session is no session.
 type Session struct {
-	rec Record
+	rec storage.Record
 }
 
 // MerchantID returns the merchant the session belongs to.
@@ -71,5 +72,5 @@ func (s Session) decode() (filter.Filters, []token.Token, error) {
 	if s.rec.MerchantID == "" { // the zero Session
 		return filter.Filters{}, nil, sderrors.ErrUnauthorized
 	}
-	return decodePayload(s.rec.Payload, s.rec.MerchantID)
+	return sessionpayload.Decode(s.rec.Payload, s.rec.MerchantID)
 }

@@ -1,10 +1,13 @@
-// Package storage holds what every store of the engine shares: the
-// sentinel errors, the [Key] sessions are stored under, and the optional
-// capability interfaces a store may implement.
+// Package storage is the storage contract of the engine, and a leaf: the
+// stored session [Record], the session [Repository], the [Key] sessions
+// are stored under, the sentinel errors and the optional capabilities a
+// store may implement. It imports only the errors and token packages and
+// the standard library, so that an adapter (storage/memstore,
+// storage/redisstore, storage/pgstore) depends on this contract and never
+// on the engine: package session consumes it. The gateway's token store
+// is token.Repository, declared with the token rules.
 //
-// The repository interfaces themselves are declared where they are
-// consumed: session.Repository in package session, token.Repository in
-// package token. An adapter implements them and proves it by running the
+// An adapter implements the interfaces and proves it by running the
 // conformance suite of package storage/storagetest from its own tests:
 //
 //	func TestConformance(t *testing.T) {

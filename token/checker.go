@@ -4,50 +4,32 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strconv"
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
 )
 
-// DefaultMaxTokens is the default limit of tokens per request.
+// DefaultMaxTokens is the default limit of tokens per create request
+// (session.WithMaxTokens sets another; the session package enforces it
+// when it checks the request's shape, before the Checker runs).
 const DefaultMaxTokens = 100
 
-// Checker validates and checks the tokens of a create request. It is
-// immutable after NewChecker and safe for concurrent use.
+// Checker checks the tokens of a create request against the gateway's
+// token repository. It is immutable after NewChecker and safe for
+// concurrent use. It does the repository part only: the count and format
+// of the ids (WellFormed) are the request's shape, checked by its decoder
+// before Check runs.
 type Checker struct {
 	repo Repository
-	max  int
 }
-
-// A CheckerOption configures a Checker.
-type CheckerOption interface{ applyChecker(*Checker) }
-
-type maxTokens int
-
-func (m maxTokens) applyChecker(c *Checker) { c.max = int(m) }
-
-// WithMaxTokens sets the limit of tokens per request (default 100, > 0).
-// Duplicates count: the limit bounds the request, not the distinct ids.
-func WithMaxTokens(n int) CheckerOption { return maxTokens(n) }
 
 // NewChecker returns a checker over repo.
-func NewChecker(repo Repository, opts ...CheckerOption) (*Checker, error) {
-	c := &Checker{repo: repo, max: DefaultMaxTokens}
-	for _, o := range opts {
-		o.applyChecker(c)
-	}
+func NewChecker(repo Repository) (*Checker, error) {
 	if repo == nil {
-		return nil, sderrors.ErrInvalidConfiguration.WithMessage("token checker: the repository is nil")
+		return nil, sderrors.ErrInvalidConfiguration.WithProperty("tokens").WithMessage("token checker: the repository must not be nil")
 	}
-	if c.max <= 0 {
-		return nil, sderrors.ErrInvalidConfiguration.WithMessage("token checker: the token limit must be positive, got " + strconv.Itoa(c.max))
-	}
-	return c, nil
+	return &Checker{repo: repo}, nil
 }
-
-// MaxTokens returns the limit of tokens per request.
-func (c *Checker) MaxTokens() int { return c.max }
 
 // Invalid is one invalid token id and why.
 type Invalid struct {
@@ -71,28 +53,11 @@ func (r Result) InvalidIDs() []string {
 	return out
 }
 
-// Validate checks count and format of ids without calling the repository:
-// more than MaxTokens ids is ErrTooManyTokens at "tokens"; the first id that
-// is not 1 to 128 printable ASCII characters is ErrInvalidTokenFormat at
-// "tokens[i]". Messages never contain the id.
-func (c *Checker) Validate(ids []string) error {
-	if len(ids) > c.max {
-		return sderrors.ErrTooManyTokens.WithProperty("tokens").
-			WithMessage("at most " + strconv.Itoa(c.max) + " tokens per request, got " + strconv.Itoa(len(ids)))
-	}
-	for i, id := range ids {
-		if !WellFormed(id) {
-			return sderrors.ErrInvalidTokenFormat.WithProperty("tokens[" + strconv.Itoa(i) + "]")
-		}
-	}
-	return nil
-}
-
 // smallBatch is the size up to which de-duplication and matching use linear
 // scans instead of maps: cheaper for the usual handful of tokens.
 const smallBatch = 16
 
-// Check validates ids, de-duplicates them keeping request order, makes
+// Check de-duplicates ids keeping request order, makes
 // exactly one repository call with the distinct ids (none for no ids) and
 // partitions the result with Evaluate. productExists tells whether a
 // payment product is still in the merchant's catalog.
@@ -105,22 +70,19 @@ const smallBatch = 16
 // done gets the same code and wraps both ctx.Err() and the repository's
 // error, so errors.Is(err, context.Canceled) holds either way.
 func (c *Checker) Check(ctx context.Context, merchantID string, ids []string, productExists func(int32) bool, now time.Time) (Result, error) {
-	if err := c.Validate(ids); err != nil {
-		return Result{}, err
-	}
 	if len(ids) == 0 {
 		return Result{Valid: []Token{}, Invalid: []Invalid{}}, nil
 	}
 	if err := ctx.Err(); err != nil {
-		return Result{}, contextError(err, nil)
+		return Result{}, sderrors.FromDependency(err)
 	}
 	distinct := dedupe(ids)
 	found, err := c.repo.Tokens(ctx, merchantID, distinct)
 	if err != nil {
-		if cerr := ctx.Err(); cerr != nil {
-			return Result{}, contextError(cerr, err)
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			err = errors.Join(cerr, err) // the caller's cancellation shows through
 		}
-		return Result{}, sderrors.ErrUnavailable.WithMessage("the token repository is unavailable, try again later").WithCause(err)
+		return Result{}, sderrors.FromDependency(err)
 	}
 	lookup := index(found)
 	res := Result{Valid: make([]Token, 0, len(distinct)), Invalid: []Invalid{}}
@@ -133,22 +95,6 @@ func (c *Checker) Check(ctx context.Context, merchantID string, ids []string, pr
 		res.Valid = append(res.Valid, *t)
 	}
 	return res, nil
-}
-
-// contextError turns the error of a done ctx (and the repository's error,
-// if any) into ErrCanceled for a cancellation, else the retryable
-// ErrUnavailable (deadline exceeded).
-func contextError(ctxErr, repoErr error) error {
-	cause := ctxErr
-	if repoErr != nil && !errors.Is(repoErr, ctxErr) {
-		cause = errors.Join(ctxErr, repoErr)
-	} else if repoErr != nil {
-		cause = repoErr
-	}
-	if errors.Is(ctxErr, context.Canceled) {
-		return sderrors.ErrCanceled.WithCause(cause)
-	}
-	return sderrors.ErrUnavailable.WithMessage("the token lookup timed out, try again later").WithCause(cause)
 }
 
 // dedupe returns the distinct ids in first-occurrence order. It returns ids

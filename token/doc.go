@@ -1,5 +1,5 @@
 // Package token checks the stored tokens a merchant lists when it creates a
-// client session (DESIGN §3.2). It is pure apart from [Repository], the
+// client session. It is pure apart from [Repository], the
 // gateway's token store, which [Checker] calls once per request.
 //
 // # Rules

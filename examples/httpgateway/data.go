@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"net/url"
 	"os"
 	"strconv"
+	"strings"
+
+	"github.com/samber/lo"
 
 	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/token"
 )
 
@@ -93,7 +95,8 @@ type apiKey struct {
 type merchant struct {
 	id         string
 	datacenter string
-	products   []filter.Product // the merchant's catalog
+	products   []filter.Product // the merchant's products, in the file's order
+	catalog    *filter.Catalog  // built from products, validated at load
 }
 
 // loadData reads and validates the data file at path, or the built-in demo
@@ -163,42 +166,28 @@ func (f *dataFile) validate() (*gatewayData, error) {
 	return d, nil
 }
 
+// validateProducts checks the products of the file. Ids, codes, amounts,
+// groups and duplicates are the catalog's rules (filter.ValidProductID,
+// filter.NewCatalog), so the gateway refuses at start exactly what the
+// engine would; a label and a payment method are the data file's own
+// rules, since the Client API shows both.
 func (f *dataFile) validateProducts() (map[int64]filter.Product, error) {
 	if len(f.Products) == 0 {
 		return nil, errors.New("products: at least one product is needed")
 	}
-	catalog := make(map[int64]filter.Product, len(f.Products))
+	all := make([]filter.Product, len(f.Products))
 	for i, p := range f.Products {
 		at := "products[" + strconv.Itoa(i) + "]"
 		switch {
-		case p.ID <= 0 || p.ID > math.MaxInt32:
-			return nil, fmt.Errorf("%s.id: %d is not an integer from 1 to 2147483647", at, p.ID)
+		case !filter.ValidProductID(p.ID):
+			return nil, fmt.Errorf("%s.id: %d is not a payment product id (an integer from 1 to 2147483647)", at, p.ID)
 		case p.Label == "":
 			return nil, fmt.Errorf("%s.label: missing", at)
 		case p.PaymentMethod == "":
 			return nil, fmt.Errorf("%s.paymentMethod: missing (e.g. \"card\" or \"redirect\")", at)
-		case p.MinAmount != nil && *p.MinAmount < 0:
-			return nil, fmt.Errorf("%s.minAmount: %d is negative", at, *p.MinAmount)
-		case p.MaxAmount != nil && *p.MaxAmount < 0:
-			return nil, fmt.Errorf("%s.maxAmount: %d is negative", at, *p.MaxAmount)
-		case p.MinAmount != nil && p.MaxAmount != nil && *p.MinAmount > *p.MaxAmount:
-			return nil, fmt.Errorf("%s.maxAmount: %d is below minAmount %d", at, *p.MaxAmount, *p.MinAmount)
 		}
-		if _, dup := catalog[p.ID]; dup {
-			return nil, fmt.Errorf("%s.id: product %d is listed twice", at, p.ID)
-		}
-		for j, c := range p.Countries {
-			if !filter.IsCountryCode(c) {
-				return nil, fmt.Errorf("%s.countries[%d]: %q is not a country code (ISO 3166 alpha-2, upper case)", at, j, c)
-			}
-		}
-		for j, c := range p.Currencies {
-			if !filter.IsCurrencyCode(c) {
-				return nil, fmt.Errorf("%s.currencies[%d]: %q is not a currency code (ISO 4217, upper case)", at, j, c)
-			}
-		}
-		catalog[p.ID] = filter.Product{
-			ID:                 int32(p.ID),
+		all[i] = filter.Product{
+			ID:                 int32(p.ID), //nolint:gosec // checked by filter.ValidProductID
 			Group:              p.Group,
 			DisplayOrder:       p.DisplayOrder,
 			Label:              p.Label,
@@ -212,11 +201,11 @@ func (f *dataFile) validateProducts() (map[int64]filter.Product, error) {
 			AllowsTokenization: p.AllowsTokenization,
 		}
 	}
-	return catalog, nil
+	if _, err := filter.NewCatalog(all); err != nil {
+		return nil, err // names the entry, e.g. products[2].currencies[0]
+	}
+	return lo.KeyBy(all, func(p filter.Product) int64 { return int64(p.ID) }), nil
 }
-
-// regions are the values of the deprecated SessionResponse.region.
-var regions = map[string]bool{"EU": true, "US": true, "AMS": true, "PAR": true}
 
 func (f *dataFile) validateDatacenters(d *gatewayData) error {
 	if len(f.Datacenters) == 0 {
@@ -230,26 +219,13 @@ func (f *dataFile) validateDatacenters(d *gatewayData) error {
 		if _, dup := d.datacenters[dc.Name]; dup {
 			return fmt.Errorf("%s.name: datacenter %q is listed twice", at, dc.Name)
 		}
-		if !regions[dc.Region] {
-			return fmt.Errorf("%s.region: %q is not one of EU, US, AMS, PAR", at, dc.Region)
+		if !session.ValidRegion(dc.Region) {
+			return fmt.Errorf("%s.region: %q is not one of %s", at, dc.Region, strings.Join(session.Regions(), ", "))
 		}
-		if dc.Origin != "" {
-			if err := checkOrigin(dc.Origin); err != nil {
-				return fmt.Errorf("%s.origin: %w", at, err)
-			}
+		if dc.Origin != "" && !session.ValidOrigin(dc.Origin) {
+			return fmt.Errorf("%s.origin: %q is not an origin such as https://gateway.example (http or https, host, optional port, no path or trailing slash)", at, dc.Origin)
 		}
 		d.datacenters[dc.Name] = dc
-	}
-	return nil
-}
-
-// checkOrigin accepts an absolute http or https URL with a host and no path,
-// query or fragment, e.g. "https://eu.gateway.example".
-func checkOrigin(origin string) error {
-	u, err := url.Parse(origin)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return fmt.Errorf("%q is not an origin such as https://gateway.example (scheme and host, no path)", origin)
 	}
 	return nil
 }
@@ -260,8 +236,8 @@ func (f *dataFile) validateMerchants(d *gatewayData, catalog map[int64]filter.Pr
 	}
 	for i, m := range f.Merchants {
 		at := "merchants[" + strconv.Itoa(i) + "]"
-		if !isMerchantID(m.ID) {
-			return fmt.Errorf("%s.id: %q is not a merchant id (1 to 64 letters, digits, '-' or '_')", at, m.ID)
+		if !session.ValidMerchantID(m.ID) {
+			return fmt.Errorf("%s.id: %q is not a merchant id (1 to 64 letters, digits or '-')", at, m.ID)
 		}
 		if _, dup := d.merchants[m.ID]; dup {
 			return fmt.Errorf("%s.id: merchant %q is listed twice", at, m.ID)
@@ -271,22 +247,25 @@ func (f *dataFile) validateMerchants(d *gatewayData, catalog map[int64]filter.Pr
 		}
 		mer := merchant{id: m.ID, datacenter: m.Datacenter}
 		if len(m.Products) == 0 {
-			for _, p := range f.Products {
-				mer.products = append(mer.products, catalog[p.ID])
-			}
+			mer.products = lo.Map(f.Products, func(p productEntry, _ int) filter.Product { return catalog[p.ID] })
 		}
-		seen := make(map[int64]bool, len(m.Products))
+		seen := make(map[int64]int, len(m.Products))
 		for j, id := range m.Products {
 			p, ok := catalog[id]
 			if !ok {
 				return fmt.Errorf("%s.products[%d]: %d is not one of the products", at, j, id)
 			}
-			if seen[id] {
-				return fmt.Errorf("%s.products[%d]: product %d is listed twice", at, j, id)
+			if k, dup := seen[id]; dup {
+				return fmt.Errorf("%s.products[%d]: product %d is also listed at products[%d]", at, j, id, k)
 			}
-			seen[id] = true
+			seen[id] = j
 			mer.products = append(mer.products, p)
 		}
+		cat, err := filter.NewCatalog(mer.products)
+		if err != nil { // the products passed as a whole; a subset cannot fail
+			return fmt.Errorf("%s.products: %w", at, err)
+		}
+		mer.catalog = cat
 		d.merchants[m.ID] = mer
 	}
 	return nil
@@ -322,23 +301,23 @@ func (f *dataFile) validateAPIKeys(d *gatewayData) error {
 }
 
 func (f *dataFile) validateTokens(d *gatewayData) error {
-	seen := make(map[string]bool, len(f.Tokens))
+	seen := make(map[string]int, len(f.Tokens))
 	for i, t := range f.Tokens {
 		at := "tokens[" + strconv.Itoa(i) + "]"
-		if t.ID == "" || len(t.ID) > 128 || !isPrintableASCII(t.ID) {
-			return fmt.Errorf("%s.id: not 1 to 128 printable ASCII characters", at)
+		if !token.WellFormed(t.ID) {
+			return fmt.Errorf("%s.id: not a token id (1 to %d printable ASCII characters, no space)", at, token.MaxIDLength)
 		}
-		if seen[t.ID] {
-			return fmt.Errorf("%s.id: token %q is listed twice", at, t.ID)
+		if k, dup := seen[t.ID]; dup {
+			return fmt.Errorf("%s.id: the token is also listed at tokens[%d]", at, k)
 		}
-		seen[t.ID] = true
+		seen[t.ID] = i
 		if _, ok := d.merchants[t.MerchantID]; !ok {
 			return fmt.Errorf("%s.merchantId: %q is not one of the merchants", at, t.MerchantID)
 		}
 		// A token may name a product that is not (or no longer) in the
 		// catalog: the engine then reports it as invalid.
-		if t.PaymentProductID <= 0 || t.PaymentProductID > math.MaxInt32 {
-			return fmt.Errorf("%s.paymentProductId: %d is not an integer from 1 to 2147483647", at, t.PaymentProductID)
+		if !filter.ValidProductID(t.PaymentProductID) {
+			return fmt.Errorf("%s.paymentProductId: %d is not a payment product id (an integer from 1 to 2147483647)", at, t.PaymentProductID)
 		}
 		status, err := token.ParseStatus(t.Status)
 		if err != nil {
@@ -355,7 +334,7 @@ func (f *dataFile) validateTokens(d *gatewayData) error {
 		d.tokens = append(d.tokens, token.Token{
 			ID:               t.ID,
 			MerchantID:       t.MerchantID,
-			PaymentProductID: int32(t.PaymentProductID),
+			PaymentProductID: int32(t.PaymentProductID), //nolint:gosec // checked by filter.ValidProductID
 			Status:           status,
 			CardExpiry:       expiry,
 			Alias:            t.Alias,
@@ -384,18 +363,4 @@ func isPrintableASCII(s string) bool {
 
 func containsByte(s string, b byte) bool {
 	return bytes.IndexByte([]byte(s), b) >= 0
-}
-
-// isMerchantID accepts ids that are safe as one URL path segment.
-func isMerchantID(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := range len(s) {
-		c := s[i]
-		if (c < '0' || c > '9') && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && c != '-' && c != '_' {
-			return false
-		}
-	}
-	return true
 }

@@ -1,34 +1,17 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/clientsession/engine/examples/internal/demo"
+	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/token"
 )
-
-// The built-in demo data is the quickstart's: the embedded demo.json must
-// not drift from package demo.
-func TestDemoDataMatchesQuickstart(t *testing.T) {
-	d, err := loadData("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := d.merchants[demo.MerchantID].products, demo.Products(); !reflect.DeepEqual(got, want) {
-		t.Errorf("demo.json products = %+v\nwant package demo's %+v", got, want)
-	}
-	if got, want := d.tokens, demo.Tokens(); !reflect.DeepEqual(got, want) {
-		t.Errorf("demo.json tokens = %+v\nwant package demo's %+v", got, want)
-	}
-	if _, ok := d.merchants[demo.OtherMerchantID]; !ok {
-		t.Errorf("demo.json lacks merchant %s", demo.OtherMerchantID)
-	}
-}
 
 func TestDemoDataIsValid(t *testing.T) {
 	d, err := loadData("")
@@ -73,18 +56,18 @@ func TestParseDataRejects(t *testing.T) {
 		{"trailing data", `"alias": "a"}]`, `"alias": "a"}]}{`, "trailing data"},
 		{"bad currency", `"currencies": ["EUR"]`, `"currencies": ["EURO"]`, `products[1].currencies[0]: "EURO" is not a currency code`},
 		{"bad country", `"countries": ["NL"]`, `"countries": ["nl"]`, `products[1].countries[0]: "nl" is not a country code`},
-		{"min above max", `"minAmount": 1`, `"minAmount": 3`, "products[1].maxAmount: 2 is below minAmount 3"},
-		{"negative min", `"minAmount": 1`, `"minAmount": -1`, "products[1].minAmount: -1 is negative"},
-		{"product id zero", `{"id": 2,`, `{"id": 0,`, "products[1].id: 0 is not an integer"},
-		{"product id over int32", `{"id": 2,`, `{"id": 2147483648,`, "products[1].id: 2147483648 is not an integer"},
-		{"duplicate product", `{"id": 2,`, `{"id": 1,`, "products[1].id: product 1 is listed twice"},
+		{"min above max", `"minAmount": 1`, `"minAmount": 3`, "products[1].maxAmount: the maximum amount 2 is below the minimum amount 3"},
+		{"negative min", `"minAmount": 1`, `"minAmount": -1`, "products[1].minAmount: amounts are zero or more"},
+		{"product id zero", `{"id": 2,`, `{"id": 0,`, "products[1].id: 0 is not a payment product id"},
+		{"product id over int32", `{"id": 2,`, `{"id": 2147483648,`, "products[1].id: 2147483648 is not a payment product id"},
+		{"duplicate product", `{"id": 2,`, `{"id": 1,`, "products[1].id: the product id 1 is also used by products[0]"},
 		{"no payment method", `"paymentMethod": "redirect"`, `"paymentMethod": ""`, "products[1].paymentMethod: missing"},
 		{"bad region", `"region": "EU"`, `"region": "MARS"`, `datacenters[0].region: "MARS" is not one of`},
 		{"origin with path", `"origin": ""`, `"origin": "https://x.example/client"`, "datacenters[0].origin:"},
 		{"unknown datacenter", `"datacenter": "EU"`, `"datacenter": "US"`, `merchants[0].datacenter: "US" is not one of the datacenters`},
 		{"merchant id with slash", `{"id": "m1", "datacenter"`, `{"id": "m/1", "datacenter"`, `merchants[0].id: "m/1" is not a merchant id`},
 		{"unknown merchant product", `"datacenter": "EU"}`, `"datacenter": "EU", "products": [1, 9]}`, "merchants[0].products[1]: 9 is not one of the products"},
-		{"duplicate merchant product", `"datacenter": "EU"}`, `"datacenter": "EU", "products": [1, 1]}`, "merchants[0].products[1]: product 1 is listed twice"},
+		{"duplicate merchant product", `"datacenter": "EU"}`, `"datacenter": "EU", "products": [1, 1]}`, "merchants[0].products[1]: product 1 is also listed at products[0]"},
 		{"key without merchants", `"merchants": ["m1"]`, `"merchants": []`, "apiKeys[0].merchants: at least one merchant"},
 		{"key for unknown merchant", `"merchants": ["m1"]`, `"merchants": ["m2"]`, `apiKeys[0].merchants[0]: "m2" is not one of the merchants`},
 		{"key without secret", `"secretApiKey": "s"`, `"secretApiKey": ""`, "apiKeys[0].secretApiKey: missing"},
@@ -93,7 +76,7 @@ func TestParseDataRejects(t *testing.T) {
 		{"bad expiry month", `"cardExpiry": "1230"`, `"cardExpiry": "1330"`, `tokens[0].cardExpiry: "1330": card expiry is MMYY`},
 		{"bad expiry shape", `"cardExpiry": "1230"`, `"cardExpiry": "12/30"`, `tokens[0].cardExpiry: "12/30": card expiry is MMYY`},
 		{"token of unknown merchant", `"merchantId": "m1"`, `"merchantId": "m9"`, `tokens[0].merchantId: "m9" is not one of the merchants`},
-		{"token id with space", `{"id": "t1"`, `{"id": "t 1"`, "tokens[0].id: not 1 to 128 printable ASCII"},
+		{"token id with space", `{"id": "t1"`, `{"id": "t 1"`, "tokens[0].id: not a token id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,5 +130,71 @@ func TestLoadDataFile(t *testing.T) {
 	}
 	if _, err := loadData(filepath.Join(dir, "missing.json")); err == nil {
 		t.Error("loadData(missing) = nil, want an error")
+	}
+}
+
+// TestLoaderAndEngineAgree: for each rule the data file shares with the
+// library, the loader accepts a value exactly when the library's owner of
+// the rule does, so that nothing the gateway loads is refused later
+// (regression: merchant "shop_1" loaded, then every create answered 404).
+func TestLoaderAndEngineAgree(t *testing.T) {
+	tests := []struct {
+		rule     string
+		old, new string // placeholder in validData and its replacement, %s the value
+		values   []string
+		library  func(string) bool
+	}{
+		{"merchant id (session.ValidMerchantID)", `"m1"`, `%q`,
+			[]string{"m1", "shop_1", "a-B-9", "", "a/b", "é", strings.Repeat("m", 64), strings.Repeat("m", 65)},
+			session.ValidMerchantID},
+		{"token id (token.WellFormed)", `{"id": "t1"`, `{"id": %q`,
+			[]string{"t1", "a b", "", "~!", strings.Repeat("x", 128), strings.Repeat("x", 129), "\u00e9"},
+			token.WellFormed},
+		{"origin (session.ValidOrigin)", `"origin": ""`, `"origin": %q`,
+			[]string{"https://gw.example", "http://127.0.0.1:8080", "https://gw.example/", "https://gw.example/client",
+				"ftp://gw.example", "https://user@gw.example", "https://gw.example:0", "https://[::1]:443", "https://gw.example?x=1"},
+			session.ValidOrigin},
+		{"region (session.ValidRegion)", `"region": "EU"`, `"region": %q`,
+			[]string{"EU", "US", "AMS", "PAR", "eu", "", "MARS"},
+			session.ValidRegion},
+		{"country code (filter.IsCountryCode)", `"countries": ["NL"]`, `"countries": [%q]`,
+			[]string{"NL", "nl", "NLD", "", "N1"},
+			filter.IsCountryCode},
+		{"currency code (filter.IsCurrencyCode)", `"currencies": ["EUR"]`, `"currencies": [%q]`,
+			[]string{"EUR", "eur", "EURO", "", "E1R"},
+			filter.IsCurrencyCode},
+	}
+	for _, tt := range tests {
+		for _, v := range tt.values {
+			raw := validData
+			if tt.old == `"m1"` { // the merchant id appears in several entries
+				raw = strings.ReplaceAll(raw, tt.old, fmt.Sprintf(tt.new, v))
+			} else {
+				raw = strings.Replace(raw, tt.old, fmt.Sprintf(tt.new, v), 1)
+			}
+			_, err := parseData([]byte(raw))
+			if got, want := err == nil, tt.library(v); got != want {
+				t.Errorf("%s: %q loads = %v, the library accepts = %v (load error: %v)", tt.rule, v, got, want, err)
+			}
+		}
+	}
+	// Product ids: the loader and filter.ValidProductID agree, also past int32.
+	for _, id := range []int64{7, 2147483647, 0, -1, 2147483648} {
+		raw := strings.Replace(validData, `{"id": 2,`, fmt.Sprintf(`{"id": %d,`, id), 1)
+		_, err := parseData([]byte(raw))
+		if got, want := err == nil, filter.ValidProductID(id); got != want {
+			t.Errorf("product id %d loads = %v, filter.ValidProductID = %v (%v)", id, got, want, err)
+		}
+	}
+}
+
+// TestShopUnderscoreRefusedAtStart: the data file's merchant "shop_1"
+// stops the gateway at start with a message naming the entry, instead of
+// loading and failing every create.
+func TestShopUnderscoreRefusedAtStart(t *testing.T) {
+	raw := strings.ReplaceAll(validData, `"m1"`, `"shop_1"`)
+	_, err := parseData([]byte(raw))
+	if err == nil || !strings.Contains(err.Error(), `merchants[0].id: "shop_1" is not a merchant id`) {
+		t.Fatalf("parseData(shop_1) = %v; want a refusal naming merchants[0].id", err)
 	}
 }

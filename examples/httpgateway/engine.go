@@ -23,11 +23,7 @@ func newEngine(cfg config) (*session.Engine, error) {
 	sort.Strings(merchantIDs) // deterministic first error
 	for _, id := range merchantIDs {
 		m := cfg.Data.merchants[id]
-		cat, err := filter.NewCatalog(m.products)
-		if err != nil {
-			return nil, fmt.Errorf("httpgateway: catalog of merchant %s: %w", id, err)
-		}
-		catalogs[id] = cat
+		catalogs[id] = m.catalog // validated by the data file's loader
 		dc := cfg.Data.datacenters[m.datacenter]
 		d := session.Datacenter{Origin: dc.Origin, Region: dc.Region}
 		if d.Origin == "" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"path"
 	"slices"
@@ -42,8 +43,8 @@ func newServer(cfg config) (http.Handler, error) {
 	if cfg.Data == nil {
 		return nil, errors.New("httpgateway: no data")
 	}
-	if err := checkOrigin(cfg.PublicURL); err != nil {
-		return nil, errors.New("httpgateway: -public-url: " + err.Error())
+	if !session.ValidOrigin(cfg.PublicURL) {
+		return nil, fmt.Errorf("httpgateway: -public-url: %q is not an origin such as https://gateway.example (http or https, host, optional port, no path or trailing slash)", cfg.PublicURL)
 	}
 	engine, err := newEngine(cfg)
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/storage/redisstore"
 	"github.com/clientsession/engine/token"
@@ -16,7 +16,7 @@ import (
 // stores are where the gateway keeps sessions (with their encryption
 // nonces) and reads tokens.
 type stores struct {
-	Sessions session.Repository
+	Sessions storage.Repository
 	Tokens   token.Repository
 	// Close releases connections; never nil.
 	Close func() error
@@ -49,7 +49,10 @@ func openStores(ctx context.Context, redisURL, postgresDSN string, data *gateway
 		closers = append(closers, closePG)
 		st.Sessions, st.Tokens = pg, pg
 	} else {
-		mem := memstore.New()
+		mem, err := memstore.New()
+		if err != nil {
+			return stores{}, err
+		}
 		mem.PutTokens(data.tokens...)
 		st.Sessions, st.Tokens = mem, mem
 	}

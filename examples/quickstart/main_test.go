@@ -4,15 +4,14 @@ import (
 	"context"
 	mathrand "math/rand/v2"
 	"os"
-
-	"github.com/clientsession/engine/examples/internal/demo"
+	"time"
 )
 
 // Example runs the quickstart deterministically: a fixed clock, ids from a
 // seeded generator (never do this outside tests) and a fixed errorId.
 func Example() {
 	cfg := config{
-		now:     demo.Now,
+		now:     func() time.Time { return time.Date(2026, time.January, 15, 10, 0, 0, 0, time.UTC) },
 		random:  mathrand.NewChaCha8([32]byte{'q', 'u', 'i', 'c', 'k'}),
 		errorID: func() string { return "00000000-0000-4000-8000-000000000001" },
 	}
@@ -54,11 +53,18 @@ func Example() {
 	// why:
 	//   product 1   available
 	//   product 2   available
-	//   product 3   excluded by exclude.products[3]
+	//   product 3   excluded: exclude.products contains 3
 	//   product 840 available
 	//   product 809 not in restrictTo
 	//   account on file 1 (token 8f2a9c31d6e04b7f9a1c2e3d4f5a6b7c): shown
-	//   account on file 2 (token 9b8a7f6e5d4c4b3a2f1e0d9c8b7a6f5e): product 3 excluded by exclude.products[3]
+	//   account on file 2 (token 9b8a7f6e5d4c4b3a2f1e0d9c8b7a6f5e): product 3 excluded: exclude.products contains 3
+	//
+	// GET http://localhost:8080/client/v1/1234-9899856a8f127858fe62f25ab170bdc2/crypto/publickey
+	// keyId: quickstart-key
+	// opened: product 1, card ending 1111, 3 values
+	// the same blob again: DUPLICATE_REQUEST
+	//
+	// DELETE /v1/1234/sessions/2606db9bcf0bd50d9ed9bc81d770a8a4, then a client call: 401 MISSING_OR_INVALID_AUTHORIZATION
 	//
 	// POST /v1/1234/sessions
 	// {"paymentProductFilters": {"exclude": {"groups": ["cards", "wallets"]}}}

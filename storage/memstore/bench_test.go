@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/memstore"
 )
@@ -37,10 +36,10 @@ var benchNow = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 // benchRecord is a session as the engine stores it: customerId
 // "{merchantId}-{32 hex}" and a payload of about 200 bytes (filters and 5
 // tokens of 32 characters).
-func benchRecord(i uint64, payload []byte) session.Record {
+func benchRecord(i uint64, payload []byte) storage.Record {
 	k := benchKey(i)
 	binary.LittleEndian.PutUint64(payload, i)
-	return session.Record{
+	return storage.Record{
 		Key: k, MerchantID: "1234", CustomerID: "1234-" + hex.EncodeToString(k[16:]),
 		ExpiresAt: benchNow.Add(2 * time.Hour), Payload: payload,
 	}
@@ -48,7 +47,7 @@ func benchRecord(i uint64, payload []byte) session.Record {
 
 func filled(b *testing.B, n int, opts ...memstore.Option) (*memstore.Store, []storage.Key) {
 	b.Helper()
-	s := memstore.New(opts...)
+	s := newStore(b, opts...)
 	keys := make([]storage.Key, n)
 	payload := make([]byte, 200)
 	for i := range keys {
@@ -108,7 +107,7 @@ func BenchmarkSave(b *testing.B) {
 	payload := make([]byte, 200)
 	b.Run("Replace", func(b *testing.B) {
 		s, _ := filled(b, liveSessions)
-		recs := make([]session.Record, liveSessions)
+		recs := make([]storage.Record, liveSessions)
 		for i := range recs {
 			recs[i] = benchRecord(uint64(i), payload)
 		}
@@ -123,7 +122,7 @@ func BenchmarkSave(b *testing.B) {
 	})
 	b.Run("New", func(b *testing.B) {
 		s, _ := filled(b, liveSessions)
-		recs := make([]session.Record, 4096)
+		recs := make([]storage.Record, 4096)
 		for i := range recs {
 			recs[i] = benchRecord(uint64(i), make([]byte, 200))
 		}
@@ -150,7 +149,7 @@ func BenchmarkMemory(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		s := memstore.New()
+		s := newStore(b)
 		for i := range uint64(n) {
 			if err := s.Save(b.Context(), benchRecord(i, payload)); err != nil {
 				b.Fatal(err)

@@ -2,7 +2,7 @@
 // their nonces and tokens in the memory of one process, with the standard
 // library only.
 //
-// A [Store] implements session.Repository, token.Repository,
+// A [Store] implements storage.Repository, token.Repository,
 // storage.Sweeper and storage.NonceRecorder, and passes the conformance
 // suite of package storage/storagetest under the race detector. It suits
 // a single gateway instance, tests and demos; several instances share

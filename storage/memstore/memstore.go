@@ -5,19 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/token"
 )
 
 // The interfaces Store implements.
 var (
-	_ session.Repository    = (*Store)(nil)
+	_ storage.Repository    = (*Store)(nil)
 	_ token.Repository      = (*Store)(nil)
 	_ storage.Sweeper       = (*Store)(nil)
 	_ storage.NonceRecorder = (*Store)(nil)
@@ -104,18 +104,21 @@ type nonceSet struct {
 
 // New returns an empty Store. It starts no goroutine: expired sessions
 // are reclaimed when a Load finds them, by a bounded sample on every Save,
-// and by DeleteExpired.
-func New(opts ...Option) *Store {
+// and by DeleteExpired. Every option is validated: a bad one is an
+// sderrors.ErrInvalidConfiguration naming it.
+func New(opts ...Option) (*Store, error) {
 	c := config{shards: DefaultShards}
-	for _, o := range opts {
-		if o != nil {
-			o.apply(&c)
+	for i, o := range opts {
+		if o == nil {
+			c.fail("options["+strconv.Itoa(i)+"]", "an option must not be nil")
+			continue
 		}
+		o.apply(&c)
 	}
-	n := 1
-	for n < c.shards && n < maxShards {
-		n <<= 1
+	if err := errors.Join(c.errs...); err != nil {
+		return nil, err
 	}
+	n := c.shards
 	s := &Store{
 		shards: make([]shard, n),
 		mask:   uint32(n - 1), //nolint:gosec // n <= maxShards
@@ -126,7 +129,7 @@ func New(opts ...Option) *Store {
 		s.shards[i].nonces = make(map[storage.Key]nonceSet)
 		s.shards[i].seen.Store(math.MinInt64)
 	}
-	return s
+	return s, nil
 }
 
 func (s *Store) shard(key storage.Key) *shard {
@@ -137,7 +140,7 @@ func (s *Store) shard(key storage.Key) *shard {
 // Save stores a copy of r until r.ExpiresAt, replacing any session under
 // r.Key. Nonces recorded for the key are kept. It allocates once: the
 // merchantId, customerId and payload are copied into one string.
-func (s *Store) Save(ctx context.Context, r session.Record) error {
+func (s *Store) Save(ctx context.Context, r storage.Record) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: save: %w", err)
 	}
@@ -153,7 +156,7 @@ func (s *Store) Save(ctx context.Context, r session.Record) error {
 	return nil
 }
 
-func newEntry(r session.Record) (entry, error) {
+func newEntry(r storage.Record) (entry, error) {
 	m, c := r.MerchantID, r.CustomerID
 	if len(m) > math.MaxUint16 || uint64(len(m))+uint64(len(c))+uint64(len(r.Payload)) > math.MaxUint32 {
 		return entry{}, errTooLarge
@@ -179,9 +182,9 @@ func newEntry(r session.Record) (entry, error) {
 // Load returns a copy of the session under key. A session that expired at
 // or before now is not returned and is removed, with its nonces. The only
 // allocation is the copy of the payload.
-func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (session.Record, error) {
+func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (storage.Record, error) {
 	if err := ctx.Err(); err != nil {
-		return session.Record{}, fmt.Errorf("memstore: load: %w", err)
+		return storage.Record{}, fmt.Errorf("memstore: load: %w", err)
 	}
 	n := unixNanos(now)
 	sh := s.shard(key)
@@ -192,7 +195,7 @@ func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (sessi
 	e, ok := sh.sessions[key]
 	sh.mu.RUnlock()
 	if !ok {
-		return session.Record{}, errNoSession
+		return storage.Record{}, errNoSession
 	}
 	if e.expires <= n {
 		sh.mu.Lock()
@@ -200,9 +203,9 @@ func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (sessi
 			sh.remove(key)
 		}
 		sh.mu.Unlock()
-		return session.Record{}, errNoSession
+		return storage.Record{}, errNoSession
 	}
-	r := session.Record{
+	r := storage.Record{
 		Key:        key,
 		MerchantID: e.merchantID(),
 		CustomerID: e.customerID(),

@@ -6,24 +6,74 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/clientsession/engine/session"
+	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/session/sessiontest"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/storage/storagetest"
 	"github.com/clientsession/engine/token"
 )
 
+// newStore returns a new Store or fails tb.
+func newStore(tb testing.TB, opts ...memstore.Option) *memstore.Store {
+	tb.Helper()
+	s, err := memstore.New(opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
 func newStores(opts ...memstore.Option) storagetest.Factory {
-	return func(*testing.T) storagetest.Stores {
-		s := memstore.New(opts...)
+	return func(t *testing.T) storagetest.Stores {
+		s := newStore(t, opts...)
 		return storagetest.Stores{Sessions: s, Tokens: s, PutTokens: func(_ context.Context, ts ...token.Token) error {
 			s.PutTokens(ts...)
 			return nil
-		}}
+		}, Require: []storagetest.Capability{storagetest.NonceRecorder, storagetest.Sweeper}}
+	}
+}
+
+// TestNewValidatesOptions: a bad option is an error naming it, never
+// silently clamped.
+func TestNewValidatesOptions(t *testing.T) {
+	for _, n := range []int{-3, 0, 3, 100, 512} {
+		_, err := memstore.New(memstore.WithShards(n))
+		if !errors.Is(err, sderrors.ErrInvalidConfiguration) || sderrors.As(err).Property() != "shards" {
+			t.Errorf("New(WithShards(%d)) = %v; want ErrInvalidConfiguration at shards", n, err)
+		}
+	}
+	for _, n := range []int{1, 2, 64, 256} {
+		if _, err := memstore.New(memstore.WithShards(n)); err != nil {
+			t.Errorf("New(WithShards(%d)) = %v", n, err)
+		}
+	}
+	if _, err := memstore.New(nil); !errors.Is(err, sderrors.ErrInvalidConfiguration) {
+		t.Errorf("New(nil option) = %v; want ErrInvalidConfiguration", err)
+	}
+}
+
+// TestConformanceCatchesAHiddenCapability: a wrapper that hides
+// NonceRecorder fails a suite that requires it (it would only skip
+// otherwise).
+func TestConformanceCatchesAHiddenCapability(t *testing.T) {
+	s := newStore(t)
+	both := []storagetest.Capability{storagetest.NonceRecorder, storagetest.Sweeper}
+	hidden := struct{ storage.Repository }{s} // embeds the interface: RecordNonce and DeleteExpired are gone
+	if got := storagetest.Missing(storagetest.Stores{Sessions: hidden, Require: both}); !slices.Equal(got, both) {
+		t.Errorf("Missing(wrapper hiding both) = %v; want %v", got, both)
+	}
+	kept := struct{ *memstore.Store }{s} // embeds the concrete store: capabilities kept
+	if got := storagetest.Missing(storagetest.Stores{Sessions: kept, Require: both}); len(got) != 0 {
+		t.Errorf("Missing(wrapper embedding the store) = %v; want none", got)
+	}
+	if got := storagetest.Missing(storagetest.Stores{Sessions: hidden}); len(got) != 0 {
+		t.Errorf("Missing with nothing required = %v; want none", got)
 	}
 }
 
@@ -33,7 +83,7 @@ func TestConformance(t *testing.T) {
 }
 
 func TestLoadNoLostOrCrossedSessions(t *testing.T) {
-	storagetest.RunLoad(t, newStores()(t), 5000, 8)
+	sessiontest.RunLoad(t, newStores()(t), 5000, 8)
 }
 
 func TestConformanceOneShard(t *testing.T) {
@@ -50,9 +100,9 @@ func key(tb testing.TB) storage.Key {
 	return k
 }
 
-func record(tb testing.TB, expires time.Time) session.Record {
+func record(tb testing.TB, expires time.Time) storage.Record {
 	tb.Helper()
-	return session.Record{Key: key(tb), MerchantID: "1234", CustomerID: "1234-00112233445566778899aabbccddeeff",
+	return storage.Record{Key: key(tb), MerchantID: "1234", CustomerID: "1234-00112233445566778899aabbccddeeff",
 		ExpiresAt: expires, Payload: []byte("payload")}
 }
 
@@ -60,7 +110,7 @@ func TestNewStartsNoGoroutine(t *testing.T) {
 	before := runtime.NumGoroutine()
 	stores := make([]*memstore.Store, 10)
 	for i := range stores {
-		stores[i] = memstore.New()
+		stores[i] = newStore(t)
 	}
 	if got := runtime.NumGoroutine(); got != before {
 		t.Errorf("goroutines after 10 New = %d, want %d (unchanged)", got, before)
@@ -70,7 +120,7 @@ func TestNewStartsNoGoroutine(t *testing.T) {
 
 func TestLoadReclaimsExpired(t *testing.T) {
 	ctx := t.Context()
-	s := memstore.New()
+	s := newStore(t)
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	r := record(t, now.Add(time.Hour))
 	if err := s.Save(ctx, r); err != nil {
@@ -92,7 +142,7 @@ func TestLoadReclaimsExpired(t *testing.T) {
 
 func TestSaveSweepsExpired(t *testing.T) {
 	ctx := t.Context()
-	s := memstore.New(memstore.WithShards(1))
+	s := newStore(t, memstore.WithShards(1))
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	const n = 1000
 	for range n {
@@ -132,7 +182,7 @@ func TestSaveSweepsExpired(t *testing.T) {
 
 func TestDeleteExpiredCount(t *testing.T) {
 	ctx := t.Context()
-	s := memstore.New()
+	s := newStore(t)
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	for i := range 300 {
 		r := record(t, now.Add(time.Duration(i%3)*time.Hour)) // 100 each at now, +1h, +2h
@@ -176,7 +226,7 @@ func TestDeleteExpiredCount(t *testing.T) {
 
 func TestExpiresAtRange(t *testing.T) {
 	ctx := t.Context()
-	s := memstore.New()
+	s := newStore(t)
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name    string
@@ -205,7 +255,7 @@ func TestExpiresAtRange(t *testing.T) {
 }
 
 func TestSaveTooLarge(t *testing.T) {
-	s := memstore.New()
+	s := newStore(t)
 	r := record(t, time.Now().Add(time.Hour))
 	r.MerchantID = strings.Repeat("m", 1<<16)
 	r.CustomerID = r.MerchantID + "-1"
@@ -223,7 +273,7 @@ func TestSaveTooLarge(t *testing.T) {
 }
 
 func TestTokensDedupOrder(t *testing.T) {
-	s := memstore.New()
+	s := newStore(t)
 	s.PutTokens(token.Token{ID: "a", MerchantID: "1"}, token.Token{ID: "b", MerchantID: "2"})
 	ids := []string{"b", "x", "a", "b"}
 	for len(ids) < 40 { // also over the small-input threshold
@@ -245,12 +295,12 @@ func TestTokensDedupOrder(t *testing.T) {
 
 func Example() {
 	ctx := context.Background()
-	store := memstore.New()
+	store, _ := memstore.New()
 	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 
 	var key storage.Key // in the engine: SHA-256 of the clientSessionId
 	copy(key[:], "an example key of thirty-two b..")
-	_ = store.Save(ctx, session.Record{
+	_ = store.Save(ctx, storage.Record{
 		Key: key, MerchantID: "1234", CustomerID: "1234-9f86d081884c7d659a2feaa0c55ad015",
 		ExpiresAt: now.Add(2 * time.Hour), Payload: []byte("opaque"),
 	})

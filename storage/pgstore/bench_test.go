@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/session/sessiontest"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/pgstore"
 	"github.com/clientsession/engine/storage/storagetest"
@@ -17,7 +17,7 @@ import (
 
 func BenchmarkCreateAndAuthenticate(b *testing.B) {
 	s, counter := newStore(b)
-	storagetest.BenchmarkEngine(b, storagetest.Stores{Sessions: s, Tokens: s, PutTokens: s.PutTokens}, counter.n.Load, "queries/op")
+	sessiontest.BenchmarkEngine(b, storagetest.Stores{Sessions: s, Tokens: s, PutTokens: s.PutTokens}, counter.n.Load, "queries/op")
 }
 
 // BenchmarkVersusRaw compares, in one run and on one pool, the store's Save
@@ -60,8 +60,8 @@ func BenchmarkVersusRaw(b *testing.B) {
 		copy(k[8:], rnd[:])
 		return k
 	}
-	rec := func(k storage.Key) session.Record {
-		return session.Record{Key: k, MerchantID: "1234", CustomerID: "1234-0b67467b30df4c6d8649c8adc568fd0f", ExpiresAt: expires, Payload: payload}
+	rec := func(k storage.Key) storage.Record {
+		return storage.Record{Key: k, MerchantID: "1234", CustomerID: "1234-0b67467b30df4c6d8649c8adc568fd0f", ExpiresAt: expires, Payload: payload}
 	}
 	insert := func(k storage.Key) error {
 		_, err := pool.Exec(ctx, "INSERT INTO "+floor+" (key, merchant_id, customer_id, expires_at, payload) VALUES ($1, $2, $3, $4, $5)",

@@ -52,5 +52,5 @@ func ExampleWithTables() {
 	fmt.Println(err)
 	// Output:
 	// <nil>
-	// pgstore: "sessions; DROP TABLE x" is not a table name: use [A-Za-z_][A-Za-z0-9_]*, at most 63 bytes
+	// tables.sessions: pgstore: "sessions; DROP TABLE x" is not a table name: use [A-Za-z_][A-Za-z0-9_]*, at most 63 bytes
 }

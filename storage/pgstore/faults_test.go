@@ -16,6 +16,7 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/session/sessiontest"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/pgstore"
 	"github.com/clientsession/engine/storage/storagetest"
@@ -110,10 +111,10 @@ func TestFaultsConnectionsCut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := storagetest.NewLoadEngine(t, storagetest.Stores{Sessions: s, Tokens: s, PutTokens: s.PutTokens})
+	e := sessiontest.NewLoadEngine(t, storagetest.Stores{Sessions: s, Tokens: s, PutTokens: s.PutTokens})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	before, err := e.Create(ctx, storagetest.LoadMerchant, session.CreateRequest{Tokens: []string{"tok-1"}})
+	before, err := e.Create(ctx, sessiontest.LoadMerchant, session.CreateRequest{Tokens: []string{"tok-1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestFaultsConnectionsCut(t *testing.T) {
 					return
 				default:
 				}
-				resp, err := e.Create(ctx, storagetest.LoadMerchant, session.CreateRequest{Tokens: []string{"tok-2"}})
+				resp, err := e.Create(ctx, sessiontest.LoadMerchant, session.CreateRequest{Tokens: []string{"tok-2"}})
 				if err != nil {
 					if !sderrors.IsRetryable(err) {
 						t.Errorf("Create during cuts: %v; want a retryable error", err)
@@ -187,7 +188,7 @@ func TestFaultsConnectionsCut(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Authenticate after recovery: %v", err)
 	}
-	after, err := e.Create(ctx, storagetest.LoadMerchant, session.CreateRequest{Tokens: []string{"tok-3"}})
+	after, err := e.Create(ctx, sessiontest.LoadMerchant, session.CreateRequest{Tokens: []string{"tok-3"}})
 	if err != nil {
 		t.Fatalf("Create after recovery: %v", err)
 	}

@@ -8,13 +8,14 @@ import (
 	"fmt"
 	"hash/fnv"
 	"regexp"
+	"strconv"
 	"text/template"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/clientsession/engine/session"
+	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/token"
 )
@@ -41,15 +42,37 @@ func DefaultTables() Tables {
 	return Tables{Sessions: "client_sessions", Nonces: "client_session_nonces", Tokens: "payment_tokens"}
 }
 
-// An Option configures a Store.
-type Option interface{ apply(*Store) }
+// An Option configures a Store built by New. The set of options is
+// closed: only this package defines them. New validates every option.
+type Option interface{ apply(*config) }
 
-type tablesOption Tables
+type optionFunc func(*config)
 
-func (t tablesOption) apply(s *Store) { s.tables = Tables(t) }
+func (f optionFunc) apply(c *config) { f(c) }
 
-// WithTables sets the table names.
-func WithTables(t Tables) Option { return tablesOption(t) }
+type config struct {
+	tables Tables
+	errs   []error
+}
+
+func (c *config) fail(property, msg string) {
+	c.errs = append(c.errs, sderrors.ErrInvalidConfiguration.WithProperty(property).WithMessage("pgstore: "+msg))
+}
+
+// WithTables sets the table names; each must be a plain identifier.
+func WithTables(t Tables) Option {
+	return optionFunc(func(c *config) {
+		for _, n := range []struct{ property, name string }{
+			{"tables.sessions", t.Sessions}, {"tables.nonces", t.Nonces}, {"tables.tokens", t.Tokens},
+		} {
+			if !identifier.MatchString(n.name) {
+				c.fail(n.property, fmt.Sprintf("%q is not a table name: use [A-Za-z_][A-Za-z0-9_]*, at most 63 bytes", n.name))
+				return
+			}
+		}
+		c.tables = t
+	})
+}
 
 // Store keeps sessions, their encryption nonces and payment tokens in
 // PostgreSQL. It is safe for concurrent use when db is (a pool is; a
@@ -61,7 +84,7 @@ type Store struct {
 }
 
 var (
-	_ session.Repository    = (*Store)(nil)
+	_ storage.Repository    = (*Store)(nil)
 	_ token.Repository      = (*Store)(nil)
 	_ storage.NonceRecorder = (*Store)(nil)
 	_ storage.Sweeper       = (*Store)(nil)
@@ -70,22 +93,24 @@ var (
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
 
 // New returns a store over db. It does not touch the database: call
-// Migrate once to create the tables.
+// Migrate once to create the tables. A nil db or a bad option is an
+// sderrors.ErrInvalidConfiguration.
 func New(db DB, opts ...Option) (*Store, error) {
+	c := config{tables: DefaultTables()}
 	if db == nil {
-		return nil, errors.New("pgstore: the database must not be nil")
+		c.fail("db", "the database must not be nil")
 	}
-	s := &Store{db: db, tables: DefaultTables()}
-	for _, o := range opts {
-		o.apply(s)
-	}
-	for _, name := range []string{s.tables.Sessions, s.tables.Nonces, s.tables.Tokens} {
-		if !identifier.MatchString(name) {
-			return nil, fmt.Errorf("pgstore: %q is not a table name: use [A-Za-z_][A-Za-z0-9_]*, at most 63 bytes", name)
+	for i, o := range opts {
+		if o == nil {
+			c.fail("options["+strconv.Itoa(i)+"]", "an option must not be nil")
+			continue
 		}
+		o.apply(&c)
 	}
-	s.q = newQueries(s.tables)
-	return s, nil
+	if err := errors.Join(c.errs...); err != nil {
+		return nil, err
+	}
+	return &Store{db: db, tables: c.tables, q: newQueries(c.tables)}, nil
 }
 
 // Tables returns the table names of the store, e.g. to open a second store
@@ -172,7 +197,7 @@ func micro(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
 
 // Save stores r (one statement; an existing key is replaced and keeps its
 // nonces). ExpiresAt is kept to the microsecond, truncated.
-func (s *Store) Save(ctx context.Context, r session.Record) error {
+func (s *Store) Save(ctx context.Context, r storage.Record) error {
 	if err := ctx.Err(); err != nil {
 		return wrap("save", err)
 	}
@@ -189,17 +214,17 @@ func (s *Store) Save(ctx context.Context, r session.Record) error {
 // Load returns the record under key (one query). A record that expired at
 // or before the caller's now is ignored, reported as not found, and left
 // for DeleteExpired.
-func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (session.Record, error) {
+func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (storage.Record, error) {
 	if err := ctx.Err(); err != nil {
-		return session.Record{}, wrap("load", err)
+		return storage.Record{}, wrap("load", err)
 	}
-	r := session.Record{Key: key}
+	r := storage.Record{Key: key}
 	err := s.db.QueryRow(ctx, s.q.load, key[:], micro(now)).Scan(&r.MerchantID, &r.CustomerID, &r.ExpiresAt, &r.Payload)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return session.Record{}, wrap("load", storage.ErrNotFound)
+		return storage.Record{}, wrap("load", storage.ErrNotFound)
 	}
 	if err != nil {
-		return session.Record{}, wrap("load", err)
+		return storage.Record{}, wrap("load", err)
 	}
 	r.ExpiresAt = r.ExpiresAt.UTC()
 	if r.Payload == nil {

@@ -22,6 +22,7 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/session/sessiontest"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/pgstore"
 	"github.com/clientsession/engine/storage/storagetest"
@@ -98,7 +99,8 @@ func TestConformance(t *testing.T) {
 	factory := func(t *testing.T) storagetest.Stores {
 		t.Helper()
 		s, _ := newStore(t)
-		return storagetest.Stores{Sessions: s, Tokens: s, PutTokens: s.PutTokens}
+		return storagetest.Stores{Sessions: s, Tokens: s, PutTokens: s.PutTokens,
+			Require: []storagetest.Capability{storagetest.NonceRecorder, storagetest.Sweeper}}
 	}
 	storagetest.Run(t, factory)
 	storagetest.RunConcurrency(t, factory)
@@ -119,9 +121,16 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 
 func TestNewRejectsBadTableNames(t *testing.T) {
 	for _, name := range []string{"", "a;drop table x", "1abc", "with space", string(make([]byte, 64))} {
-		if _, err := pgstore.New(&pgxpool.Pool{}, pgstore.WithTables(pgstore.Tables{Sessions: name, Nonces: "n", Tokens: "t"})); err == nil {
-			t.Errorf("New accepted table name %q", name)
+		_, err := pgstore.New(&pgxpool.Pool{}, pgstore.WithTables(pgstore.Tables{Sessions: "s", Nonces: "n", Tokens: name}))
+		if !errors.Is(err, sderrors.ErrInvalidConfiguration) || sderrors.As(err).Property() != "tables.tokens" {
+			t.Errorf("New with table name %q: %v; want ErrInvalidConfiguration at tables.tokens", name, err)
 		}
+	}
+	if _, err := pgstore.New(nil); !errors.Is(err, sderrors.ErrInvalidConfiguration) {
+		t.Errorf("New(nil) = %v; want ErrInvalidConfiguration", err)
+	}
+	if _, err := pgstore.New(&pgxpool.Pool{}, nil); !errors.Is(err, sderrors.ErrInvalidConfiguration) {
+		t.Errorf("New with a nil option = %v; want ErrInvalidConfiguration", err)
 	}
 }
 
@@ -130,7 +139,7 @@ func TestOneStatementPerOperation(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	key := storage.Key{1, 2, 3}
-	rec := session.Record{Key: key, MerchantID: "1234", CustomerID: "1234-c", ExpiresAt: now.Add(time.Hour), Payload: []byte("p")}
+	rec := storage.Record{Key: key, MerchantID: "1234", CustomerID: "1234-c", ExpiresAt: now.Add(time.Hour), Payload: []byte("p")}
 	var tokens []token.Token
 	var ids []string
 	for i := range 100 {
@@ -267,7 +276,7 @@ func TestFaultsServerRestart(t *testing.T) {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e := storagetest.NewLoadEngine(t, storagetest.Stores{Sessions: s, Tokens: s, PutTokens: s.PutTokens})
+	e := sessiontest.NewLoadEngine(t, storagetest.Stores{Sessions: s, Tokens: s, PutTokens: s.PutTokens})
 	create := func() (session.CreateResponse, error) {
 		return e.Create(ctx, "1234", session.CreateRequest{Tokens: []string{"tok-1", "tok-unknown"}})
 	}
@@ -320,7 +329,7 @@ func TestFaultsServerRestart(t *testing.T) {
 func downOps(s *pgstore.Store, key storage.Key, now time.Time) map[string]func(context.Context) error {
 	return map[string]func(context.Context) error{
 		"Save": func(ctx context.Context) error {
-			return s.Save(ctx, session.Record{Key: storage.Key{7}, MerchantID: "1234", CustomerID: "c", ExpiresAt: now.Add(time.Hour)})
+			return s.Save(ctx, storage.Record{Key: storage.Key{7}, MerchantID: "1234", CustomerID: "c", ExpiresAt: now.Add(time.Hour)})
 		},
 		"Load":        func(ctx context.Context) error { _, err := s.Load(ctx, key, now); return err },
 		"Delete":      func(ctx context.Context) error { return s.Delete(ctx, key, "1234") },
@@ -348,7 +357,7 @@ func loadSize() int {
 
 func TestLoadNoLostOrCrossedSessions(t *testing.T) {
 	s, _ := newStore(t)
-	storagetest.RunLoad(t, storagetest.Stores{Sessions: s, Tokens: s, PutTokens: s.PutTokens}, loadSize(), 16)
+	sessiontest.RunLoad(t, storagetest.Stores{Sessions: s, Tokens: s, PutTokens: s.PutTokens}, loadSize(), 16)
 }
 
 // Expiries are kept to the microsecond, truncated; Load ignores an expired
@@ -358,7 +367,7 @@ func TestExpiryMicrosecondsAndSweep(t *testing.T) {
 	ctx := context.Background()
 	exp := time.Date(2030, 1, 2, 3, 4, 5, 123456789, time.UTC)
 	want := time.Date(2030, 1, 2, 3, 4, 5, 123456000, time.UTC)
-	r := session.Record{Key: storage.Key{42}, MerchantID: "1234", CustomerID: "c", ExpiresAt: exp, Payload: []byte("p")}
+	r := storage.Record{Key: storage.Key{42}, MerchantID: "1234", CustomerID: "c", ExpiresAt: exp, Payload: []byte("p")}
 	if err := s.Save(ctx, r); err != nil {
 		t.Fatal(err)
 	}
@@ -410,7 +419,7 @@ func TestStoreInTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	r := session.Record{Key: storage.Key{43}, MerchantID: "1234", CustomerID: "c", ExpiresAt: now.Add(time.Hour), Payload: []byte("p")}
+	r := storage.Record{Key: storage.Key{43}, MerchantID: "1234", CustomerID: "c", ExpiresAt: now.Add(time.Hour), Payload: []byte("p")}
 	if err := txStore.Save(ctx, r); err != nil {
 		t.Fatal(err)
 	}

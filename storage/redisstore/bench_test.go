@@ -11,7 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/session/sessiontest"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/redisstore"
 	"github.com/clientsession/engine/storage/storagetest"
@@ -20,7 +20,7 @@ import (
 func BenchmarkSave(b *testing.B) {
 	s, counter := newStore(b)
 	ctx := context.Background()
-	rec := session.Record{MerchantID: "1234", CustomerID: "1234-0b67467b30df4c6d8649c8adc568fd0f",
+	rec := storage.Record{MerchantID: "1234", CustomerID: "1234-0b67467b30df4c6d8649c8adc568fd0f",
 		ExpiresAt: time.Now().Add(time.Hour), Payload: make([]byte, 146)}
 	b.ReportAllocs()
 	i := 0
@@ -37,7 +37,7 @@ func BenchmarkSave(b *testing.B) {
 
 func BenchmarkCreateAndAuthenticate(b *testing.B) {
 	s, counter := newStore(b)
-	storagetest.BenchmarkEngine(b, storagetest.Stores{Sessions: s}, counter.n.Load, "roundtrips/op")
+	sessiontest.BenchmarkEngine(b, storagetest.Stores{Sessions: s}, counter.n.Load, "roundtrips/op")
 }
 
 func BenchmarkLoad(b *testing.B) {
@@ -46,7 +46,7 @@ func BenchmarkLoad(b *testing.B) {
 	now := time.Now()
 	const live = 1024
 	for i := range live {
-		rec := session.Record{Key: storage.Key{byte(i), byte(i >> 8), 0xbe}, MerchantID: "1234",
+		rec := storage.Record{Key: storage.Key{byte(i), byte(i >> 8), 0xbe}, MerchantID: "1234",
 			CustomerID: "1234-0b67467b30df4c6d8649c8adc568fd0f", ExpiresAt: now.Add(time.Hour), Payload: make([]byte, 146)}
 		if err := s.Save(ctx, rec); err != nil {
 			b.Fatal(err)
@@ -107,8 +107,8 @@ func BenchmarkVersusRaw(b *testing.B) {
 	}
 	const live = 1024
 	now := time.Now()
-	rec := func(i int) session.Record {
-		return session.Record{Key: storage.Key{byte(i), byte(i >> 8), 0xbe}, MerchantID: "1234",
+	rec := func(i int) storage.Record {
+		return storage.Record{Key: storage.Key{byte(i), byte(i >> 8), 0xbe}, MerchantID: "1234",
 			CustomerID: "1234-0b67467b30df4c6d8649c8adc568fd0f", ExpiresAt: now.Add(time.Hour), Payload: make([]byte, 146)}
 	}
 	for i := range live {

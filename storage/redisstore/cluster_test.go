@@ -60,7 +60,7 @@ func TestConformanceOnCluster(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return storagetest.Stores{Sessions: s} // the server is thrown away with its keys
+		return storagetest.Stores{Sessions: s, Require: []storagetest.Capability{storagetest.NonceRecorder}} // the server is thrown away with its keys
 	}
 	storagetest.Run(t, factory)
 	storagetest.RunConcurrency(t, factory)

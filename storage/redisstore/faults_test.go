@@ -13,6 +13,7 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/session/sessiontest"
 	"github.com/clientsession/engine/storage/redisstore"
 	"github.com/clientsession/engine/storage/storagetest"
 )
@@ -31,7 +32,7 @@ func TestFaultsServerKilledMidRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := storagetest.NewLoadEngine(t, storagetest.Stores{Sessions: store})
+	e := sessiontest.NewLoadEngine(t, storagetest.Stores{Sessions: store})
 	ctx := context.Background()
 
 	var killed atomic.Bool
@@ -48,7 +49,7 @@ func TestFaultsServerKilledMidRun(t *testing.T) {
 				default:
 				}
 				down := killed.Load() // the answer of a command sent after the kill cannot be a success
-				resp, err := e.Create(ctx, storagetest.LoadMerchant, req)
+				resp, err := e.Create(ctx, sessiontest.LoadMerchant, req)
 				if err != nil {
 					count(t, err, &retryable, &wrong, "Create")
 					continue
@@ -84,7 +85,7 @@ func TestFaultsServerKilledMidRun(t *testing.T) {
 	srv.start() // same port, empty (it keeps nothing on disk)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		resp, err := e.Create(ctx, storagetest.LoadMerchant, session.CreateRequest{})
+		resp, err := e.Create(ctx, sessiontest.LoadMerchant, session.CreateRequest{})
 		if err == nil {
 			if _, err := e.Authenticate(ctx, resp.CustomerID, resp.ClientSessionID); err != nil {
 				t.Errorf("Authenticate after restart: %v", err)

@@ -7,11 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/clientsession/engine/session"
+	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/storage"
 )
 
@@ -25,34 +26,65 @@ type Store struct {
 }
 
 var (
-	_ session.Repository    = (*Store)(nil)
+	_ storage.Repository    = (*Store)(nil)
 	_ storage.NonceRecorder = (*Store)(nil)
 )
 
-// An Option configures a Store.
-type Option interface{ apply(*Store) }
+// An Option configures a Store built by New. The set of options is
+// closed: only this package defines them. New validates every option.
+type Option interface{ apply(*config) }
 
-type prefixOption string
+type optionFunc func(*config)
 
-func (p prefixOption) apply(s *Store) { s.prefix = string(p) }
+func (f optionFunc) apply(c *config) { f(c) }
 
-// WithPrefix sets the prefix of every key (default "cs:"), so that several
-// stores, or other data, share one Redis.
-func WithPrefix(prefix string) Option { return prefixOption(prefix) }
+type config struct {
+	prefix string
+	errs   []error
+}
+
+func (c *config) fail(property, msg string) {
+	c.errs = append(c.errs, sderrors.ErrInvalidConfiguration.WithProperty(property).WithMessage("redisstore: "+msg))
+}
+
+// DefaultPrefix is the prefix of every key unless WithPrefix says otherwise.
+const DefaultPrefix = "cs:"
+
+// WithPrefix sets the prefix of every key (default DefaultPrefix), so that
+// several stores, or other data, share one Redis: 1 to 64 printable ASCII
+// characters without '{' or '}' (the key's hash tag follows the prefix).
+func WithPrefix(prefix string) Option {
+	return optionFunc(func(c *config) {
+		if prefix == "" || len(prefix) > 64 || strings.ContainsAny(prefix, "{}") ||
+			strings.IndexFunc(prefix, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
+			c.fail("prefix", "the key prefix must be 1 to 64 printable ASCII characters without '{' or '}'")
+			return
+		}
+		c.prefix = prefix
+	})
+}
 
 // New returns a store over client: a *redis.Client, *redis.ClusterClient,
 // a Sentinel failover client or anything else that implements
-// redis.UniversalClient. The caller owns the client and closes it.
+// redis.UniversalClient. The caller owns the client and closes it. A nil
+// client or a bad option is an sderrors.ErrInvalidConfiguration.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
+	c := config{prefix: DefaultPrefix}
 	if client == nil {
-		return nil, errors.New("redisstore: the client must not be nil")
+		c.fail("client", "the client must not be nil")
 	}
-	s := &Store{client: client, prefix: "cs:",
-		deleteScript: redis.NewScript(deleteScriptSource), nonceScript: redis.NewScript(nonceScriptSource)}
-	for _, o := range opts {
-		o.apply(s)
+	for i, o := range opts {
+		if o == nil {
+			c.fail("options["+strconv.Itoa(i)+"]", "an option must not be nil")
+			continue
+		}
+		o.apply(&c)
 	}
-	return s, nil
+	if err := errors.Join(c.errs...); err != nil {
+		return nil, err
+	}
+	return &Store{client: client, prefix: c.prefix,
+		deleteScript: redis.NewScript(deleteScriptSource), nonceScript: redis.NewScript(nonceScriptSource)}, nil
 }
 
 // keys returns the session key and the nonce-set key of k. Both carry the
@@ -65,7 +97,7 @@ func (s *Store) keys(k storage.Key) (sessionKey, nonceKey string) {
 // Save stores r with PXAT at its expiry, so Redis drops it then (one round
 // trip). Saving a key that exists replaces the record and keeps its
 // nonces.
-func (s *Store) Save(ctx context.Context, r session.Record) error {
+func (s *Store) Save(ctx context.Context, r storage.Record) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("redisstore: save: %w", err)
 	}
@@ -84,27 +116,27 @@ func (s *Store) Save(ctx context.Context, r session.Record) error {
 // Load returns the record under key (one round trip). A record that is
 // expired by the caller's now is deleted with its nonces (a second round
 // trip, only then) and reported as not found.
-func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (session.Record, error) {
+func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (storage.Record, error) {
 	if err := ctx.Err(); err != nil {
-		return session.Record{}, fmt.Errorf("redisstore: load: %w", err)
+		return storage.Record{}, fmt.Errorf("redisstore: load: %w", err)
 	}
 	sk, nk := s.keys(key)
 	raw, err := s.client.Get(ctx, sk).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return session.Record{}, fmt.Errorf("redisstore: load: %w", storage.ErrNotFound)
+		return storage.Record{}, fmt.Errorf("redisstore: load: %w", storage.ErrNotFound)
 	}
 	if err != nil {
-		return session.Record{}, fmt.Errorf("redisstore: load: %w", err)
+		return storage.Record{}, fmt.Errorf("redisstore: load: %w", err)
 	}
 	r, err := decode(key, raw)
 	if err != nil {
-		return session.Record{}, err
+		return storage.Record{}, err
 	}
 	if !now.Before(r.ExpiresAt) {
 		if err := s.client.Del(ctx, sk, nk).Err(); err != nil {
-			return session.Record{}, fmt.Errorf("redisstore: load: removing an expired session: %w", err)
+			return storage.Record{}, fmt.Errorf("redisstore: load: removing an expired session: %w", err)
 		}
-		return session.Record{}, fmt.Errorf("redisstore: load: %w", storage.ErrNotFound)
+		return storage.Record{}, fmt.Errorf("redisstore: load: %w", storage.ErrNotFound)
 	}
 	return r, nil
 }
@@ -188,7 +220,7 @@ func expiryMillis(t time.Time) string {
 // The merchant comes first so that the delete script can read it.
 const version = 1
 
-func encode(r session.Record) ([]byte, error) {
+func encode(r storage.Record) ([]byte, error) {
 	if len(r.MerchantID) > 0xffff || len(r.CustomerID) > 0xffff {
 		return nil, errors.New("redisstore: merchant or customer id longer than 65535 bytes")
 	}
@@ -205,14 +237,14 @@ func encode(r session.Record) ([]byte, error) {
 
 var errCorrupt = errors.New("redisstore: a stored session is corrupt")
 
-func decode(key storage.Key, b []byte) (session.Record, error) {
+func decode(key storage.Key, b []byte) (storage.Record, error) {
 	if len(b) < 3 || b[0] != version {
-		return session.Record{}, errCorrupt
+		return storage.Record{}, errCorrupt
 	}
 	m := int(binary.BigEndian.Uint16(b[1:3]))
 	b = b[3:]
 	if len(b) < m+8+2 {
-		return session.Record{}, errCorrupt
+		return storage.Record{}, errCorrupt
 	}
 	merchant := string(b[:m])
 	expires := time.Unix(0, int64(binary.BigEndian.Uint64(b[m:m+8]))).UTC() //nolint:gosec // the bits of a time written by encode
@@ -220,9 +252,9 @@ func decode(key storage.Key, b []byte) (session.Record, error) {
 	c := int(binary.BigEndian.Uint16(b[:2]))
 	b = b[2:]
 	if len(b) < c {
-		return session.Record{}, errCorrupt
+		return storage.Record{}, errCorrupt
 	}
-	return session.Record{
+	return storage.Record{
 		Key:        key,
 		MerchantID: merchant,
 		CustomerID: string(b[:c]),

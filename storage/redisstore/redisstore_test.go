@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/session/sessiontest"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/redisstore"
 	"github.com/clientsession/engine/storage/storagetest"
@@ -79,7 +81,7 @@ func TestConformance(t *testing.T) {
 	factory := func(t *testing.T) storagetest.Stores {
 		t.Helper()
 		s, _ := newStore(t)
-		return storagetest.Stores{Sessions: s}
+		return storagetest.Stores{Sessions: s, Require: []storagetest.Capability{storagetest.NonceRecorder}}
 	}
 	storagetest.Run(t, factory)
 	storagetest.RunConcurrency(t, factory)
@@ -90,7 +92,7 @@ func TestOneRoundTripPerOperation(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	key := storage.Key{1, 2, 3}
-	rec := session.Record{Key: key, MerchantID: "1234", CustomerID: "1234-c", ExpiresAt: now.Add(time.Hour), Payload: []byte("p")}
+	rec := storage.Record{Key: key, MerchantID: "1234", CustomerID: "1234-c", ExpiresAt: now.Add(time.Hour), Payload: []byte("p")}
 	// Warm the scripts up: the first run of a script may need EVAL after a NOSCRIPT.
 	_ = s.RecordNonce(ctx, storage.Key{9}, "warm", now.Add(time.Minute))
 	_ = s.Delete(ctx, storage.Key{9}, "none")
@@ -124,7 +126,7 @@ func TestRedisExpiresSessions(t *testing.T) {
 	s, _ := newStore(t)
 	ctx := context.Background()
 	key := storage.Key{7}
-	if err := s.Save(ctx, session.Record{Key: key, MerchantID: "m", CustomerID: "m-c", ExpiresAt: time.Now().Add(150 * time.Millisecond)}); err != nil {
+	if err := s.Save(ctx, storage.Record{Key: key, MerchantID: "m", CustomerID: "m-c", ExpiresAt: time.Now().Add(150 * time.Millisecond)}); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(3 * time.Second)
@@ -205,7 +207,7 @@ func TestFaultsServerKilledAndRestarted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := storagetest.NewLoadEngine(t, storagetest.Stores{Sessions: store})
+	e := sessiontest.NewLoadEngine(t, storagetest.Stores{Sessions: store})
 	ctx := context.Background()
 	create := func() (session.CreateResponse, error) {
 		return e.Create(ctx, "1234", session.CreateRequest{Tokens: []string{"tok-1"}})
@@ -257,14 +259,14 @@ func loadSize() int {
 
 func TestLoadNoLostOrCrossedSessions(t *testing.T) {
 	s, _ := newStore(t)
-	storagetest.RunLoad(t, storagetest.Stores{Sessions: s}, loadSize(), 32)
+	sessiontest.RunLoad(t, storagetest.Stores{Sessions: s}, loadSize(), 32)
 }
 
 // Through the engine, Create, Authenticate and Revoke are one round trip
 // each (the tokens are in memory: Redis keeps no tokens).
 func TestEngineOneRoundTripPerOperation(t *testing.T) {
 	s, counter := newStore(t)
-	e := storagetest.NewLoadEngine(t, storagetest.Stores{Sessions: s})
+	e := sessiontest.NewLoadEngine(t, storagetest.Stores{Sessions: s})
 	ctx := context.Background()
 	_ = s.Delete(ctx, storage.Key{9}, "none") // load the delete script first
 	var resp session.CreateResponse
@@ -273,11 +275,11 @@ func TestEngineOneRoundTripPerOperation(t *testing.T) {
 		op   func() error
 	}{
 		{"Create", func() (err error) {
-			resp, err = e.Create(ctx, storagetest.LoadMerchant, session.CreateRequest{Tokens: []string{"tok-1", "tok-2"}})
+			resp, err = e.Create(ctx, sessiontest.LoadMerchant, session.CreateRequest{Tokens: []string{"tok-1", "tok-2"}})
 			return err
 		}},
 		{"Authenticate", func() error { _, err := e.Authenticate(ctx, resp.CustomerID, resp.ClientSessionID); return err }},
-		{"Revoke", func() error { return e.Revoke(ctx, storagetest.LoadMerchant, resp.ClientSessionID) }},
+		{"Revoke", func() error { return e.Revoke(ctx, sessiontest.LoadMerchant, resp.ClientSessionID) }},
 		{"Authenticate revoked", func() error {
 			if _, err := e.Authenticate(ctx, resp.CustomerID, resp.ClientSessionID); !errors.Is(err, sderrors.ErrUnauthorized) {
 				return fmt.Errorf("after revoke: %w; want ErrUnauthorized", err)
@@ -311,16 +313,34 @@ func TestSaveExpiredIsNotKept(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			key := storage.Key{8, byte(len(tc.name))}
 			if tc.liveFirst {
-				if err := s.Save(ctx, session.Record{Key: key, MerchantID: "m", CustomerID: "m-c", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+				if err := s.Save(ctx, storage.Record{Key: key, MerchantID: "m", CustomerID: "m-c", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if err := s.Save(ctx, session.Record{Key: key, MerchantID: "m", CustomerID: "m-c", ExpiresAt: past}); err != nil {
+			if err := s.Save(ctx, storage.Record{Key: key, MerchantID: "m", CustomerID: "m-c", ExpiresAt: past}); err != nil {
 				t.Fatalf("Save of an expired record: %v; want nil", err)
 			}
 			if r, err := s.Load(ctx, key, longAgo); !errors.Is(err, storage.ErrNotFound) {
 				t.Errorf("Load after saving an expired record = %+v, %v; want ErrNotFound", r, err)
 			}
 		})
+	}
+}
+
+// TestNewValidatesOptions: a bad option is an error naming it.
+func TestNewValidatesOptions(t *testing.T) {
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialed
+	t.Cleanup(func() { _ = client.Close() })
+	for _, p := range []string{"", "a{b", "}", "with space", strings.Repeat("p", 65), "é"} {
+		_, err := redisstore.New(client, redisstore.WithPrefix(p))
+		if !errors.Is(err, sderrors.ErrInvalidConfiguration) || sderrors.As(err).Property() != "prefix" {
+			t.Errorf("New(WithPrefix(%q)) = %v; want ErrInvalidConfiguration at prefix", p, err)
+		}
+	}
+	if _, err := redisstore.New(nil); !errors.Is(err, sderrors.ErrInvalidConfiguration) {
+		t.Errorf("New(nil) = %v; want ErrInvalidConfiguration", err)
+	}
+	if _, err := redisstore.New(client, redisstore.WithPrefix("gw1:")); err != nil {
+		t.Errorf("New(WithPrefix(gw1:)) = %v", err)
 	}
 }

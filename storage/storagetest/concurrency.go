@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/token"
 )
@@ -38,9 +37,9 @@ func RunConcurrency(t *testing.T, newStores Factory) {
 func (x suite) concurrentSaveLoad(t *testing.T) {
 	s := x.stores(t)
 	ctx := t.Context()
-	all := make([][]session.Record, goroutines)
+	all := make([][]storage.Record, goroutines)
 	for g := range all {
-		all[g] = make([]session.Record, perRoutine)
+		all[g] = make([]storage.Record, perRoutine)
 		for i := range all[g] {
 			r := newRecord(t, fmt.Sprintf("m%02d", g))
 			r.Payload = fmt.Appendf(r.Payload[:0], "goroutine %d record %d %x", g, i, r.Key[:4])
@@ -87,7 +86,7 @@ func (x suite) concurrentSaveLoad(t *testing.T) {
 func (x suite) concurrentDelete(t *testing.T) {
 	s := x.stores(t)
 	ctx := t.Context()
-	rs := make([]session.Record, raceDeletes)
+	rs := make([]storage.Record, raceDeletes)
 	for i := range rs {
 		rs[i] = newRecord(t, "1234")
 		save(t, s, rs[i])

@@ -4,8 +4,12 @@
 //
 //	func TestConformance(t *testing.T) {
 //		newStores := func(t *testing.T) storagetest.Stores {
-//			s := memstore.New()
-//			return storagetest.Stores{Sessions: s, Tokens: s, PutTokens: ...}
+//			s, err := memstore.New()
+//			if err != nil {
+//				t.Fatal(err)
+//			}
+//			return storagetest.Stores{Sessions: s, Tokens: s, PutTokens: ...,
+//				Require: []storagetest.Capability{storagetest.NonceRecorder, storagetest.Sweeper}}
 //		}
 //		storagetest.Run(t, newStores)
 //		storagetest.RunConcurrency(t, newStores)
@@ -18,7 +22,7 @@
 //
 // # The contract the suite checks
 //
-// Sessions (session.Repository):
+// Sessions (storage.Repository):
 //   - Save then Load returns every field: Key, MerchantID, CustomerID,
 //     Payload byte for byte (empty, binary and 64 KiB payloads), and
 //     ExpiresAt equal (time.Time.Equal) to the millisecond at least: the
@@ -65,9 +69,14 @@
 // token lookups race token puts. It stays within a few seconds on a
 // server-backed store.
 //
-// RunLoad goes through a session.Engine over the adapter's stores (built by
-// NewLoadEngine): many workers create and at once authenticate sessions,
-// each with one token of its own; no session may be lost or crossed, and
-// each must authenticate with its own customerId only. Adapters run it
-// bounded by default and at full size (e.g. 50,000 sessions) behind a flag.
+// Stores.Require makes a capability mandatory: an adapter lists what it
+// implements, so that a wrapper that hides NonceRecorder or Sweeper fails
+// the suite instead of skipping those tests. A wrapper keeps a capability
+// by embedding the store (struct{ *memstore.Store }) or by implementing
+// the capability's method and forwarding it.
+//
+// The suite imports no concrete store and no engine. The engine-level
+// load test and benchmark that adapters also run (many concurrent creates
+// and authentications through a session.Engine) are in package
+// session/sessiontest.
 package storagetest

@@ -7,10 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
-	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/token"
 )
@@ -19,12 +19,54 @@ import (
 type Stores struct {
 	// Sessions is required. When it also implements storage.NonceRecorder
 	// or storage.Sweeper, those are tested too.
-	Sessions session.Repository
+	Sessions storage.Repository
 	// Tokens is optional: nil skips the token tests.
 	Tokens token.Repository
 	// PutTokens stores tokens so that Tokens finds them; required when
 	// Tokens is set.
 	PutTokens func(ctx context.Context, tokens ...token.Token) error
+	// Require lists the optional capabilities Sessions must have: the
+	// suite fails, rather than skips, the tests of a required capability
+	// that Sessions lacks. An adapter requires what it implements, so
+	// that a wrapper hiding a capability is caught.
+	Require []Capability
+}
+
+// Capability names an optional capability of a session store.
+type Capability string
+
+// The optional capabilities of package storage.
+const (
+	NonceRecorder Capability = "storage.NonceRecorder"
+	Sweeper       Capability = "storage.Sweeper"
+)
+
+// Missing returns the capabilities s.Require lists that s.Sessions does
+// not implement. Run and RunConcurrency fail at once when there are any.
+func Missing(s Stores) []Capability {
+	var out []Capability
+	for _, c := range s.Require {
+		has := false
+		switch c {
+		case NonceRecorder:
+			_, has = s.Sessions.(storage.NonceRecorder)
+		case Sweeper:
+			_, has = s.Sessions.(storage.Sweeper)
+		}
+		if !has {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// lacks skips t, or fails it when s requires c.
+func (s Stores) lacks(t *testing.T, c Capability) {
+	t.Helper()
+	if slices.Contains(s.Require, c) {
+		t.Fatalf("Sessions (%T) does not implement %s, which Stores.Require lists", s.Sessions, c)
+	}
+	t.Skipf("Sessions (%T) does not implement %s", s.Sessions, c)
 }
 
 // Factory returns fresh, empty stores for one subtest. It registers its
@@ -41,6 +83,7 @@ type suite struct{ newStores Factory }
 func Run(t *testing.T, newStores Factory) {
 	t.Helper()
 	x := suite{newStores}
+	t.Run("Require", x.require)
 	t.Run("Sessions", func(t *testing.T) {
 		t.Run("SaveLoad", x.saveLoad)
 		t.Run("NotFound", x.notFound)
@@ -87,13 +130,21 @@ func (x suite) stores(t *testing.T) Stores {
 	return s
 }
 
+// require fails when the stores lack a capability they require.
+func (x suite) require(t *testing.T) {
+	s := x.stores(t)
+	if missing := Missing(s); len(missing) > 0 {
+		t.Fatalf("Sessions (%T) does not implement %v, which Stores.Require lists", s.Sessions, missing)
+	}
+}
+
 // nonceStores returns fresh stores whose Sessions record nonces, or skips t.
 func (x suite) nonceStores(t *testing.T) (Stores, storage.NonceRecorder) {
 	t.Helper()
 	s := x.stores(t)
 	nr, ok := s.Sessions.(storage.NonceRecorder)
 	if !ok {
-		t.Skip("Sessions does not implement storage.NonceRecorder")
+		s.lacks(t, NonceRecorder)
 	}
 	return s, nr
 }
@@ -104,7 +155,7 @@ func (x suite) sweeperStores(t *testing.T) (Stores, storage.Sweeper) {
 	s := x.stores(t)
 	sw, ok := s.Sessions.(storage.Sweeper)
 	if !ok {
-		t.Skip("Sessions does not implement storage.Sweeper")
+		s.lacks(t, Sweeper)
 	}
 	return s, sw
 }
@@ -146,9 +197,9 @@ func hexID(t *testing.T) string {
 
 // newRecord is a session of merchant as the engine makes them: customerId
 // "{merchant}-{32 hex}", a 200-byte payload, alive for an hour.
-func newRecord(t *testing.T, merchant string) session.Record {
+func newRecord(t *testing.T, merchant string) storage.Record {
 	t.Helper()
-	return session.Record{
+	return storage.Record{
 		Key:        newKey(t),
 		MerchantID: merchant,
 		CustomerID: merchant + "-" + hexID(t),
@@ -157,14 +208,14 @@ func newRecord(t *testing.T, merchant string) session.Record {
 	}
 }
 
-func save(t *testing.T, s Stores, r session.Record) {
+func save(t *testing.T, s Stores, r storage.Record) {
 	t.Helper()
 	if err := s.Sessions.Save(t.Context(), r); err != nil {
 		t.Fatalf("Save(%s): %v", r.CustomerID, err)
 	}
 }
 
-func load(t *testing.T, s Stores, key storage.Key, now time.Time) session.Record {
+func load(t *testing.T, s Stores, key storage.Key, now time.Time) storage.Record {
 	t.Helper()
 	got, err := s.Sessions.Load(t.Context(), key, now)
 	if err != nil {
@@ -182,7 +233,7 @@ func loadNotFound(t *testing.T, s Stores, key storage.Key, now time.Time) {
 	}
 }
 
-func diffRecord(got, want session.Record) string {
+func diffRecord(got, want storage.Record) string {
 	switch {
 	case got.Key != want.Key:
 		return fmt.Sprintf("Key = %x, want %x", got.Key, want.Key)
@@ -200,7 +251,7 @@ func diffRecord(got, want session.Record) string {
 	return ""
 }
 
-func checkRecord(t *testing.T, got, want session.Record) {
+func checkRecord(t *testing.T, got, want storage.Record) {
 	t.Helper()
 	if d := diffRecord(got, want); d != "" {
 		t.Error(d)
@@ -217,31 +268,31 @@ func (x suite) saveLoad(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		edit func(r *session.Record)
+		edit func(r *storage.Record)
 	}{
-		{"engine ids", func(*session.Record) {}},
-		{"customerId not prefixed by merchantId", func(r *session.Record) {
+		{"engine ids", func(*storage.Record) {}},
+		{"customerId not prefixed by merchantId", func(r *storage.Record) {
 			r.MerchantID = "merchant-2"
 			r.CustomerID = "cust-" + hex.EncodeToString(r.Key[:8])
 		}},
-		{"merchantId a strict prefix of another merchant's", func(r *session.Record) {
+		{"merchantId a strict prefix of another merchant's", func(r *storage.Record) {
 			r.MerchantID = "12"
 			r.CustomerID = "1234-" + hex.EncodeToString(r.Key[:16])
 		}},
-		{"customerId equal to merchantId", func(r *session.Record) { r.CustomerID = r.MerchantID }},
-		{"non-ASCII ids", func(r *session.Record) {
+		{"customerId equal to merchantId", func(r *storage.Record) { r.CustomerID = r.MerchantID }},
+		{"non-ASCII ids", func(r *storage.Record) {
 			r.MerchantID = "händler"
 			r.CustomerID = "händler-ü-" + hex.EncodeToString(r.Key[:4])
 		}},
-		{"nil payload", func(r *session.Record) { r.Payload = nil }},
-		{"binary payload", func(r *session.Record) { r.Payload = binary }},
-		{"64 KiB payload", func(r *session.Record) { r.Payload = bytes.Repeat([]byte("0123456789abcdef"), 4096) }},
-		{"ExpiresAt in another zone", func(r *session.Record) {
+		{"nil payload", func(r *storage.Record) { r.Payload = nil }},
+		{"binary payload", func(r *storage.Record) { r.Payload = binary }},
+		{"64 KiB payload", func(r *storage.Record) { r.Payload = bytes.Repeat([]byte("0123456789abcdef"), 4096) }},
+		{"ExpiresAt in another zone", func(r *storage.Record) {
 			r.ExpiresAt = r.ExpiresAt.In(time.FixedZone("UTC+5", 5*3600))
 		}},
-		{"ExpiresAt a day ahead", func(r *session.Record) { r.ExpiresAt = r.ExpiresAt.Add(23 * time.Hour) }},
+		{"ExpiresAt a day ahead", func(r *storage.Record) { r.ExpiresAt = r.ExpiresAt.Add(23 * time.Hour) }},
 	}
-	var saved []session.Record
+	var saved []storage.Record
 	for _, tc := range tests {
 		r := newRecord(t, "1234")
 		tc.edit(&r)
@@ -433,14 +484,14 @@ func (x suite) deadline(t *testing.T) {
 
 func nonce(t *testing.T) string { t.Helper(); return hexID(t) }
 
-func recordOK(t *testing.T, nr storage.NonceRecorder, r session.Record, n string) {
+func recordOK(t *testing.T, nr storage.NonceRecorder, r storage.Record, n string) {
 	t.Helper()
 	if err := nr.RecordNonce(t.Context(), r.Key, n, r.ExpiresAt); err != nil {
 		t.Fatalf("RecordNonce(%s) = %v, want nil", n, err)
 	}
 }
 
-func recordReplay(t *testing.T, nr storage.NonceRecorder, r session.Record, n string) {
+func recordReplay(t *testing.T, nr storage.NonceRecorder, r storage.Record, n string) {
 	t.Helper()
 	if err := nr.RecordNonce(t.Context(), r.Key, n, r.ExpiresAt); !errors.Is(err, storage.ErrAlreadyExists) {
 		t.Fatalf("RecordNonce(%s) again = %v, want an error wrapping ErrAlreadyExists", n, err)
@@ -521,7 +572,7 @@ func (x suite) nonceExpiry(t *testing.T) {
 func (x suite) sweep(t *testing.T) {
 	s, sw := x.sweeperStores(t)
 	base := baseTime()
-	rs := make([]session.Record, 3)
+	rs := make([]storage.Record, 3)
 	for i := range rs {
 		rs[i] = newRecord(t, "1234")
 		rs[i].ExpiresAt = base.Add(time.Duration(i+1) * time.Hour)

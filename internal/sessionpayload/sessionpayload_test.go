@@ -1,4 +1,4 @@
-package session
+package sessionpayload
 
 import (
 	"errors"
@@ -57,14 +57,14 @@ func TestPayloadRoundTrip(t *testing.T) {
 			for i := range tt.toks {
 				tt.toks[i].MerchantID = "m"
 			}
-			b := encodePayload(tt.f, tt.toks)
+			b := Encode(tt.f, tt.toks)
 			if tt.max > 0 && len(b) > tt.max {
 				t.Errorf("len(payload) = %d; want <= %d", len(b), tt.max)
 			}
 			t.Logf("%s: %d bytes", tt.name, len(b))
-			gotF, gotT, err := decodePayload(b, "m")
+			gotF, gotT, err := Decode(b, "m")
 			if err != nil {
-				t.Fatalf("decodePayload: %v", err)
+				t.Fatalf("Decode: %v", err)
 			}
 			if !reflect.DeepEqual(gotF, tt.f) || !reflect.DeepEqual(gotT, tt.toks) {
 				t.Errorf("round trip = %+v %+v; want %+v %+v", gotF, gotT, tt.f, tt.toks)
@@ -76,7 +76,7 @@ func TestPayloadRoundTrip(t *testing.T) {
 func TestDecodePayloadRejectsCorruption(t *testing.T) {
 	t.Parallel()
 	f, toks := samplePayload()
-	good := encodePayload(f, toks)
+	good := Encode(f, toks)
 	bad := map[string][]byte{
 		"empty":            {},
 		"unknown version":  {0x02, 0, 0},
@@ -92,36 +92,36 @@ func TestDecodePayloadRejectsCorruption(t *testing.T) {
 		bad["truncated at "+string(rune('0'+i%10))+"/"+string(rune('a'+i/10))] = good[:i]
 	}
 	for name, b := range bad {
-		_, _, err := decodePayload(b, "m")
+		_, _, err := Decode(b, "m")
 		if !errors.Is(err, sderrors.ErrInternal) || !errors.Is(err, errCorrupt) {
-			t.Errorf("decodePayload(%s %x) error = %v; want ErrInternal wrapping errCorrupt", name, b, err)
+			t.Errorf("Decode(%s %x) error = %v; want ErrInternal wrapping errCorrupt", name, b, err)
 		}
 	}
 }
 
 // FuzzDecodePayload: any bytes decode without panic; what decodes
 // re-encodes to the same bytes (the format has one encoding per value).
-func FuzzDecodePayload(f *testing.F) {
+func FuzzDecode(f *testing.F) {
 	filters, toks := samplePayload()
 	// Seed corpus: a full payload, the empty payload, a filters-only payload,
 	// an unpacked token id, and a few broken ones.
-	f.Add(encodePayload(filters, toks))
-	f.Add(encodePayload(filter.Filters{}, nil))
-	f.Add(encodePayload(filter.Filters{Exclude: &filter.Selection{Groups: []string{"cards"}}}, nil))
-	f.Add(encodePayload(filter.Filters{}, []token.Token{{ID: "X-1", PaymentProductID: 7, Alias: "*1"}}))
+	f.Add(Encode(filters, toks))
+	f.Add(Encode(filter.Filters{}, nil))
+	f.Add(Encode(filter.Filters{Exclude: &filter.Selection{Groups: []string{"cards"}}}, nil))
+	f.Add(Encode(filter.Filters{}, []token.Token{{ID: "X-1", PaymentProductID: 7, Alias: "*1"}}))
 	f.Add([]byte{0x01, 0x03})
 	f.Add([]byte{0x01, 0x00, 0xff, 0xff, 0xff, 0xff, 0x0f})
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		gotF, gotT, err := decodePayload(b, "m")
+		gotF, gotT, err := Decode(b, "m")
 		if err != nil {
 			if !errors.Is(err, sderrors.ErrInternal) {
 				t.Fatalf("error %v does not wrap ErrInternal", err)
 			}
 			return
 		}
-		again := encodePayload(gotF, gotT)
-		f2, t2, err := decodePayload(again, "m")
+		again := Encode(gotF, gotT)
+		f2, t2, err := Decode(again, "m")
 		if err != nil || !reflect.DeepEqual(f2, gotF) || !reflect.DeepEqual(t2, gotT) {
 			t.Fatalf("re-encoding %x gives %x, which decodes to %+v %+v, %v", b, again, f2, t2, err)
 		}

@@ -1,4 +1,13 @@
-package storagetest
+// Package sessiontest holds the engine-level tests and benchmarks that
+// every store adapter runs from its own tests, over a session.Engine built
+// on the adapter's stores: RunLoad (many concurrent creates and
+// authentications; no session lost or crossed) and BenchmarkEngine
+// (Create and Authenticate, with the adapter's round trips per operation).
+//
+// The storage-level contract is package storage/storagetest, which
+// imports no engine; this package is its engine-level complement, and
+// adapters import it from tests only.
+package sessiontest
 
 import (
 	"context"
@@ -13,6 +22,7 @@ import (
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage/memstore"
+	"github.com/clientsession/engine/storage/storagetest"
 	"github.com/clientsession/engine/token"
 )
 
@@ -35,7 +45,7 @@ func LoadTokens() []token.Token {
 // two-product catalog, for load tests and benchmarks. The tokens of
 // LoadTokens are put in stores.Tokens (through PutTokens), or in a memstore
 // when stores.Tokens is nil.
-func NewLoadEngine(tb testing.TB, stores Stores) *session.Engine {
+func NewLoadEngine(tb testing.TB, stores storagetest.Stores) *session.Engine {
 	tb.Helper()
 	catalog, err := filter.NewCatalog([]filter.Product{
 		{ID: 1, Group: "cards", DisplayOrder: 1, Label: "VISA", Logo: "pp_logo_1.png", PaymentMethod: "card"},
@@ -46,7 +56,10 @@ func NewLoadEngine(tb testing.TB, stores Stores) *session.Engine {
 	}
 	tokens := stores.Tokens
 	if tokens == nil {
-		mem := memstore.New()
+		mem, err := memstore.New()
+		if err != nil {
+			tb.Fatal(err)
+		}
 		mem.PutTokens(LoadTokens()...)
 		tokens = mem
 	} else if err := stores.PutTokens(context.Background(), LoadTokens()...); err != nil {
@@ -66,7 +79,7 @@ func NewLoadEngine(tb testing.TB, stores Stores) *session.Engine {
 // session still authenticates and only with its own customerId. It logs the
 // rate. Adapters run it bounded (a few thousand sessions by default) and at
 // full size behind a flag.
-func RunLoad(t *testing.T, stores Stores, n, workers int) {
+func RunLoad(t *testing.T, stores storagetest.Stores, n, workers int) {
 	t.Helper()
 	e := NewLoadEngine(t, stores)
 	ctx := context.Background()
@@ -126,7 +139,7 @@ func RunLoad(t *testing.T, stores Stores, n, workers int) {
 // sub-benchmarks Create and Authenticate. trips returns a running count of
 // the adapter's round trips (from a driver hook or tracer); it is reported
 // per operation under unit, e.g. "roundtrips/op".
-func BenchmarkEngine(b *testing.B, stores Stores, trips func() int64, unit string) {
+func BenchmarkEngine(b *testing.B, stores storagetest.Stores, trips func() int64, unit string) {
 	b.Helper()
 	e := NewLoadEngine(b, stores)
 	ctx := context.Background()

@@ -1,4 +1,9 @@
-package session
+// Package sessionpayload is the codec of storage.Record.Payload: the
+// engine's compact, versioned binary encoding of a session's normalized
+// filters and valid tokens. Stores treat the bytes as opaque; only the
+// session package encodes and decodes them. Decode never panics on
+// corrupt bytes (FuzzDecode).
+package sessionpayload
 
 import (
 	"encoding/binary"
@@ -14,7 +19,7 @@ import (
 )
 
 // The payload is the engine's compact binary encoding of a session's
-// normalized filters and valid tokens, stored as Record.Payload. Version 1:
+// normalized filters and valid tokens, stored as storage.Record.Payload. Version 1:
 //
 //	payload   = version(0x01) flags selection{0,2} tokens
 //	flags     = byte: bit 0 restrictTo present, bit 1 exclude present; other bits 0
@@ -42,10 +47,10 @@ const (
 const maxStars = 1 << 12
 
 // errCorrupt is the cause of every decoding failure.
-var errCorrupt = stderrors.New("session: corrupt payload")
+var errCorrupt = stderrors.New("sessionpayload: corrupt payload")
 
-// encodePayload encodes normalized filters and the valid tokens.
-func encodePayload(f filter.Filters, toks []token.Token) []byte {
+// Encode encodes normalized filters and the valid tokens.
+func Encode(f filter.Filters, toks []token.Token) []byte {
 	size := 3 + selectionSize(f.RestrictTo) + selectionSize(f.Exclude) + 2
 	for i := range toks {
 		size += 16 + len(toks[i].ID) + len(toks[i].Alias)
@@ -123,7 +128,7 @@ func packable(id string) bool {
 		return false
 	}
 	for i := range len(id) {
-		if !isHex(id[i]) {
+		if c := id[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
 			return false
 		}
 	}
@@ -217,10 +222,10 @@ func (r *payloadReader) bytes(n int) []byte {
 
 func (r *payloadReader) str() string { return string(r.bytes(r.length())) }
 
-// decodePayload decodes what encodePayload wrote. It never panics: corrupt
+// Decode decodes what Encode wrote. It never panics: corrupt
 // bytes give an error wrapping sderrors.ErrInternal. Tokens get merchantID
 // and StatusActive.
-func decodePayload(payload []byte, merchantID string) (filter.Filters, []token.Token, error) {
+func Decode(payload []byte, merchantID string) (filter.Filters, []token.Token, error) {
 	r := payloadReader{b: payload}
 	if r.u8() != payloadV1 {
 		r.fail("unknown version")
