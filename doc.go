@@ -44,7 +44,7 @@
 // never session, so a store does not compile the engine (go-jose,
 // validator). internal/strictjson is the one strict JSON walker and
 // internal/sessionpayload the codec of Record.Payload. No package outside
-// examples/ imports net/http, log or math/rand (golangci-lint depguard
-// enforces it). The library never logs and starts no goroutines of its
-// own.
+// examples/ and bench/ (benchmark programs) imports net/http, log or
+// math/rand (golangci-lint depguard enforces it). The library never logs
+// and starts no goroutines of its own.
 package engine

@@ -115,6 +115,7 @@ func BenchmarkCreateFloor(b *testing.B) {
 // newCreateFloor returns the floor of one Create (see BenchmarkCreateFloor)
 // over a live set of liveSessions.
 func newCreateFloor(b *testing.B) func() {
+	b.Helper()
 	type rec struct {
 		merchant, customer string
 		expires            time.Time
@@ -355,6 +356,7 @@ func BenchmarkMemstoreBytesPerSession(b *testing.B) {
 }
 
 func memstoreBytes(b *testing.B, n int) {
+	b.Helper()
 	seed := [32]byte{'m', 'e', 'm'}
 	var ms runtime.MemStats
 	e, store, _ := benchEngine(b, 0, session.WithRandom(mathrand.NewChaCha8(seed)))

@@ -22,6 +22,7 @@ type op struct {
 // keeps their ratio honest where separate benchmarks, seconds apart, do
 // not. (The run's own ns/op is the time of one round: ignore it.)
 func interleave(b *testing.B, ops ...op) {
+	b.Helper()
 	const chunk = 32
 	total := make([]time.Duration, len(ops))
 	calls := 0
