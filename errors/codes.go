@@ -34,7 +34,8 @@ var (
 
 // Our codes, range 700000-799999: request shape (7001xx), filters (7002xx),
 // tokens (7003xx), payment context (7004xx), sessions (7005xx), encryption
-// (7006xx), configuration (7007xx), transports (7008xx), dependencies (7009xx).
+// (7006xx), configuration (7007xx), transports (7008xx), dependencies (7009xx),
+// card lookups (7010xx).
 var (
 	// ErrInvalidJSON: the body is not one JSON value, or has trailing data (400).
 	ErrInvalidJSON = Define("700100", KindInvalidArgument, "INVALID_JSON",
@@ -117,6 +118,12 @@ var (
 	// ErrCanceled: the caller canceled the request (499).
 	ErrCanceled = Define("700901", KindCanceled, "REQUEST_CANCELED",
 		"the request was canceled")
+
+	// ErrIINNotFound: no payment product of the merchant's catalog has an IIN range
+	// holding the card number's first digits (404). Its id is the Connect platform's
+	// for an unknown IIN; the client SDKs turn a 404 of getIINdetails into UNKNOWN.
+	ErrIINNotFound = Define("701000", KindNotFound, "IIN_NOT_FOUND",
+		"no payment product is known for these card number digits")
 )
 
 // Catalogue returns every error the engine defines, in code order of the
@@ -134,5 +141,6 @@ func Catalogue() []*Error {
 		ErrInvalidConfiguration,
 		ErrUnknownResource, ErrMethodNotAllowed,
 		ErrUnavailable, ErrCanceled,
+		ErrIINNotFound,
 	}
 }

@@ -58,6 +58,7 @@
 //	700801    405     METHOD_NOT_ALLOWED                a transport serves the route, not with this method
 //	700900    503     SERVICE_UNAVAILABLE               a dependency failed; retryable
 //	700901    499     REQUEST_CANCELED                  the caller canceled (context.Canceled)
+//	701000    404     IIN_NOT_FOUND                     getIINdetails: no product holds the card's digits
 //
 // Gateways that define errors of their own with [Define] use codes outside
 // 700000-799999.

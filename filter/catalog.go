@@ -25,6 +25,10 @@ type Product struct {
 	MaxAmount          *int64   // inclusive, minor units; nil: unbounded
 	AllowsRecurring    bool
 	AllowsTokenization bool
+	// IINRanges are the card numbers of the product (see IINRange); nil
+	// takes the defaults of a well-known card product id
+	// (DefaultIINRanges), an empty non-nil slice means none.
+	IINRanges []IINRange
 }
 
 // Catalog is an immutable, validated set of payment products, safe for
@@ -53,6 +57,8 @@ type Catalog struct {
 	recurring    []uint64 // products allowing recurring payments
 	all          []uint64 // every product
 	amountBounds []uint64 // products with a minimum or a maximum amount
+
+	iin iinIndex // IIN ranges, see iin.go
 }
 
 // NewCatalog validates products (unique positive ids, min <= max, well-formed
@@ -61,7 +67,8 @@ type Catalog struct {
 // "products[3].maxAmount". The slice is copied.
 //
 // Also refused: a negative minimum or maximum amount, and a group name with
-// surrounding white space or control characters ("" means no group).
+// surrounding white space or control characters ("" means no group), and
+// an IIN range that ParseIINRange refuses ("products[3].iinRanges[1]").
 // An empty catalog is valid: nothing is ever available in it.
 func NewCatalog(products []Product) (*Catalog, error) {
 	seen := make(map[int32]int, len(products))
@@ -139,6 +146,7 @@ func NewCatalog(products []Product) (*Catalog, error) {
 	}
 	indexCodes(c.products, c.words, func(p Product) []string { return p.Countries }, c.anyCountry, c.byCountry)
 	indexCodes(c.products, c.words, func(p Product) []string { return p.Currencies }, c.anyCurrency, c.byCurrency)
+	c.iin = buildIINIndex(c.products)
 	return c, nil
 }
 
@@ -192,13 +200,14 @@ func checkProduct(p Product) *sderrors.Error {
 	if p.MinAmount != nil && p.MaxAmount != nil && *p.MinAmount > *p.MaxAmount {
 		return bad("maxAmount", "the maximum amount "+strconv.FormatInt(*p.MaxAmount, 10)+" is below the minimum amount "+strconv.FormatInt(*p.MinAmount, 10))
 	}
-	return nil
+	return checkIINRanges(p.IINRanges)
 }
 
 // clone returns a deep copy of p.
 func clone(p Product) Product {
 	p.Countries = slices.Clone(p.Countries)
 	p.Currencies = slices.Clone(p.Currencies)
+	p.IINRanges = slices.Clone(p.IINRanges)
 	if p.MinAmount != nil {
 		v := *p.MinAmount
 		p.MinAmount = &v

@@ -132,3 +132,41 @@ func ExampleContext_Validate() {
 	// countryCode: the parameter was not found in the request
 	// countryCode: countryCode must be an ISO 3166 alpha-2 code in upper case, e.g. NL
 }
+
+func ExampleCatalog_MatchIIN() {
+	c, err := filter.NewCatalog([]filter.Product{
+		{ID: 1, Label: "VISA", DisplayOrder: 1},            // default ranges: 4
+		{ID: 122, Label: "Visa Electron", DisplayOrder: 2}, // default ranges: 4026, 417500, ...
+		{ID: 3, Label: "MasterCard", DisplayOrder: 3, // the catalog overrides the defaults
+			IINRanges: []filter.IINRange{{Low: "51", High: "55"}}},
+		{ID: 840, Label: "PayPal", DisplayOrder: 4}, // no ranges
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, digits := range []string{"411111", "40260012", "222100", "510510", "12345", "123456"} {
+		bin, err := filter.ParseBIN(digits)
+		if err != nil {
+			fmt.Println(digits, "->", err)
+			continue
+		}
+		matches := c.MatchIIN(bin)
+		if matches == nil {
+			fmt.Println(digits, "-> unknown card")
+			continue
+		}
+		fmt.Print(digits, " ->")
+		for _, m := range matches {
+			fmt.Printf(" %d (range %s)", m.ProductID, m.Range)
+		}
+		fmt.Println()
+	}
+	// Output:
+	// 411111 -> 1 (range 4)
+	// 40260012 -> 122 (range 4026) 1 (range 4)
+	// 222100 -> unknown card
+	// 510510 -> 3 (range 51-55)
+	// 12345 -> bin: bin is the first 6 to 19 digits of the card number, digits only
+	// 123456 -> unknown card
+}

@@ -72,6 +72,20 @@
 // request order), stable for the session's life; Session.AccountOnFile
 // maps it back to the token.
 //
+// # IIN details
+//
+// IINDetails answers the Client API's getIINdetails: the card product of a
+// card number's first 6 to 19 digits, looked up in the merchant's catalog
+// (filter.Catalog.MatchIIN: products carry IIN ranges, well-known card
+// product ids have their brands' public ranges by default), and whether
+// the session may use it in the payment context. A product is allowed in
+// context exactly when Products lists it for that session and context (the
+// same resolution); when several products hold the digits (co-brands), the
+// answer names the first allowed one, most specific range first, and lists
+// them all. A card the catalog does not know is sderrors.ErrIINNotFound
+// (404 IIN_NOT_FOUND, which the client SDKs show as UNKNOWN); a bin that is
+// not 6 to 19 digits is a 400 at "bin". Errors never repeat the digits.
+//
 // # Revoke and Lookup
 //
 // Revoke deletes a session of the merchant at once; an unknown session or

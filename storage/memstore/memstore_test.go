@@ -31,6 +31,7 @@ func newStore(tb testing.TB, opts ...memstore.Option) *memstore.Store {
 
 func newStores(opts ...memstore.Option) storagetest.Factory {
 	return func(t *testing.T) storagetest.Stores {
+		t.Helper()
 		s := newStore(t, opts...)
 		return storagetest.Stores{Sessions: s, Tokens: s, PutTokens: func(_ context.Context, ts ...token.Token) error {
 			s.PutTokens(ts...)
