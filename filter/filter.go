@@ -111,7 +111,7 @@ func parseID(n []byte) (int32, bool) {
 	if !ValidProductID(v) {
 		return 0, false
 	}
-	return int32(v), true //nolint:gosec // ValidProductID bounds v to int32
+	return int32(v), true
 }
 
 // ValidProductID reports whether id is a payment product id: an integer
