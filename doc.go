@@ -25,6 +25,8 @@
 //     (go run ./examples/quickstart).
 //   - examples/httpgateway: a reference HTTP server on the real wire
 //     protocol, which the official Connect SDKs use unchanged.
+//   - transport/connectgrpc: the same service over gRPC, a separate module
+//     (grpc-go, protobuf); its package doc maps error kinds to gRPC codes.
 //
 // # Packages and import graph
 //
