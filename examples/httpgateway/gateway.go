@@ -78,7 +78,8 @@ func buildGateway(cfg config) (*server, error) {
 		return nil, errors.New("httpgateway: no data")
 	}
 	if !session.ValidOrigin(cfg.PublicURL) {
-		return nil, fmt.Errorf("httpgateway: -public-url: %q is not an origin such as https://gateway.example (http or https, host, optional port, no path or trailing slash)", cfg.PublicURL)
+		err := fmt.Errorf("%q is not an origin such as https://gateway.example (http or https, host, optional port, no path or trailing slash)", cfg.PublicURL)
+		return nil, flagError("httpgateway: -public-url", cfg.PublicURL, err)
 	}
 	m := newMetrics()
 	engine, err := newEngine(cfg, session.WithObserver(m.observer()))
