@@ -93,6 +93,38 @@
 // Lookup loads a merchant's live session by clientSessionId for
 // server-side calls.
 //
+// # Idempotent create
+//
+// Idempotent runs a create (any function returning the transport's Answer)
+// at most once per merchant and idempotence key (ValidIdempotenceKey: 1 to
+// 40 printable ASCII characters), as the Connect platform documents
+// idempotent requests: a repeat of a finished attempt gets the same answer
+// and the first attempt's time (IdempotentResult.Timestamp, the
+// X-GCS-Idempotence-Request-Timestamp header), a repeat while the first
+// runs sderrors.ErrDuplicateRequest (1409), a repeat with another request
+// the first answer too unless WithStrictIdempotence. Answers are kept
+// WithIdempotenceTTL (24 hours) in the session store when it implements
+// storage.Idempotency (memstore, redisstore, pgstore) or in
+// WithIdempotenceStore; 5xx, 408, 429 and 499 answers are not kept, so a
+// retry runs again. Of concurrent attempts exactly one runs: the store's
+// claim decides.
+//
+// # Sweep
+//
+// Sweep removes what expired from every store of the engine that keeps
+// expired records (storage.Sweeper); the engine starts no goroutine, a
+// gateway runs it on its schedule (storage.SweepEvery). Before every create
+// the engine also tells a store that reclaims lazily its time
+// (storage.TimeObserver), so that create-only traffic reclaims too.
+//
+// # Observer
+//
+// WithObserver takes functions the engine calls on the events an operator
+// counts: sessions created, tokens found invalid (by reason), client
+// authentication refused, store calls (operation, latency, error), nonce
+// replays refused, idempotent outcomes. They receive no id, token, key or
+// card data. The engine has no metrics dependency and never logs.
+//
 // # Configuration
 //
 // New requires a catalog source (WithCatalogs per merchant, or WithCatalog
