@@ -141,6 +141,13 @@ func (h *Handler) routes() *http.ServeMux {
 		{http.MethodGet, client + "productgroups", h.productGroups},
 		{http.MethodGet, client + "productgroups/{paymentProductGroupId}", h.productGroup},
 		{http.MethodGet, client + "crypto/publickey", h.publicKey},
+		{http.MethodPost, client + "services/getIINdetails", h.iinDetails},
+	}
+	// Client API calls the official client SDK can make that the engine
+	// has no data for: real routes (so that browsers get a preflight and
+	// can read the answer) answering a JSON 404 after authentication.
+	for _, u := range NotServed {
+		table = append(table, route{u.Method, "/client" + u.Path, h.notServed(u.Name)})
 	}
 	mux := http.NewServeMux()
 	methods := map[string][]string{}
