@@ -68,6 +68,10 @@ type productEntry struct {
 	MaxAmount          *int64   `json:"maxAmount"`
 	AllowsRecurring    bool     `json:"allowsRecurring"`
 	AllowsTokenization bool     `json:"allowsTokenization"`
+	// IINRanges are the product's card number ranges ("4", "51-55");
+	// absent means the brand's defaults for a well-known card product id,
+	// [] means none.
+	IINRanges []string `json:"iinRanges"`
 }
 
 type tokenEntry struct {
@@ -199,6 +203,16 @@ func (f *dataFile) validateProducts() (map[int64]filter.Product, error) {
 			MaxAmount:          p.MaxAmount,
 			AllowsRecurring:    p.AllowsRecurring,
 			AllowsTokenization: p.AllowsTokenization,
+		}
+		if p.IINRanges != nil {
+			all[i].IINRanges = make([]filter.IINRange, len(p.IINRanges))
+			for j, txt := range p.IINRanges {
+				r, err := filter.ParseIINRange(txt)
+				if err != nil {
+					return nil, fmt.Errorf("%s.iinRanges[%d]: %q: %w", at, j, txt, err)
+				}
+				all[i].IINRanges[j] = r
+			}
 		}
 	}
 	if _, err := filter.NewCatalog(all); err != nil {

@@ -29,7 +29,8 @@ type config struct {
 }
 
 // newServer builds the engine from cfg and returns the gateway's handler:
-// connecthttp's, which serves the whole protocol.
+// connecthttp's, which serves the whole protocol, behind the logos of the
+// assetUrl (withAssets).
 func newServer(cfg config) (http.Handler, error) {
 	if cfg.Data == nil {
 		return nil, errors.New("httpgateway: no data")
@@ -45,7 +46,11 @@ func newServer(cfg config) (http.Handler, error) {
 	if cfg.Now != nil {
 		opts = append(opts, connecthttp.WithVerifierOptions(wire.WithClock(cfg.Now)))
 	}
-	return connecthttp.New(engine, dataKeys(cfg.Data.apiKeys), opts...)
+	h, err := connecthttp.New(engine, dataKeys(cfg.Data.apiKeys), opts...)
+	if err != nil {
+		return nil, err
+	}
+	return withAssets(h), nil
 }
 
 // dataKeys are the data file's API keys, as connecthttp looks them up.
