@@ -29,6 +29,8 @@
 //     wire format for any transport.
 //   - examples/httpgateway: a reference HTTP server, a main over
 //     connecthttp, which the official Connect SDKs use unchanged.
+//   - examples/checkout: a merchant's checkout page on the official client
+//     SDK against a connecthttp gateway, tested in Chromium.
 //
 // # Packages and import graph
 //

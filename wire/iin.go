@@ -88,7 +88,7 @@ func DecodeIINDetailsRequest(body []byte) (IINDetailsRequest, error) {
 	}
 	if err := req.PaymentContext.Validate(); err != nil {
 		if e := sderrors.As(err); e != nil {
-			return IINDetailsRequest{}, e.WithProperty(iinContextPath[e.Property()])
+			return IINDetailsRequest{}, e.WithProperty(iinContextPath(e.Property()))
 		}
 		return IINDetailsRequest{}, err
 	}
@@ -97,10 +97,12 @@ func DecodeIINDetailsRequest(body []byte) (IINDetailsRequest, error) {
 
 // iinContextPath maps filter.Context.Validate's property names to the
 // getIINdetails body.
-var iinContextPath = map[string]string{
-	"countryCode":  "paymentContext.countryCode",
-	"currencyCode": "paymentContext.amountOfMoney.currencyCode",
-	"amount":       "paymentContext.amountOfMoney.amount",
+func iinContextPath(property string) string {
+	switch property {
+	case "currencyCode", "amount":
+		return "paymentContext.amountOfMoney." + property
+	}
+	return "paymentContext." + property
 }
 
 func decodeString(raw json.RawMessage, dst *string) error {

@@ -62,12 +62,19 @@ func newBrowser(t *testing.T) context.Context {
 // origins), with sessions that exclude American Express.
 func newApp(t *testing.T) *app {
 	t.Helper()
+	return newAppWith(t, nil)
+}
+
+// newAppWith is newApp with the gateway's CORS origins (nil: the shop's).
+func newAppWith(t *testing.T, corsOrigins []string) *app {
+	t.Helper()
 	if _, err := os.Stat(defaultSDKPath); err != nil {
 		t.Skip("SKIPPED: browser tests: the client SDK bundle is not installed (run `npm ci` in examples/checkout/web; .ci/test does)")
 	}
 	a, err := start(config{
 		ShopAddr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", SDKPath: defaultSDKPath, Exclude: []int32{2},
-		Context: paymentContext{CountryCode: "NL", Currency: "EUR", TotalAmount: 4999},
+		Context:     paymentContext{CountryCode: "NL", Currency: "EUR", TotalAmount: 4999},
+		CORSOrigins: corsOrigins,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +85,7 @@ func newApp(t *testing.T) *app {
 
 // tab opens a new tab of the browser with a time limit, collecting the
 // page's uncaught exceptions for failure messages.
-func tab(t *testing.T, browser context.Context) (context.Context, func() []string) {
+func tab(browser context.Context, t *testing.T) (context.Context, func() []string) {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
@@ -110,7 +117,7 @@ func tab(t *testing.T, browser context.Context) (context.Context, func() []strin
 
 // open loads the checkout, waits until it has listed the products and
 // returns the id of the session the shop created for it.
-func open(t *testing.T, ctx context.Context, a *app, exceptions func() []string) string {
+func open(ctx context.Context, t *testing.T, a *app, exceptions func() []string) string {
 	t.Helper()
 	before := sessions(a)
 	err := chromedp.Do(ctx,
@@ -161,8 +168,8 @@ func TestBrowserCheckout(t *testing.T) {
 	a := newApp(t)
 
 	t.Run("product list equals the session's resolved products", func(t *testing.T) {
-		ctx, exceptions := tab(t, browser)
-		id := open(t, ctx, a, exceptions)
+		ctx, exceptions := tab(browser, t)
+		id := open(ctx, t, a, exceptions)
 		shown, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#products button')].map(b => b.dataset.productId)`))
 		if err != nil {
 			t.Fatalf("%v (exceptions %v)", err, exceptions())
@@ -192,8 +199,8 @@ func TestBrowserCheckout(t *testing.T) {
 	})
 
 	t.Run("typing an excluded brand's number shows not allowed", func(t *testing.T) {
-		ctx, exceptions := tab(t, browser)
-		open(t, ctx, a, exceptions)
+		ctx, exceptions := tab(browser, t)
+		open(ctx, t, a, exceptions)
 		brand := func(number, state string) string {
 			t.Helper()
 			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.getElementById('field-cardNumber').value = '', true)`)); err != nil {
@@ -226,8 +233,8 @@ func TestBrowserCheckout(t *testing.T) {
 	})
 
 	t.Run("a full checkout ends in the masked confirmation", func(t *testing.T) {
-		ctx, exceptions := tab(t, browser)
-		open(t, ctx, a, exceptions)
+		ctx, exceptions := tab(browser, t)
+		open(ctx, t, a, exceptions)
 		err := chromedp.Do(ctx,
 			chromedp.Click(chromedp.CSS(`#products button[data-product-id="1"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`#field-cardNumber`)),
@@ -271,8 +278,8 @@ func TestBrowserCheckout(t *testing.T) {
 	})
 
 	t.Run("a revoked session shows the SDK's error, not a CORS failure", func(t *testing.T) {
-		ctx, exceptions := tab(t, browser)
-		id := open(t, ctx, a, exceptions)
+		ctx, exceptions := tab(browser, t)
+		id := open(ctx, t, a, exceptions)
 		if err := a.Merchant.revoke(t.Context(), id); err != nil {
 			t.Fatal(err)
 		}
@@ -292,4 +299,29 @@ func TestBrowserCheckout(t *testing.T) {
 			t.Errorf("error %s %q, want the SDK's ResponseError with the 401 (a CORS failure is a network error)", kind, msg)
 		}
 	})
+}
+
+// TestBrowserCORSFailureIsNotTheSDKError is the control of the revoked
+// session scenario: when the gateway does not let the shop's origin read
+// its answers, the page sees a network error (the browser's TypeError), not
+// the SDK's ResponseError. The page tells the two apart, so the revoked
+// session's 401 above was readable cross-origin.
+func TestBrowserCORSFailureIsNotTheSDKError(t *testing.T) {
+	browser := newBrowser(t)
+	a := newAppWith(t, []string{"https://elsewhere.example"})
+	ctx, exceptions := tab(browser, t)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(a.ShopURL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#error`)),
+	)
+	if err != nil {
+		t.Fatalf("%v (exceptions %v)", err, exceptions())
+	}
+	k, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`#error`), "data-kind"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := text(ctx, "#error"); k.Value != "network" || !strings.Contains(msg, "Network error") {
+		t.Errorf("error %s %q, want the network error of a blocked cross-origin answer", k.Value, msg)
+	}
 }

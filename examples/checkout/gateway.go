@@ -50,7 +50,8 @@ type demoGateway struct {
 
 // newDemoGateway builds the demo gateway for origin, the address browsers
 // and the merchant backend reach it at (clientApiUrl is origin+"/client").
-func newDemoGateway(origin string) (*demoGateway, error) {
+// Browsers may read its Client API answers from allowedOrigins only.
+func newDemoGateway(origin string, allowedOrigins []string) (*demoGateway, error) {
 	catalog, err := filter.NewCatalog(demoProducts())
 	if err != nil {
 		return nil, err
@@ -80,7 +81,8 @@ func newDemoGateway(origin string) (*demoGateway, error) {
 		return nil, err
 	}
 	secret := hex.EncodeToString(raw)
-	h, err := connecthttp.New(engine, wire.StaticKeys{demoAPIKeyID: {Secret: secret, Merchants: []string{demoMerchantID}}})
+	h, err := connecthttp.New(engine, wire.StaticKeys{demoAPIKeyID: {Secret: secret, Merchants: []string{demoMerchantID}}},
+		connecthttp.WithAllowedOrigins(allowedOrigins...))
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}

@@ -38,6 +38,9 @@ type config struct {
 	SDKPath     string // connect-sdk-client-js's ESM bundle
 	Exclude     []int32
 	Context     paymentContext
+	// CORSOrigins are the origins the gateway lets read its Client API
+	// answers; nil means the shop's origin only.
+	CORSOrigins []string
 }
 
 // defaultSDKPath is where `npm ci` in web/ puts the bundle.
@@ -121,7 +124,11 @@ func start(cfg config) (*app, error) {
 		return nil, err
 	}
 	a := &app{ShopURL: "http://" + sl.Addr().String(), GatewayURL: "http://" + gl.Addr().String(), errc: make(chan error, 2)}
-	gw, err := newDemoGateway(a.GatewayURL)
+	origins := cfg.CORSOrigins
+	if origins == nil {
+		origins = []string{a.ShopURL}
+	}
+	gw, err := newDemoGateway(a.GatewayURL, origins)
 	if err != nil {
 		_, _ = gl.Close(), sl.Close()
 		return nil, err

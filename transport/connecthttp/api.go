@@ -266,7 +266,7 @@ type UnservedCall struct {
 	Name   string // the service, as the error message names it
 }
 
-// NotServed lists the Client API calls connect-sdk-client-js 6.0.6 can make
+// NotServed returns the Client API calls connect-sdk-client-js 6.0.6 can make
 // that the engine has no data for (issuer directories, wallet networks and
 // sessions, currency conversion, third-party payment status, privacy
 // policies). Each is a real route: the browser's preflight succeeds, and
@@ -274,13 +274,15 @@ type UnservedCall struct {
 // UNKNOWN_RESOURCE (700800) naming the service, with the CORS headers, so
 // that the SDK rejects with its ResponseError (status 404) rather than a
 // network error.
-var NotServed = []UnservedCall{
-	{http.MethodGet, "/v1/{customerId}/products/{paymentProductId}/directory", "payment product directories"},
-	{http.MethodGet, "/v1/{customerId}/products/{paymentProductId}/networks", "payment product networks"},
-	{http.MethodPost, "/v1/{customerId}/products/{paymentProductId}/sessions", "payment product sessions"},
-	{http.MethodGet, "/v1/{customerId}/services/convert/amount", "amount conversion"},
-	{http.MethodGet, "/v1/{customerId}/payments/{paymentId}/thirdpartystatus", "third party payment status"},
-	{http.MethodGet, "/v1/{customerId}/services/privacypolicy", "privacy policies"},
+func NotServed() []UnservedCall {
+	return []UnservedCall{
+		{http.MethodGet, "/v1/{customerId}/products/{paymentProductId}/directory", "payment product directories"},
+		{http.MethodGet, "/v1/{customerId}/products/{paymentProductId}/networks", "payment product networks"},
+		{http.MethodPost, "/v1/{customerId}/products/{paymentProductId}/sessions", "payment product sessions"},
+		{http.MethodGet, "/v1/{customerId}/services/convert/amount", "amount conversion"},
+		{http.MethodGet, "/v1/{customerId}/payments/{paymentId}/thirdpartystatus", "third party payment status"},
+		{http.MethodGet, "/v1/{customerId}/services/privacypolicy", "privacy policies"},
+	}
 }
 
 // notServed answers a call of NotServed: 401 for a bad session as on every

@@ -146,7 +146,7 @@ func (h *Handler) routes() *http.ServeMux {
 	// Client API calls the official client SDK can make that the engine
 	// has no data for: real routes (so that browsers get a preflight and
 	// can read the answer) answering a JSON 404 after authentication.
-	for _, u := range NotServed {
+	for _, u := range NotServed() {
 		table = append(table, route{u.Method, "/client" + u.Path, h.notServed(u.Name)})
 	}
 	mux := http.NewServeMux()

@@ -145,7 +145,7 @@ func TestNotServed(t *testing.T) {
 	g := newGateway(t)
 	s := g.create(`{}`)
 	fill := strings.NewReplacer("{customerId}", s.CustomerID, "{paymentProductId}", "809", "{paymentId}", "000000850010000188180000200001")
-	for _, u := range connecthttp.NotServed {
+	for _, u := range connecthttp.NotServed() {
 		path := "/client" + fill.Replace(u.Path)
 		t.Run(u.Method+" "+u.Path, func(t *testing.T) {
 			pre, err := http.NewRequestWithContext(t.Context(), http.MethodOptions, g.URL+path, nil)
