@@ -29,6 +29,8 @@
 //     wire format for any transport.
 //   - examples/httpgateway: a reference HTTP server, a main over
 //     connecthttp, which the official Connect SDKs use unchanged.
+//   - transport/connectgrpc: the same service over gRPC, a separate module
+//     (grpc-go, protobuf); its package doc maps error kinds to gRPC codes.
 //   - examples/checkout: a merchant's checkout page on the official client
 //     SDK against a connecthttp gateway, tested in Chromium.
 //
@@ -42,6 +44,7 @@
 //	session   the façade: Engine, options, request decoding and shape rules, ids
 //	wire      pure Connect wire format: JSON types and mapping, v1HMAC, v1Client, query
 //	transport/connecthttp   net/http handler over session and wire (+ connecttest)
+//	transport/connectgrpc   gRPC services over session (a module of its own)
 //	storage/memstore, storage/storagetest (the adapters' conformance suite),
 //	storage/redisstore, storage/pgstore (modules of their own),
 //	session/sessiontest (the engine-level load test adapters also run)
@@ -54,6 +57,7 @@
 // engine (go-jose, validator). internal/strictjson is the one strict JSON
 // walker and internal/sessionpayload the codec of Record.Payload. No
 // package outside transport/connecthttp and examples/ imports net/http,
-// and none imports log or math/rand (golangci-lint depguard enforces it).
+// none outside transport/connectgrpc imports gRPC, and none imports log or
+// math/rand (golangci-lint depguard enforces it).
 // The library never logs and starts no goroutines of its own.
 package engine

@@ -19,7 +19,7 @@ import (
 func WithKeys(keys *encryption.KeySet) Option {
 	return optionFunc(func(c *config) {
 		if keys == nil {
-			c.fail("keys", "the key set must not be nil")
+			c.Fail("keys", "the key set must not be nil")
 			return
 		}
 		c.keys = keys

@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	stderrors "errors"
 	"io"
 	"slices"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/internal/option"
 	"github.com/clientsession/engine/token"
 )
 
@@ -36,19 +36,15 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 // config is what the options set; New validates it.
 type config struct {
-	clock        func() time.Time
-	lifetime     time.Duration
-	random       io.Reader // nil: crypto/rand
-	datacenters  DatacenterResolver
-	catalogs     CatalogSource
-	maxTokens    int
-	maxBodyBytes int
-	keys         *encryption.KeySet // nil: no client-side encryption
-	errs         []error            // problems found while applying options
-}
-
-func (c *config) fail(property, msg string) {
-	c.errs = append(c.errs, sderrors.ErrInvalidConfiguration.WithProperty(property).WithMessage(msg))
+	clock           func() time.Time
+	lifetime        time.Duration
+	random          io.Reader // nil: crypto/rand
+	datacenters     DatacenterResolver
+	catalogs        CatalogSource
+	maxTokens       int
+	maxBodyBytes    int
+	keys            *encryption.KeySet // nil: no client-side encryption
+	option.Problems                    // found while applying options
 }
 
 // WithClock sets the clock that dates sessions (default time.Now). Tests
@@ -56,7 +52,7 @@ func (c *config) fail(property, msg string) {
 func WithClock(now func() time.Time) Option {
 	return optionFunc(func(c *config) {
 		if now == nil {
-			c.fail("clock", "the clock must not be nil")
+			c.Fail("clock", "the clock must not be nil")
 			return
 		}
 		c.clock = now
@@ -69,7 +65,7 @@ func WithClock(now func() time.Time) Option {
 func WithLifetime(d time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if d <= 0 || d > MaxLifetime {
-			c.fail("lifetime", "the lifetime must be more than 0 and at most 2h, got "+d.String())
+			c.Fail("lifetime", "the lifetime must be more than 0 and at most 2h, got "+d.String())
 			return
 		}
 		c.lifetime = d
@@ -83,7 +79,7 @@ func WithLifetime(d time.Duration) Option {
 func WithRandom(r io.Reader) Option {
 	return optionFunc(func(c *config) {
 		if r == nil {
-			c.fail("random", "the random source must not be nil")
+			c.Fail("random", "the random source must not be nil")
 			return
 		}
 		c.random = r
@@ -95,7 +91,7 @@ func WithRandom(r io.Reader) Option {
 func WithMaxTokens(n int) Option {
 	return optionFunc(func(c *config) {
 		if n < 1 {
-			c.fail("maxTokens", "the token limit must be at least 1, got "+strconv.Itoa(n))
+			c.Fail("maxTokens", "the token limit must be at least 1, got "+strconv.Itoa(n))
 			return
 		}
 		c.maxTokens = n
@@ -107,7 +103,7 @@ func WithMaxTokens(n int) Option {
 func WithMaxBodyBytes(n int) Option {
 	return optionFunc(func(c *config) {
 		if n < 2 {
-			c.fail("maxBodyBytes", "the body limit must be at least 2 bytes, got "+strconv.Itoa(n))
+			c.Fail("maxBodyBytes", "the body limit must be at least 2 bytes, got "+strconv.Itoa(n))
 			return
 		}
 		c.maxBodyBytes = n
@@ -213,7 +209,7 @@ func (f DatacenterFunc) Datacenter(ctx context.Context, merchantID string) (Data
 func WithDatacenters(r DatacenterResolver) Option {
 	return optionFunc(func(c *config) {
 		if r == nil {
-			c.fail("datacenters", "the datacenter resolver must not be nil")
+			c.Fail("datacenters", "the datacenter resolver must not be nil")
 			return
 		}
 		c.datacenters = r
@@ -224,7 +220,7 @@ func WithDatacenters(r DatacenterResolver) Option {
 func WithDatacenter(d Datacenter) Option {
 	return optionFunc(func(c *config) {
 		if err := d.Validate(); err != nil {
-			c.errs = append(c.errs, sderrors.As(err).Prefix("datacenter"))
+			c.Add(sderrors.As(err).Prefix("datacenter"))
 			return
 		}
 		c.datacenters = DatacenterFunc(func(context.Context, string) (Datacenter, error) { return d, nil })
@@ -255,7 +251,7 @@ func (f CatalogFunc) Catalog(ctx context.Context, merchantID string) (*filter.Ca
 func WithCatalogs(s CatalogSource) Option {
 	return optionFunc(func(c *config) {
 		if s == nil {
-			c.fail("catalogs", "the catalog source must not be nil")
+			c.Fail("catalogs", "the catalog source must not be nil")
 			return
 		}
 		c.catalogs = s
@@ -266,7 +262,7 @@ func WithCatalogs(s CatalogSource) Option {
 func WithCatalog(cat *filter.Catalog) Option {
 	return optionFunc(func(c *config) {
 		if cat == nil {
-			c.fail("catalog", "the catalog must not be nil")
+			c.Fail("catalog", "the catalog must not be nil")
 			return
 		}
 		c.catalogs = CatalogFunc(func(context.Context, string) (*filter.Catalog, error) { return cat, nil })
@@ -281,25 +277,15 @@ func newConfig(opts []Option) (config, error) {
 		maxTokens:    token.DefaultMaxTokens,
 		maxBodyBytes: DefaultMaxBodyBytes,
 	}
-	for i, o := range opts {
-		if o == nil {
-			c.fail("options["+strconv.Itoa(i)+"]", "an option must not be nil")
-			continue
-		}
-		o.apply(&c)
-	}
+	option.Apply(&c.Problems, opts, func(o Option) { o.apply(&c) })
 	if c.catalogs == nil {
-		c.fail("catalogs", "a catalog source is required: use WithCatalogs or WithCatalog")
+		c.Fail("catalogs", "a catalog source is required: use WithCatalogs or WithCatalog")
 	}
 	if c.datacenters == nil {
-		c.fail("datacenters", "a datacenter resolver is required: use WithDatacenters or WithDatacenter")
+		c.Fail("datacenters", "a datacenter resolver is required: use WithDatacenters or WithDatacenter")
 	}
-	switch len(c.errs) {
-	case 0:
-		return c, nil
-	case 1:
-		return config{}, c.errs[0]
-	default:
-		return config{}, stderrors.Join(c.errs...)
+	if err := c.Err(); err != nil {
+		return config{}, err
 	}
+	return c, nil
 }

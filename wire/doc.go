@@ -52,9 +52,10 @@
 // where stringToSign is Request.StringToSign: the method, Content-Type,
 // Date, the X-GCS-* headers (lower-case names, sorted) and the request
 // target, each followed by a newline — the last one too. The official SDKs
-// disagree on the target: the Node, Java and .NET SDKs sign it as sent,
-// the Go SDK signs the escaped path with the query unescaped
-// ("/v1/1234/sessions?probe=a b"). Verifier accepts both. Dates more than
+// disagree on the target: the Node and .NET SDKs sign it as sent, the Go
+// SDK signs the escaped path with the query unescaped
+// ("/v1/1234/sessions?probe=a b"), the Java SDK the query with its %XX
+// escapes decoded but "+" kept. Verifier accepts all three. Dates more than
 // DefaultClockSkew away are refused; replays inside that window are
 // accepted as the platform does, unless WithReplayGuard is given.
 //

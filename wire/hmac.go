@@ -11,6 +11,7 @@ import (
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/internal/option"
 )
 
 // V1HMACPrefix starts the Authorization header of a Server API call:
@@ -92,6 +93,22 @@ func GoSDKTarget(target string) (canonical string, ok bool) {
 	return path + "?" + q, true
 }
 
+// JavaSDKTarget returns the target as the official Java server SDK signs
+// it: the raw path, then "?" and the query with its %XX escapes decoded
+// (java.net.URI.getQuery) but "+" kept. ok is false when target has no
+// query, its query has no escape, or an escape is malformed.
+func JavaSDKTarget(target string) (canonical string, ok bool) {
+	path, query, found := strings.Cut(target, "?")
+	if !found || query == "" {
+		return target, false
+	}
+	q, err := url.PathUnescape(query)
+	if err != nil || q == query {
+		return target, false
+	}
+	return path + "?" + q, true
+}
+
 // foldHeader replaces each line break and the whitespace after it by one
 // space, and trims the value.
 func foldHeader(v string) string {
@@ -129,18 +146,11 @@ func Sign(keyID string, secret []byte, r Request) string {
 	return V1HMACPrefix + keyID + ":" + Signature(secret, r.StringToSign())
 }
 
-// dateLayouts are the HTTP date forms a Date header may take (RFC 9110:
-// IMF-fixdate, and the obsolete RFC 850 and asctime forms).
-var dateLayouts = [...]string{
-	"Mon, 02 Jan 2006 15:04:05 GMT",
-	time.RFC850,
-	time.ANSIC,
-}
-
-// ParseDate parses an HTTP Date header value in any of its three forms.
+// ParseDate parses an HTTP Date header value in any of its three forms
+// (RFC 9110: IMF-fixdate, and the obsolete RFC 850 and asctime forms).
 func ParseDate(s string) (time.Time, error) {
 	var err error
-	for _, layout := range dateLayouts {
+	for _, layout := range [...]string{"Mon, 02 Jan 2006 15:04:05 GMT", time.RFC850, time.ANSIC} {
 		var t time.Time
 		if t, err = time.Parse(layout, s); err == nil {
 			return t, nil
@@ -188,32 +198,38 @@ func (s StaticKeys) APIKey(_ context.Context, keyID, merchantID string) (APIKey,
 }
 
 // A VerifierOption configures NewVerifier.
-type VerifierOption interface{ apply(*Verifier) error }
+type VerifierOption interface{ apply(*verifierConfig) }
 
-type verifierOptionFunc func(*Verifier) error
+type verifierOptionFunc func(*verifierConfig)
 
-func (f verifierOptionFunc) apply(v *Verifier) error { return f(v) }
+func (f verifierOptionFunc) apply(c *verifierConfig) { f(c) }
+
+// verifierConfig is a Verifier being built, with the problems found.
+type verifierConfig struct {
+	option.Problems
+	v Verifier
+}
 
 // WithClock sets the verifier's clock (default time.Now).
 func WithClock(now func() time.Time) VerifierOption {
-	return verifierOptionFunc(func(v *Verifier) error {
+	return verifierOptionFunc(func(c *verifierConfig) {
 		if now == nil {
-			return sderrors.ErrInvalidConfiguration.WithMessage("wire: the clock must not be nil")
+			c.Fail("clock", "the clock must not be nil")
+			return
 		}
-		v.now = now
-		return nil
+		c.v.now = now
 	})
 }
 
 // WithClockSkew sets how far a request's Date may be from the clock, either
 // way (default DefaultClockSkew; at least one second).
 func WithClockSkew(d time.Duration) VerifierOption {
-	return verifierOptionFunc(func(v *Verifier) error {
+	return verifierOptionFunc(func(c *verifierConfig) {
 		if d < time.Second {
-			return sderrors.ErrInvalidConfiguration.WithMessage("wire: the clock skew must be at least one second")
+			c.Fail("clockSkew", "the clock skew must be at least one second, got "+d.String())
+			return
 		}
-		v.skew = d
-		return nil
+		c.v.skew = d
 	})
 }
 
@@ -224,12 +240,12 @@ func WithClockSkew(d time.Duration) VerifierOption {
 // would be refused. g must be shared by every instance of a gateway that
 // wants the guard to hold across instances.
 func WithReplayGuard(g ReplayGuard) VerifierOption {
-	return verifierOptionFunc(func(v *Verifier) error {
+	return verifierOptionFunc(func(c *verifierConfig) {
 		if g == nil {
-			return sderrors.ErrInvalidConfiguration.WithMessage("wire: the replay guard must not be nil")
+			c.Fail("replayGuard", "the replay guard must not be nil")
+			return
 		}
-		v.replay = g
-		return nil
+		c.v.replay = g
 	})
 }
 
@@ -242,34 +258,36 @@ type Verifier struct {
 	replay ReplayGuard // nil: replays within the window are accepted
 }
 
-// NewVerifier returns a verifier over the gateway's API keys.
+// NewVerifier returns a verifier over the gateway's API keys. It checks
+// every option (a nil one included) and reports all problems at once as
+// sderrors.ErrInvalidConfiguration.
 func NewVerifier(keys APIKeys, opts ...VerifierOption) (*Verifier, error) {
+	c := verifierConfig{Problems: option.Problems{Prefix: "wire: "}, v: Verifier{keys: keys, now: time.Now, skew: DefaultClockSkew}}
 	if keys == nil {
-		return nil, sderrors.ErrInvalidConfiguration.WithProperty("keys").WithMessage("wire: the API keys must not be nil")
+		c.Fail("keys", "the API keys must not be nil")
 	}
-	v := &Verifier{keys: keys, now: time.Now, skew: DefaultClockSkew}
-	for _, o := range opts {
-		if o == nil {
-			continue
-		}
-		if err := o.apply(v); err != nil {
-			return nil, err
-		}
+	option.Apply(&c.Problems, opts, func(o VerifierOption) { o.apply(&c) })
+	if err := c.Err(); err != nil {
+		return nil, err
 	}
-	return v, nil
+	v := c.v
+	return &v, nil
 }
 
 // unknownKeySecret is signed with for an unknown key id, so that an unknown
 // key costs the same work as a known one: no timing hint about which key
 // ids exist.
-var unknownKeySecret = []byte("unknown key")
+const unknownKeySecret = "unknown key"
 
 // Verify checks that authorization (the Authorization header value) signs
 // r with a key that may act for merchantID, and returns the key id.
 //
-// Both canonical forms of the target are accepted: the raw request target
-// (what the Node, Java and .NET SDKs sign) and GoSDKTarget's form (the
-// official Go SDK). A missing or malformed header, a Date that does not
+// Every canonical form of the target the official SDKs sign is accepted:
+// the raw request target (the Node and .NET SDKs), GoSDKTarget's form (the
+// Go SDK: query unescaped, "+" as space) and JavaSDKTarget's form (the
+// Java SDK: %XX decoded, "+" kept). Forms that equal the raw target cost
+// nothing more; each other one is one more HMAC, compared in constant
+// time like the first. A missing or malformed header, a Date that does not
 // parse or lies outside the clock skew, an unknown key or a wrong
 // signature is sderrors.ErrUnauthorized (401, 9002); with a replay guard,
 // so is a signature seen before. A valid key that does not hold the
@@ -296,11 +314,15 @@ func (v *Verifier) Verify(ctx context.Context, merchantID, authorization string,
 	known := len(key.Secret) > 0
 	secret := key.Secret
 	if !known {
-		secret = unknownKeySecret
+		secret = []byte(unknownKeySecret)
 	}
 	match := hmac.Equal([]byte(Signature(secret, r.stringToSign(r.Target))), []byte(sig))
-	if alt, ok := GoSDKTarget(r.Target); ok {
-		match = hmac.Equal([]byte(Signature(secret, r.stringToSign(alt))), []byte(sig)) || match
+	goForm, goOK := GoSDKTarget(r.Target)
+	if goOK {
+		match = hmac.Equal([]byte(Signature(secret, r.stringToSign(goForm))), []byte(sig)) || match
+	}
+	if javaForm, ok := JavaSDKTarget(r.Target); ok && (!goOK || javaForm != goForm) {
+		match = hmac.Equal([]byte(Signature(secret, r.stringToSign(javaForm))), []byte(sig)) || match
 	}
 	if !match || !known {
 		return "", sderrors.ErrUnauthorized

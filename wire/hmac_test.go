@@ -103,6 +103,21 @@ func TestGoSDKTarget(t *testing.T) {
 		{"/v1/1234/sessions?x=%zz", "/v1/1234/sessions?x=%zz", false},
 		{"/v1/a%20b/sessions?q=%41", "/v1/a%20b/sessions?q=A", true}, // the path stays escaped
 	}
+	for _, tt := range []struct {
+		target, want string
+		ok           bool
+	}{
+		{"/v1/1234/sessions?probe=a%20b", "/v1/1234/sessions?probe=a b", true},
+		{"/v1/1234/sessions?probe=a+b", "/v1/1234/sessions?probe=a+b", false},
+		{"/v1/1234/sessions?probe=a%2Bb+c", "/v1/1234/sessions?probe=a+b+c", true},
+		{"/v1/1234/sessions", "/v1/1234/sessions", false},
+		{"/v1/1234/sessions?x=%zz", "/v1/1234/sessions?x=%zz", false},
+	} {
+		got, ok := wire.JavaSDKTarget(tt.target)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("JavaSDKTarget(%q) = %q, %t; want %q, %t", tt.target, got, ok, tt.want, tt.ok)
+		}
+	}
 	for _, tt := range tests {
 		got, ok := wire.GoSDKTarget(tt.target)
 		if got != tt.want || ok != tt.ok {
@@ -112,8 +127,9 @@ func TestGoSDKTarget(t *testing.T) {
 }
 
 // TestVerifyBothCanonicalisations: one request, signed as the Node SDK
-// signs (raw target) and as the Go SDK signs (unescaped query), is valid
-// both ways; a signature over anything else is not.
+// signs (raw target), as the Go SDK signs (unescaped query) and as the
+// Java SDK signs (%XX decoded, "+" kept), is valid each way; a signature
+// over anything else is not.
 func TestVerifyBothCanonicalisations(t *testing.T) {
 	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
 	v := newVerifier(t, now)
@@ -139,6 +155,27 @@ func TestVerifyBothCanonicalisations(t *testing.T) {
 		{"another query", signedOver("/v1/1234/sessions?probe=a c"), false},
 		{"the path alone", signedOver("/v1/1234/sessions"), false},
 		{"the query re-escaped otherwise", signedOver("/v1/1234/sessions?probe=a%20b"), false},
+	}
+	// A query with both kinds of escape: the three forms differ.
+	mixed := base
+	mixed.Target = "/v1/1234/sessions?probe=a%2Bb+c"
+	signedMixed := func(target string) string {
+		r := mixed
+		r.Target = target
+		return wire.Sign("k1", []byte("s1"), r)
+	}
+	for name, tt := range map[string]struct {
+		auth string
+		ok   bool
+	}{
+		"mixed, raw":                   {signedMixed("/v1/1234/sessions?probe=a%2Bb+c"), true},
+		"mixed, Go SDK (+ is a space)": {signedMixed("/v1/1234/sessions?probe=a+b c"), true},
+		"mixed, Java SDK (+ is kept)":  {signedMixed("/v1/1234/sessions?probe=a+b+c"), true},
+		"mixed, all spaces":            {signedMixed("/v1/1234/sessions?probe=a b c"), false},
+	} {
+		if _, err := v.Verify(t.Context(), "1234", tt.auth, mixed); (err == nil) != tt.ok {
+			t.Errorf("%s: Verify = %v, want ok %t", name, err, tt.ok)
+		}
 	}
 	for _, tt := range tests {
 		_, err := v.Verify(t.Context(), "1234", tt.auth, base)
@@ -255,9 +292,17 @@ func TestNewVerifierRejects(t *testing.T) {
 		"nil clock":  func() (*wire.Verifier, error) { return wire.NewVerifier(keys, wire.WithClock(nil)) },
 		"tiny skew":  func() (*wire.Verifier, error) { return wire.NewVerifier(keys, wire.WithClockSkew(time.Millisecond)) },
 		"nil replay": func() (*wire.Verifier, error) { return wire.NewVerifier(keys, wire.WithReplayGuard(nil)) },
+		"nil option": func() (*wire.Verifier, error) { return wire.NewVerifier(keys, nil) },
 	} {
 		if _, err := f(); !errors.Is(err, sderrors.ErrInvalidConfiguration) {
 			t.Errorf("%s: err = %v, want ErrInvalidConfiguration", name, err)
+		}
+	}
+	// Every problem at once, each naming its option.
+	_, err := wire.NewVerifier(nil, wire.WithClock(nil), wire.WithClockSkew(0))
+	for _, p := range []string{"keys", "clock", "clockSkew"} {
+		if err == nil || !strings.Contains(err.Error(), p) {
+			t.Errorf("NewVerifier with three problems = %v, want one naming %s", err, p)
 		}
 	}
 }

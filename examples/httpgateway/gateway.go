@@ -36,7 +36,8 @@ func newServer(cfg config) (http.Handler, error) {
 		return nil, errors.New("httpgateway: no data")
 	}
 	if !session.ValidOrigin(cfg.PublicURL) {
-		return nil, fmt.Errorf("httpgateway: -public-url: %q is not an origin such as https://gateway.example (http or https, host, optional port, no path or trailing slash)", cfg.PublicURL)
+		err := fmt.Errorf("%q is not an origin such as https://gateway.example (http or https, host, optional port, no path or trailing slash)", cfg.PublicURL)
+		return nil, flagError("httpgateway: -public-url", cfg.PublicURL, err)
 	}
 	engine, err := newEngine(cfg)
 	if err != nil {

@@ -300,6 +300,10 @@ func TestFlagSecretsRedacted(t *testing.T) {
 			t.Errorf("openStores(postgres %q) prints the password: %v", dsn, err)
 		}
 	}
+	if _, err := newServer(config{PublicURL: "https://u:" + secret + "@gw.example", Data: d}); err == nil ||
+		!strings.Contains(err.Error(), "-public-url") || strings.Contains(err.Error(), secret) {
+		t.Errorf("newServer with credentials in the public URL = %v, want an error naming -public-url without the password", err)
+	}
 	// run's own message (what main prints) holds no password either.
 	var stderr syncBuffer
 	err = run(t.Context(), []string{"-addr", "127.0.0.1:0", "-redis", "redis://u:" + secret + "@127.0.0.1:port/0"}, &stderr)

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/clientsession/engine/internal/option"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/token"
 )
@@ -107,15 +107,9 @@ type nonceSet struct {
 // and by DeleteExpired. Every option is validated: a bad one is an
 // sderrors.ErrInvalidConfiguration naming it.
 func New(opts ...Option) (*Store, error) {
-	c := config{shards: DefaultShards}
-	for i, o := range opts {
-		if o == nil {
-			c.fail("options["+strconv.Itoa(i)+"]", "an option must not be nil")
-			continue
-		}
-		o.apply(&c)
-	}
-	if err := errors.Join(c.errs...); err != nil {
+	c := config{shards: DefaultShards, Problems: option.Problems{Prefix: "memstore: "}}
+	option.Apply(&c.Problems, opts, func(o Option) { o.apply(&c) })
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	n := c.shards

@@ -3,7 +3,7 @@ package memstore
 import (
 	"strconv"
 
-	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/internal/option"
 )
 
 // An Option configures a Store built by New. The set of options is
@@ -16,11 +16,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
 	shards int
-	errs   []error
-}
-
-func (c *config) fail(property, msg string) {
-	c.errs = append(c.errs, sderrors.ErrInvalidConfiguration.WithProperty(property).WithMessage("memstore: "+msg))
+	option.Problems
 }
 
 // WithShards sets the number of independently locked parts the session
@@ -31,7 +27,7 @@ func (c *config) fail(property, msg string) {
 func WithShards(n int) Option {
 	return optionFunc(func(c *config) {
 		if n < 1 || n > maxShards || n&(n-1) != 0 {
-			c.fail("shards", "the shard count must be a power of two from 1 to "+strconv.Itoa(maxShards)+", got "+strconv.Itoa(n))
+			c.Fail("shards", "the shard count must be a power of two from 1 to "+strconv.Itoa(maxShards)+", got "+strconv.Itoa(n))
 			return
 		}
 		c.shards = n

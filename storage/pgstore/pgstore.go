@@ -8,14 +8,13 @@ import (
 	"fmt"
 	"hash/fnv"
 	"regexp"
-	"strconv"
 	"text/template"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/internal/option"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/token"
 )
@@ -52,11 +51,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
 	tables Tables
-	errs   []error
-}
-
-func (c *config) fail(property, msg string) {
-	c.errs = append(c.errs, sderrors.ErrInvalidConfiguration.WithProperty(property).WithMessage("pgstore: "+msg))
+	option.Problems
 }
 
 // WithTables sets the table names; each must be a plain identifier.
@@ -66,7 +61,7 @@ func WithTables(t Tables) Option {
 			{"tables.sessions", t.Sessions}, {"tables.nonces", t.Nonces}, {"tables.tokens", t.Tokens},
 		} {
 			if !identifier.MatchString(n.name) {
-				c.fail(n.property, fmt.Sprintf("%q is not a table name: use [A-Za-z_][A-Za-z0-9_]*, at most 63 bytes", n.name))
+				c.Fail(n.property, fmt.Sprintf("%q is not a table name: use [A-Za-z_][A-Za-z0-9_]*, at most 63 bytes", n.name))
 				return
 			}
 		}
@@ -96,18 +91,12 @@ var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
 // Migrate once to create the tables. A nil db or a bad option is an
 // sderrors.ErrInvalidConfiguration.
 func New(db DB, opts ...Option) (*Store, error) {
-	c := config{tables: DefaultTables()}
+	c := config{tables: DefaultTables(), Problems: option.Problems{Prefix: "pgstore: "}}
 	if db == nil {
-		c.fail("db", "the database must not be nil")
+		c.Fail("db", "the database must not be nil")
 	}
-	for i, o := range opts {
-		if o == nil {
-			c.fail("options["+strconv.Itoa(i)+"]", "an option must not be nil")
-			continue
-		}
-		o.apply(&c)
-	}
-	if err := errors.Join(c.errs...); err != nil {
+	option.Apply(&c.Problems, opts, func(o Option) { o.apply(&c) })
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	return &Store{db: db, tables: c.tables, q: newQueries(c.tables)}, nil

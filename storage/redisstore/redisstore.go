@@ -12,7 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/internal/option"
 	"github.com/clientsession/engine/storage"
 )
 
@@ -40,11 +40,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
 	prefix string
-	errs   []error
-}
-
-func (c *config) fail(property, msg string) {
-	c.errs = append(c.errs, sderrors.ErrInvalidConfiguration.WithProperty(property).WithMessage("redisstore: "+msg))
+	option.Problems
 }
 
 // DefaultPrefix is the prefix of every key unless WithPrefix says otherwise.
@@ -57,7 +53,7 @@ func WithPrefix(prefix string) Option {
 	return optionFunc(func(c *config) {
 		if prefix == "" || len(prefix) > 64 || strings.ContainsAny(prefix, "{}") ||
 			strings.IndexFunc(prefix, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
-			c.fail("prefix", "the key prefix must be 1 to 64 printable ASCII characters without '{' or '}'")
+			c.Fail("prefix", "the key prefix must be 1 to 64 printable ASCII characters without '{' or '}'")
 			return
 		}
 		c.prefix = prefix
@@ -69,18 +65,12 @@ func WithPrefix(prefix string) Option {
 // redis.UniversalClient. The caller owns the client and closes it. A nil
 // client or a bad option is an sderrors.ErrInvalidConfiguration.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
-	c := config{prefix: DefaultPrefix}
+	c := config{prefix: DefaultPrefix, Problems: option.Problems{Prefix: "redisstore: "}}
 	if client == nil {
-		c.fail("client", "the client must not be nil")
+		c.Fail("client", "the client must not be nil")
 	}
-	for i, o := range opts {
-		if o == nil {
-			c.fail("options["+strconv.Itoa(i)+"]", "an option must not be nil")
-			continue
-		}
-		o.apply(&c)
-	}
-	if err := errors.Join(c.errs...); err != nil {
+	option.Apply(&c.Problems, opts, func(o Option) { o.apply(&c) })
+	if err := c.Err(); err != nil {
 		return nil, err
 	}
 	return &Store{client: client, prefix: c.prefix,

@@ -37,7 +37,7 @@ func ExampleNew() {
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", h)
 	mux.Handle("/client/", h)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "ok") })
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = fmt.Fprint(w, "ok") })
 
 	// An unsigned create: the Connect 401, as JSON.
 	req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/v1/1234/sessions", nil)

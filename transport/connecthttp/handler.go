@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/internal/option"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/wire"
 )
@@ -24,13 +25,14 @@ const DefaultMaxBodyBytes = 64 << 10
 const DefaultMaxHeaderBytes = 8 << 10
 
 // An Option configures New.
-type Option interface{ apply(*config) error }
+type Option interface{ apply(*config) }
 
-type optionFunc func(*config) error
+type optionFunc func(*config)
 
-func (f optionFunc) apply(c *config) error { return f(c) }
+func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
+	option.Problems
 	origins        []string // nil: any origin
 	maxBodyBytes   int64
 	maxHeaderBytes int
@@ -42,48 +44,46 @@ type config struct {
 // credentials, as on the Connect platform: the Client API authenticates by
 // its Authorization header, never by cookies.
 func WithAllowedOrigins(origins ...string) Option {
-	return optionFunc(func(c *config) error {
+	return optionFunc(func(c *config) {
 		for i, o := range origins {
 			if !session.ValidOrigin(o) {
-				return sderrors.ErrInvalidConfiguration.WithProperty("origins[" + strconv.Itoa(i) + "]").
-					WithMessage("connecthttp: an allowed origin is scheme://host[:port] with scheme http or https, without path or trailing slash")
+				c.Fail("origins["+strconv.Itoa(i)+"]",
+					"an allowed origin is scheme://host[:port] with scheme http or https, without path or trailing slash")
 			}
 		}
 		c.origins = append([]string{}, origins...)
-		return nil
 	})
 }
 
 // WithMaxBodyBytes bounds request bodies (default DefaultMaxBodyBytes); a
 // larger body is a 400 BODY_TOO_LARGE.
 func WithMaxBodyBytes(n int64) Option {
-	return optionFunc(func(c *config) error {
+	return optionFunc(func(c *config) {
 		if n < 1024 {
-			return sderrors.ErrInvalidConfiguration.WithMessage("connecthttp: the body limit must be at least 1024 bytes")
+			c.Fail("maxBodyBytes", "the body limit must be at least 1024 bytes")
+			return
 		}
 		c.maxBodyBytes = n
-		return nil
 	})
 }
 
 // WithMaxHeaderBytes bounds the request headers (default
 // DefaultMaxHeaderBytes); larger headers are a 400.
 func WithMaxHeaderBytes(n int) Option {
-	return optionFunc(func(c *config) error {
+	return optionFunc(func(c *config) {
 		if n < 1024 {
-			return sderrors.ErrInvalidConfiguration.WithMessage("connecthttp: the header limit must be at least 1024 bytes")
+			c.Fail("maxHeaderBytes", "the header limit must be at least 1024 bytes")
+			return
 		}
 		c.maxHeaderBytes = n
-		return nil
 	})
 }
 
 // WithVerifierOptions configures the v1HMAC verification of the Server API:
 // wire.WithClock, wire.WithClockSkew, wire.WithReplayGuard.
 func WithVerifierOptions(opts ...wire.VerifierOption) Option {
-	return optionFunc(func(c *config) error {
+	return optionFunc(func(c *config) {
 		c.verifierOpts = append(c.verifierOpts, opts...)
-		return nil
 	})
 }
 
@@ -97,22 +97,19 @@ type Handler struct {
 }
 
 // New returns the handler of engine, authenticating Server API calls with
-// the gateway's API keys.
+// the gateway's API keys. It checks every option (a nil one included) and
+// reports all problems at once as sderrors.ErrInvalidConfiguration.
 func New(engine *session.Engine, keys wire.APIKeys, opts ...Option) (*Handler, error) {
+	cfg := config{Problems: option.Problems{Prefix: "connecthttp: "}, maxBodyBytes: DefaultMaxBodyBytes, maxHeaderBytes: DefaultMaxHeaderBytes}
 	if engine == nil {
-		return nil, sderrors.ErrInvalidConfiguration.WithProperty("engine").WithMessage("connecthttp: the engine must not be nil")
+		cfg.Fail("engine", "the engine must not be nil")
 	}
-	cfg := config{maxBodyBytes: DefaultMaxBodyBytes, maxHeaderBytes: DefaultMaxHeaderBytes}
-	for _, o := range opts {
-		if o == nil {
-			continue
-		}
-		if err := o.apply(&cfg); err != nil {
-			return nil, err
-		}
-	}
+	option.Apply(&cfg.Problems, opts, func(o Option) { o.apply(&cfg) })
 	v, err := wire.NewVerifier(keys, cfg.verifierOpts...)
 	if err != nil {
+		cfg.Add(err)
+	}
+	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
 	h := &Handler{engine: engine, verifier: v, cfg: cfg}

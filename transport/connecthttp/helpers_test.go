@@ -68,38 +68,38 @@ var (
 
 // testKey returns one RSA key shared by the tests: key generation is slow
 // on a small machine.
-func testKey(t testing.TB) encryption.Key {
-	t.Helper()
+func testKey(tb testing.TB) encryption.Key {
+	tb.Helper()
 	testKeyOnce.Do(func() { testKeyRSA, errTestKey = rsa.GenerateKey(rand.Reader, 2048) })
 	if errTestKey != nil {
-		t.Fatal(errTestKey)
+		tb.Fatal(errTestKey)
 	}
 	return encryption.Key{ID: "test-key", Private: testKeyRSA}
 }
 
 // newEngine is the fixture's engine over a fresh memstore.
-func newEngine(t testing.TB, opts ...session.Option) *session.Engine {
-	t.Helper()
+func newEngine(tb testing.TB, opts ...session.Option) *session.Engine {
+	tb.Helper()
 	cat, err := filter.NewCatalog(catalogProducts())
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	other, err := filter.NewCatalog(catalogProducts()[:1])
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	catalogs := map[string]*filter.Catalog{"1234": cat, "5678": other}
 	dcs := map[string]session.Datacenter{
 		"1234": {Origin: publicURL, Region: "EU"},
 		"5678": {Origin: "https://us.gateway.example", Region: "US"},
 	}
-	keys, err := encryption.NewKeySet(testKey(t))
+	keys, err := encryption.NewKeySet(testKey(tb))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	store, err := memstore.New()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	store.PutTokens(testTokens()...)
 	base := []session.Option{
@@ -119,7 +119,7 @@ func newEngine(t testing.TB, opts ...session.Option) *session.Engine {
 	}
 	e, err := session.New(store, store, append(base, opts...)...)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return e
 }

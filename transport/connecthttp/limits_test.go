@@ -161,6 +161,7 @@ func TestLimits(t *testing.T) {
 		"origin with path":  connecthttp.WithAllowedOrigins("https://shop.example/x"),
 		"not an origin":     connecthttp.WithAllowedOrigins("*"),
 		"bad verifier":      connecthttp.WithVerifierOptions(wire.WithClockSkew(0)),
+		"nil option":        nil,
 	} {
 		if _, err := connecthttp.New(newEngine(t), apiKeys, o); !errors.Is(err, sderrors.ErrInvalidConfiguration) {
 			t.Errorf("%s: New = %v, want ErrInvalidConfiguration", name, err)
@@ -171,5 +172,12 @@ func TestLimits(t *testing.T) {
 	}
 	if _, err := connecthttp.New(newEngine(t), nil); !errors.Is(err, sderrors.ErrInvalidConfiguration) {
 		t.Errorf("New(nil keys) = %v", err)
+	}
+	// Every problem at once.
+	_, err = connecthttp.New(nil, nil, connecthttp.WithMaxBodyBytes(1), connecthttp.WithAllowedOrigins("x"))
+	for _, p := range []string{"engine", "keys", "maxBodyBytes", "origins[0]"} {
+		if err == nil || !strings.Contains(err.Error(), p) {
+			t.Errorf("New with four problems = %v, want one naming %s", err, p)
+		}
 	}
 }

@@ -12,8 +12,13 @@ const path = require('node:path');
 const { startGateway, loadClientSDK, serverClient, signedFetch } = require('./harness.cjs');
 
 const sdk = loadClientSDK();
-const NL_EUR = { countryCode: 'NL', currency: 'EUR', totalAmount: 1000, isRecurring: false };
-const BE_EUR = { countryCode: 'BE', currency: 'EUR', totalAmount: 1000, isRecurring: false };
+
+// The filter, token and payment-context cases are one table, cases.json, that the gRPC transport's
+// tests (transport/connectgrpc) run too.
+const cases = JSON.parse(fs.readFileSync(path.join(__dirname, 'cases.json'), 'utf8'));
+// paymentDetails turns a payment context of cases.json into the client SDK's paymentDetails.
+const paymentDetails = (c) => ({ countryCode: c.countryCode, currency: c.currencyCode, totalAmount: c.amount, isRecurring: c.isRecurring });
+const NL_EUR = paymentDetails(cases.contexts.NL_EUR);
 
 let gw;
 let client;
@@ -71,22 +76,12 @@ describe('Server API through connect-sdk-nodejs', () => {
   });
 
   test('tokens: invalid ones reported once each, in request order', async () => {
-    const s = await createSession({
-      tokens: ['tok-visa', 'unknown-token', 'tok-expired', 'tok-revoked', 'tok-visa',
-        'tok-deleted', 'tok-other-merchant', 'tok-product-gone', 'unknown-token', 'tok-mastercard'],
-    });
-    assert.deepEqual(s.invalidTokens,
-      ['unknown-token', 'tok-expired', 'tok-revoked', 'tok-deleted', 'tok-other-merchant', 'tok-product-gone']);
+    const s = await createSession({ tokens: cases.tokens.request });
+    assert.deepEqual(s.invalidTokens, cases.tokens.invalidTokens);
   });
 
   test('malformed bodies: 400 with propertyName in the SDK response body', async () => {
-    const cases = [
-      [{ paymentProductFilters: { restrictTo: { products: [0] } } }, 'paymentProductFilters.restrictTo.products[0]'],
-      [{ paymentProductFilters: { exclude: { products: [1, -5] } } }, 'paymentProductFilters.exclude.products[1]'],
-      [{ paymentProductFilters: { exclude: { groups: ['cards', 'wallets'] } } }, 'paymentProductFilters.exclude.groups[1]'],
-      [{ tokens: ['ok', ''] }, 'tokens[1]'],
-    ];
-    for (const [body, property] of cases) {
+    for (const { body, propertyName: property } of cases.malformed) {
       const resp = await client.v1.sessions.create('1234', body);
       assert.equal(resp.status, 400, JSON.stringify(body));
       assert.equal(resp.isSuccess, false);
@@ -138,31 +133,22 @@ describe('Client API through connect-sdk-client-js', () => {
 
   test('payment context: iDEAL only for NL/EUR, PayPal only from 1.00', async () => {
     const session = new sdk.Session(await createSession({}));
-    const be = await session.getBasicPaymentProducts(BE_EUR);
-    assert.deepEqual(ids(be.basicPaymentProducts), [1, 2, 3, 840]);
-    const small = await session.getBasicPaymentProducts({ ...NL_EUR, totalAmount: 99 });
-    assert.deepEqual(ids(small.basicPaymentProducts), [1, 2, 3, 809]);
+    for (const { context, products: want } of cases.paymentContexts) {
+      const products = await session.getBasicPaymentProducts(paymentDetails(cases.contexts[context]));
+      assert.deepEqual(ids(products.basicPaymentProducts), want, context);
+    }
   });
 
   test('restrictTo and exclude: exclude wins, groups expand', async () => {
-    const cases = [
-      [{ restrictTo: { groups: ['cards'] } }, [1, 2, 3]],
-      [{ restrictTo: { products: [840, 3] } }, [3, 840]],
-      [{ restrictTo: { groups: ['cards'], products: [809] } }, [1, 2, 3, 809]],
-      [{ exclude: { products: [2] } }, [1, 3, 840, 809]],
-      [{ exclude: { groups: ['cards'] } }, [840, 809]],
-      [{ restrictTo: { products: [1, 840] }, exclude: { groups: ['cards'] } }, [840]],
-      [{ restrictTo: { groups: [], products: [] } }, [1, 2, 3, 840, 809]],
-      [{ restrictTo: { products: [999999] } }, []],
-    ];
-    for (const [filters, want] of cases) {
+    for (const { filters, context, products: want } of cases.filters) {
       const s = await createSession({ paymentProductFilters: filters });
       const session = new sdk.Session(s);
+      const pd = paymentDetails(cases.contexts[context]);
       if (want.length === 0) {
-        await assert.rejects(session.getBasicPaymentProducts(NL_EUR), /No payment products available/);
+        await assert.rejects(session.getBasicPaymentProducts(pd), /No payment products available/);
         continue;
       }
-      const products = await session.getBasicPaymentProducts(NL_EUR);
+      const products = await session.getBasicPaymentProducts(pd);
       assert.deepEqual(ids(products.basicPaymentProducts), want, JSON.stringify(filters));
     }
   });

@@ -48,32 +48,32 @@ type Response struct {
 }
 
 // JSON decodes the body into v, failing the test when it is not JSON.
-func (r Response) JSON(t testing.TB, v any) {
-	t.Helper()
+func (r Response) JSON(tb testing.TB, v any) {
+	tb.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
-		t.Fatalf("body %q: %v", r.Body, err)
+		tb.Fatalf("body %q: %v", r.Body, err)
 	}
 }
 
 // WantError checks that r is an ErrorResponse with the given status, and
 // that its first error has that status, code and propertyName; that it is
 // JSON; and that it has an errorId.
-func (r Response) WantError(t testing.TB, status int, code sderrors.Code, property string) {
-	t.Helper()
+func (r Response) WantError(tb testing.TB, status int, code sderrors.Code, property string) {
+	tb.Helper()
 	if r.Status != status {
-		t.Fatalf("status = %d, want %d; body %s", r.Status, status, r.Body)
+		tb.Fatalf("status = %d, want %d; body %s", r.Status, status, r.Body)
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-		t.Errorf("Content-Type = %q, want application/json", ct)
+		tb.Errorf("Content-Type = %q, want application/json", ct)
 	}
 	var er sderrors.ErrorResponse
-	r.JSON(t, &er)
+	r.JSON(tb, &er)
 	if len(er.Errors) == 0 || er.ErrorID == "" {
-		t.Fatalf("ErrorResponse = %s, want errorId and one error", r.Body)
+		tb.Fatalf("ErrorResponse = %s, want errorId and one error", r.Body)
 	}
 	e := er.Errors[0]
 	if e.Code != string(code) || e.PropertyName != property || e.HTTPStatusCode != status {
-		t.Errorf("error = code %s property %q status %d, want code %s property %q status %d",
+		tb.Errorf("error = code %s property %q status %d, want code %s property %q status %d",
 			e.Code, e.PropertyName, e.HTTPStatusCode, code, property, status)
 	}
 }
@@ -178,13 +178,13 @@ func (g *Gateway) PublicKey(s wire.SessionResponse) wire.PublicKey {
 
 // Decrypted decodes a 200 answer of the decrypt extension, with its
 // payment values by key.
-func (r Response) Decrypted(t testing.TB) (wire.DecryptResponse, map[string]string) {
-	t.Helper()
+func (r Response) Decrypted(tb testing.TB) (wire.DecryptResponse, map[string]string) {
+	tb.Helper()
 	if r.Status != http.StatusOK {
-		t.Fatalf("decrypt: status %d, body %s", r.Status, r.Body)
+		tb.Fatalf("decrypt: status %d, body %s", r.Status, r.Body)
 	}
 	var got wire.DecryptResponse
-	r.JSON(t, &got)
+	r.JSON(tb, &got)
 	values := map[string]string{}
 	for _, v := range got.PaymentValues {
 		values[v.Key] = v.Value
@@ -194,37 +194,37 @@ func (r Response) Decrypted(t testing.TB) (wire.DecryptResponse, map[string]stri
 
 // Seal encrypts plain for pub under kid as the client SDK does: a compact
 // JWE, RSA-OAEP key wrap, A256CBC-HS512.
-func Seal(t testing.TB, pub *rsa.PublicKey, kid string, plain []byte) string {
-	t.Helper()
+func Seal(tb testing.TB, pub *rsa.PublicKey, kid string, plain []byte) string {
+	tb.Helper()
 	enc, err := jose.NewEncrypter(jose.A256CBC_HS512, jose.Recipient{Algorithm: jose.RSA_OAEP, Key: pub, KeyID: kid}, nil)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	obj, err := enc.Encrypt(plain)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	s, err := obj.CompactSerialize()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return s
 }
 
 // ServedKey decodes a /crypto/publickey answer into the RSA key it names.
-func ServedKey(t testing.TB, pub wire.PublicKey) *rsa.PublicKey {
-	t.Helper()
+func ServedKey(tb testing.TB, pub wire.PublicKey) *rsa.PublicKey {
+	tb.Helper()
 	der, err := base64.StdEncoding.DecodeString(pub.PublicKey)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	key, err := x509.ParsePKIXPublicKey(der)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	rk, ok := key.(*rsa.PublicKey)
 	if !ok {
-		t.Fatalf("served key is %T, want RSA", key)
+		tb.Fatalf("served key is %T, want RSA", key)
 	}
 	return rk
 }

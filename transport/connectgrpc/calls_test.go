@@ -1,0 +1,231 @@
+package connectgrpc_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/clientsession/engine/token"
+	"github.com/clientsession/engine/transport/connectgrpc"
+	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
+)
+
+func TestOpenEncryptedCustomerInput(t *testing.T) {
+	t.Parallel()
+	c := newClient(serve(t, newEngine(t, engineConfig{}).engine, bearerAuth))
+	k := key(t)
+	pub := &k.Private.PublicKey
+	open := func(merchantID, clientSessionID, blob string) (*pb.OpenEncryptedCustomerInputResponse, error) {
+		return c.sessions.OpenEncryptedCustomerInput(asMerchant(t.Context(), merchantID),
+			&pb.OpenEncryptedCustomerInputRequest{ClientSessionId: clientSessionID, EncryptedCustomerInput: blob})
+	}
+
+	t.Run("round trip, then a replay", func(t *testing.T) {
+		s := c.create(t, &pb.CreateSessionRequest{})
+		blob := seal(t, pub, k.ID, cardInput(s.GetClientSessionId(), ""))
+		got, err := open("1234", s.GetClientSessionId(), blob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		values := map[string]string{}
+		for _, v := range got.GetPaymentValues() {
+			values[v.GetKey()] = v.GetValue()
+		}
+		want := map[string]string{"cardNumber": "4012000033330026", "expiryDate": "1230", "cvv": "123", "cardholderName": "José Müller"}
+		if fmt.Sprint(values) != fmt.Sprint(want) {
+			t.Errorf("values %v, want %v", values, want)
+		}
+		if got.GetClientSessionId() != s.GetClientSessionId() || len(got.GetNonce()) != 32 || got.GetPaymentProductId() != 1 ||
+			got.GetTokenize() || got.AccountOnFileId != nil || got.GetTokenId() != "" {
+			t.Errorf("opened %v", got)
+		}
+		if loc := got.GetCollectedDeviceInformation().GetFields()["locale"].GetStringValue(); loc != "en-US" {
+			t.Errorf("device information locale %q", loc)
+		}
+		_, err = open("1234", s.GetClientSessionId(), blob)
+		wantError(t, "replay", err, codes.AlreadyExists, "1409", "")
+	})
+	t.Run("the session named in the input", func(t *testing.T) {
+		s := c.create(t, &pb.CreateSessionRequest{})
+		if _, err := open("1234", "", seal(t, pub, k.ID, cardInput(s.GetClientSessionId(), ""))); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("account on file", func(t *testing.T) {
+		s := c.create(t, &pb.CreateSessionRequest{Tokens: []string{"tok-visa"}})
+		got, err := open("1234", s.GetClientSessionId(), seal(t, pub, k.ID, cardInput(s.GetClientSessionId(), `,"accountOnFileId":1`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.GetAccountOnFileId() != 1 || got.GetTokenId() != "tok-visa" {
+			t.Errorf("account on file %v, token %q", got.AccountOnFileId, got.GetTokenId())
+		}
+		_, err = open("1234", s.GetClientSessionId(), seal(t, pub, k.ID, cardInput(s.GetClientSessionId(), `,"accountOnFileId":2`)))
+		wantError(t, "unknown account on file", err, codes.InvalidArgument, "700604", "accountOnFileId")
+	})
+	t.Run("refusals use up no nonce", func(t *testing.T) {
+		a := c.create(t, &pb.CreateSessionRequest{})
+		b := c.create(t, &pb.CreateSessionRequest{})
+		blob := seal(t, pub, k.ID, cardInput(a.GetClientSessionId(), ""))
+		_, err := open("1234", b.GetClientSessionId(), blob)
+		wantError(t, "another session", err, codes.InvalidArgument, "700603", "")
+		_, err = open("5678", a.GetClientSessionId(), blob)
+		wantError(t, "another merchant", err, codes.NotFound, "700500", "")
+		parts := strings.Split(blob, ".")
+		for i := 1; i < 5; i++ {
+			tampered := slices.Clone(parts)
+			b := []byte(tampered[i])
+			b[3] ^= 1
+			tampered[i] = string(b)
+			_, err := open("1234", a.GetClientSessionId(), strings.Join(tampered, "."))
+			if status.Code(err) != codes.InvalidArgument {
+				t.Errorf("part %d tampered: %v", i, err)
+			}
+		}
+		_, err = open("1234", a.GetClientSessionId(), "not a JWE")
+		wantError(t, "not a JWE", err, codes.InvalidArgument, "700601", "")
+		_, err = open("1234", a.GetClientSessionId(), seal(t, pub, "other-key", cardInput(a.GetClientSessionId(), "")))
+		wantError(t, "unknown key id", err, codes.InvalidArgument, "700600", "")
+		_, err = open("1234", a.GetClientSessionId(), "")
+		wantError(t, "empty", err, codes.InvalidArgument, "20000000", "encryptedCustomerInput")
+		if _, err := open("1234", a.GetClientSessionId(), blob); err != nil {
+			t.Errorf("after the refusals: %v", err)
+		}
+	})
+}
+
+// blockingTokens is a token repository that blocks until the call's
+// context ends.
+type blockingTokens struct{ entered chan struct{} }
+
+func (b blockingTokens) Tokens(ctx context.Context, _ string, _ []string) ([]token.Token, error) {
+	b.entered <- struct{}{}
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestDeadlineAndCancellation: a call whose deadline passes or that the
+// client cancels while the engine waits on a dependency ends with the
+// client's code, and stores nothing.
+func TestDeadlineAndCancellation(t *testing.T) {
+	t.Parallel()
+	repo := blockingTokens{entered: make(chan struct{}, 1)}
+	e := newEngine(t, engineConfig{tokens: repo})
+	answered := make(chan codes.Code, 1)
+	observe := grpc.ChainUnaryInterceptor(func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		resp, err := h(ctx, req)
+		answered <- status.Code(err)
+		return resp, err
+	})
+	c := newClient(serve(t, e.engine, bearerAuth, observe))
+	req := &pb.CreateSessionRequest{Tokens: []string{"tok-visa"}}
+
+	ctx, cancel := context.WithTimeout(asMerchant(t.Context(), "1234"), 200*time.Millisecond)
+	defer cancel()
+	_, err := c.sessions.CreateSession(ctx, req)
+	if status.Code(err) != codes.DeadlineExceeded {
+		t.Errorf("deadline: %v, want DeadlineExceeded", err)
+	}
+	// The server's context ends by its own copy of the deadline (the engine's
+	// retryable Unavailable) or by the client's reset of the stream
+	// (Canceled), whichever comes first; the client sees DeadlineExceeded.
+	if got := <-answered; got != codes.Unavailable && got != codes.Canceled {
+		t.Errorf("deadline: the server answered %v, want Unavailable or Canceled", got)
+	}
+	<-repo.entered
+
+	ctx, cancel = context.WithCancel(asMerchant(t.Context(), "1234"))
+	go func() {
+		<-repo.entered
+		cancel()
+	}()
+	_, err = c.sessions.CreateSession(ctx, req)
+	if status.Code(err) != codes.Canceled {
+		t.Errorf("cancel: %v, want Canceled", err)
+	}
+	if got := <-answered; got != codes.Canceled {
+		t.Errorf("cancel: the server answered %v, want Canceled", got)
+	}
+	if n := e.store.Len(); n != 0 {
+		t.Errorf("%d sessions stored by calls that did not finish", n)
+	}
+}
+
+// TestConcurrentClients: many clients create sessions and list products at
+// once (run with -race); no session sees another's accounts on file.
+func TestConcurrentClients(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, engineConfig{})
+	conn := serve(t, e.engine, bearerAuth)
+	const workers, rounds = 8, 25
+	tokens := map[string]int32{"tok-visa": 1, "tok-mastercard": 3, "tok-no-expiry": 2}
+	names := []string{"tok-visa", "tok-mastercard", "tok-no-expiry"}
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			c := newClient(conn) // clients share the connection, as a gateway's would
+			for r := range rounds {
+				tok := names[(w+r)%len(names)]
+				s, err := c.sessions.CreateSession(asMerchant(t.Context(), "1234"), &pb.CreateSessionRequest{Tokens: []string{tok}})
+				if err != nil {
+					errs <- err
+					return
+				}
+				resp, err := c.clients.GetPaymentProducts(withSession(t.Context(), s.GetClientSessionId()),
+					&pb.GetPaymentProductsRequest{CustomerId: s.GetCustomerId(), PaymentContext: nlEUR, HideFields: true})
+				if err != nil {
+					errs <- err
+					return
+				}
+				var of []int32
+				for _, p := range resp.GetPaymentProducts() {
+					for _, a := range p.GetAccountsOnFile() {
+						of = append(of, a.GetPaymentProductId())
+					}
+				}
+				if !slices.Equal(of, []int32{tokens[tok]}) {
+					errs <- fmt.Errorf("session of %s sees accounts on file of products %v", tok, of)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := e.store.Len(); n != workers*rounds {
+		t.Errorf("%d sessions stored, want %d", n, workers*rounds)
+	}
+}
+
+// TestRequestSizeLimit: NewServer refuses requests over MaxRecvMsgSize
+// before decoding them, and stores nothing.
+func TestRequestSizeLimit(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, engineConfig{})
+	c := newClient(serve(t, e.engine, bearerAuth))
+	_, err := c.sessions.CreateSession(asMerchant(t.Context(), "1234"),
+		&pb.CreateSessionRequest{Tokens: []string{strings.Repeat("x", connectgrpc.MaxRecvMsgSize)}})
+	if status.Code(err) != codes.ResourceExhausted {
+		t.Errorf("oversize request: %v, want ResourceExhausted", err)
+	}
+	_, err = c.sessions.OpenEncryptedCustomerInput(asMerchant(t.Context(), "1234"),
+		&pb.OpenEncryptedCustomerInputRequest{EncryptedCustomerInput: strings.Repeat("x", 64<<10)})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("a 64 KiB input: %v, want InvalidArgument from the engine", err)
+	}
+	if e.store.Len() != 0 {
+		t.Errorf("%d sessions stored", e.store.Len())
+	}
+}

@@ -1,0 +1,96 @@
+// Package connectgrpc serves client sessions over gRPC: the same engine
+// (package session) and the same rules as the Connect HTTP API, for
+// gateways that run gRPC internally behind an API edge that speaks REST to
+// merchants. It is a Go module of its own (grpc-go and protobuf), so the
+// engine's module depends on neither.
+//
+// # Services
+//
+// The proto is proto/clientsession/v1/clientsession.proto (package
+// clientsession.v1); its generated code is the clientsessionv1 package,
+// made by gen.sh with protoc and pinned plugins (CI fails when running
+// gen.sh again would change it).
+//
+//	SessionService (Server API, the merchant's calls)
+//	  CreateSession               POST   /v1/{merchantId}/sessions
+//	  RevokeSession               DELETE /v1/{merchantId}/sessions/{clientSessionId}
+//	  OpenEncryptedCustomerInput  opens the client's encryptedCustomerInput, once per nonce
+//	ClientService (Client API, the consumer's calls with a session)
+//	  GetPaymentProducts          GET /client/v1/{customerId}/products
+//	  GetPaymentProduct           GET /client/v1/{customerId}/products/{paymentProductId}
+//	  GetPaymentProductGroups     GET /client/v1/{customerId}/productgroups
+//	  GetPublicKey                GET /client/v1/{customerId}/crypto/publickey
+//
+// IIN details (POST .../services/getIINdetails, session.Engine.IINDetails)
+// will be added to ClientService as a call of its own.
+//
+// Messages mirror the Connect JSON shapes: their proto3 JSON names are the
+// wire's property names, so a Connect SessionRequest body parses with
+// protojson into a CreateSessionRequest as it is, and the values (ids,
+// accounts on file with masked aliases, card fields, group members) are
+// the ones the reference HTTP gateway answers with. Requests are checked
+// by the engine exactly as decoded JSON bodies are: the filters against
+// the merchant's catalog, the tokens by count and format, the payment
+// context; errors name the same wire property (e.g.
+// paymentProductFilters.exclude.groups[1], tokens[3], countryCode).
+//
+// # Authentication
+//
+// The merchant of a SessionService call is the caller's authenticated
+// identity, never a field of the request: the gateway supplies a
+// [MerchantAuthenticator] that reads it from the call (a verified mTLS
+// client certificate, a token in the metadata, what the API edge
+// forwards), and the service's interceptor ([Service.UnaryInterceptor])
+// runs it before every SessionService call.
+//
+// A ClientService call carries the session's credentials in the metadata,
+// "authorization: GCS v1Client:{clientSessionId}" as the client SDKs send
+// them over HTTP, and the session's customerId in the request; the engine
+// checks both (session.Engine.Authenticate): unknown, expired, revoked
+// and mismatched sessions are all Unauthenticated 9002.
+//
+// [NewServer] returns a *grpc.Server with the service, its interceptor,
+// the gRPC health service (grpc.health.v1.Health, SERVING), server
+// reflection and requests of at most [MaxRecvMsgSize]; [New] and
+// [Service.Register] serve the same on a server the gateway builds.
+//
+// # Errors
+//
+// Every error is a gRPC status whose code is given by the error's kind
+// (sderrors.Kind), one code per kind:
+//
+//	kind               HTTP  gRPC code
+//	unknown            500   Unknown
+//	invalid_argument   400   InvalidArgument
+//	unauthenticated    401   Unauthenticated
+//	permission_denied  403   PermissionDenied
+//	not_found          404   NotFound
+//	conflict           409   AlreadyExists
+//	internal           500   Internal
+//	unavailable        503   Unavailable
+//	canceled           499   Canceled
+//	unimplemented      405   Unimplemented
+//
+// A test fails when sderrors gains a kind that this table (and [Code])
+// does not list. Conflict is AlreadyExists: its errors are a replayed
+// encryption nonce or a duplicate request, both "this was done before",
+// and retrying does not help.
+//
+// The status message is the error's public message. Its details hold a
+// google.rpc.ErrorInfo whose reason is the wire error id (e.g.
+// MISSING_OR_INVALID_AUTHORIZATION), whose domain is [ErrorDomain], and
+// whose metadata carry what the HTTP ErrorResponse carries: "code" (e.g.
+// 9002), "errorId", "httpStatusCode" and "category"; and, when the error
+// names a property, a google.rpc.BadRequest whose field violations' field
+// is the wire propertyName. An error that is not an *sderrors.Error (a
+// bug, a panic in a handler, a foreign error from the authenticator) is
+// Internal "an unknown server error occurred", code 9999, with no
+// internal text; causes never leave the process.
+//
+// # Card data
+//
+// OpenEncryptedCustomerInput answers with the decrypted payment values,
+// card number and CVV included: that is what the gateway's payment
+// processing needs. Serve SessionService only to the gateway's own
+// services, and do not log its answers (the library logs nothing).
+package connectgrpc

@@ -1,0 +1,104 @@
+package connectgrpc
+
+import (
+	"strconv"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	sderrors "github.com/clientsession/engine/errors"
+)
+
+// ErrorDomain is the domain of the google.rpc.ErrorInfo of every error the
+// service answers with.
+const ErrorDomain = "clientsession.engine"
+
+// Code returns the gRPC code of an error kind: the table of the package
+// documentation. A kind the table does not know (there is none; a test
+// fails when one is added to sderrors without a row here) gives
+// codes.Unknown.
+func Code(k sderrors.Kind) codes.Code {
+	c, _ := kindCode(k)
+	return c
+}
+
+// kindCode is the one kind-to-code table; ok is false for a kind it does
+// not list.
+func kindCode(k sderrors.Kind) (c codes.Code, ok bool) {
+	switch k {
+	case sderrors.KindUnknown:
+		return codes.Unknown, true
+	case sderrors.KindInvalidArgument:
+		return codes.InvalidArgument, true
+	case sderrors.KindUnauthenticated:
+		return codes.Unauthenticated, true
+	case sderrors.KindPermissionDenied:
+		return codes.PermissionDenied, true
+	case sderrors.KindNotFound:
+		return codes.NotFound, true
+	case sderrors.KindConflict:
+		return codes.AlreadyExists, true
+	case sderrors.KindInternal:
+		return codes.Internal, true
+	case sderrors.KindUnavailable:
+		return codes.Unavailable, true
+	case sderrors.KindCanceled:
+		return codes.Canceled, true
+	case sderrors.KindUnimplemented:
+		return codes.Unimplemented, true
+	}
+	return codes.Unknown, false
+}
+
+// Status returns the gRPC status the service answers err with; nil gives
+// an OK status. The code is Code(sderrors.KindOf(err)) and the message the
+// error's public message. The details are a google.rpc.ErrorInfo (reason:
+// the wire error id such as MISSING_OR_INVALID_AUTHORIZATION, domain:
+// ErrorDomain, metadata: code, errorId, httpStatusCode and category as the
+// HTTP ErrorResponse has them) and, when the error names properties, a
+// google.rpc.BadRequest with one field violation per property (field: the
+// wire propertyName, reason: the error id, description: the message).
+//
+// An error that holds no *sderrors.Error becomes Internal "an unknown
+// server error occurred" (9999), a bare context cancellation Canceled: no
+// internal text, no cause, ever reaches the caller.
+func Status(err error) *status.Status {
+	if err == nil {
+		return status.New(codes.OK, "")
+	}
+	resp := sderrors.ToResponse(err)
+	first := resp.Errors[0]
+	st := status.New(Code(sderrors.KindOf(err)), first.Message)
+	info := &errdetails.ErrorInfo{
+		Reason: first.ID,
+		Domain: ErrorDomain,
+		Metadata: map[string]string{
+			"code":           first.Code,
+			"errorId":        resp.ErrorID,
+			"httpStatusCode": strconv.Itoa(first.HTTPStatusCode),
+			"category":       first.Category,
+		},
+	}
+	var violations []*errdetails.BadRequest_FieldViolation
+	for _, e := range resp.Errors {
+		if e.PropertyName != "" {
+			violations = append(violations, &errdetails.BadRequest_FieldViolation{
+				Field: e.PropertyName, Reason: e.ID, Description: e.Message,
+			})
+		}
+	}
+	var withDetails *status.Status
+	if violations != nil {
+		withDetails, err = st.WithDetails(info, &errdetails.BadRequest{FieldViolations: violations})
+	} else {
+		withDetails, err = st.WithDetails(info)
+	}
+	if err != nil {
+		return st // the details are our own messages: marshalling them cannot fail
+	}
+	return withDetails
+}
+
+// statusErr is Status(err).Err(): what the handlers return.
+func statusErr(err error) error { return Status(err).Err() }

@@ -1,0 +1,114 @@
+package connectgrpc_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/clientsession/engine/transport/connectgrpc"
+	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
+)
+
+// FuzzCreateSession feeds untrusted request bytes (protobuf wire format)
+// to CreateSession: the answer is a session or InvalidArgument naming a
+// property, never another code, never a panic; invalid tokens are tokens
+// of the request.
+func FuzzCreateSession(f *testing.F) {
+	cases := loadCases(f)
+	seeds := []*pb.CreateSessionRequest{
+		{},
+		{Tokens: cases.Tokens.Request},
+		{Tokens: make([]string, 101)},
+		{PaymentProductFilters: &pb.PaymentProductFiltersClientSession{RestrictTo: &pb.PaymentProductFilter{}}},
+	}
+	for _, m := range cases.Malformed {
+		var req pb.CreateSessionRequest
+		if err := protojson.Unmarshal(m.Body, &req); err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, &req)
+	}
+	for _, fc := range cases.Filters {
+		var fl pb.PaymentProductFiltersClientSession
+		if err := protojson.Unmarshal(fc.Filters, &fl); err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, &pb.CreateSessionRequest{PaymentProductFilters: &fl})
+	}
+	for _, s := range seeds {
+		b, err := proto.Marshal(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	svc, err := connectgrpc.New(newEngine(f, engineConfig{}).engine, bearerAuth)
+	if err != nil {
+		f.Fatal(err)
+	}
+	sessions, _ := connectgrpc.Handlers(svc)
+	ctx := connectgrpc.ContextWithMerchant(context.Background(), "1234")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var req pb.CreateSessionRequest
+		if proto.Unmarshal(data, &req) != nil {
+			return // gRPC refuses such bytes before any handler runs
+		}
+		resp, err := sessions.CreateSession(ctx, &req)
+		if err != nil {
+			st := status.Convert(err)
+			if st.Code() != codes.InvalidArgument || len(detailsOf(st).violations) == 0 {
+				t.Fatalf("CreateSession(%v): %v %v", &req, st.Code(), st.Details())
+			}
+			return
+		}
+		for _, id := range resp.GetInvalidTokens() {
+			if !slices.Contains(req.GetTokens(), id) {
+				t.Fatalf("invalid token %q is not in the request", id)
+			}
+		}
+	})
+}
+
+// FuzzClientAuthentication feeds untrusted "authorization" metadata and
+// customer ids to a Client API call: only the session's own credentials
+// pass, everything else is Unauthenticated 9002, never another code or a
+// panic.
+func FuzzClientAuthentication(f *testing.F) {
+	e := newEngine(f, engineConfig{})
+	svc, err := connectgrpc.New(e.engine, bearerAuth)
+	if err != nil {
+		f.Fatal(err)
+	}
+	sessions, clients := connectgrpc.Handlers(svc)
+	s, err := sessions.CreateSession(connectgrpc.ContextWithMerchant(context.Background(), "1234"), &pb.CreateSessionRequest{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	valid := connectgrpc.ClientAuthorizationPrefix + s.GetClientSessionId()
+	f.Add(valid, s.GetCustomerId())
+	f.Add(valid, s.GetCustomerId()+"0")
+	f.Add(valid+" ", s.GetCustomerId())
+	f.Add("GCS v1Client:", "")
+	f.Add("gcs v1client:"+s.GetClientSessionId(), s.GetCustomerId())
+	f.Add(valid, "1234-"+s.GetClientSessionId())
+	f.Fuzz(func(t *testing.T, authorization, customerID string) {
+		ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs("authorization", authorization))
+		_, err := clients.GetPublicKey(ctx, &pb.GetPublicKeyRequest{CustomerId: customerID})
+		if authorization == valid && customerID == s.GetCustomerId() {
+			if err != nil {
+				t.Fatalf("the session's own credentials: %v", err)
+			}
+			return
+		}
+		st := status.Convert(err)
+		if st.Code() != codes.Unauthenticated || detailsOf(st).info.GetMetadata()["code"] != "9002" {
+			t.Fatalf("authorization %q, customer %q: %v", authorization, customerID, err)
+		}
+	})
+}

@@ -1,0 +1,266 @@
+package connectgrpc
+
+import (
+	"context"
+	"strings"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/reflection"
+
+	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/session"
+	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
+)
+
+// MerchantAuthenticator tells which merchant the caller of a SessionService
+// call acts for, from the call's authentication: the verified client
+// certificate of an mTLS connection (peer.FromContext), a token in the
+// metadata (metadata.FromIncomingContext), or whatever the gateway's API
+// edge forwards. It is the gateway's, and the only source of the merchant:
+// no request message names one.
+//
+// It returns an *sderrors.Error to refuse the call, normally
+// sderrors.ErrUnauthorized (no or bad credentials) or
+// sderrors.ErrMerchantNotAllowed (credentials that hold no merchant); any
+// other error is answered as Internal with no text. It must be safe for
+// concurrent use.
+type MerchantAuthenticator func(ctx context.Context) (merchantID string, err error)
+
+// ClientAuthorizationPrefix starts the "authorization" metadata value of a
+// ClientService call; the clientSessionId follows it, as in the HTTP
+// Authorization header the Connect client SDKs send.
+const ClientAuthorizationPrefix = "GCS v1Client:"
+
+// Service serves clientsession.v1.SessionService and
+// clientsession.v1.ClientService over an engine. Build it with New; it is
+// safe for concurrent use and starts no goroutines.
+type Service struct {
+	engine *session.Engine
+	auth   MerchantAuthenticator
+}
+
+// New returns the service over engine; auth authenticates the merchant of
+// every SessionService call. Both are required
+// (sderrors.ErrInvalidConfiguration).
+func New(engine *session.Engine, auth MerchantAuthenticator) (*Service, error) {
+	if engine == nil {
+		return nil, sderrors.ErrInvalidConfiguration.WithProperty("engine").WithMessage("the engine must not be nil")
+	}
+	if auth == nil {
+		return nil, sderrors.ErrInvalidConfiguration.WithProperty("auth").WithMessage("the merchant authenticator must not be nil")
+	}
+	return &Service{engine: engine, auth: auth}, nil
+}
+
+// MaxRecvMsgSize is the largest request NewServer accepts by default:
+// twice the engine's 64 KiB limit of a create request body or an encrypted
+// customer input, so that a request the HTTP API takes fits. A larger one
+// is refused by gRPC itself (ResourceExhausted) before it is decoded.
+const MaxRecvMsgSize = 128 << 10
+
+// NewServer returns a gRPC server with the service and its interceptor
+// (UnaryInterceptor, outermost, before any interceptor of opts), the gRPC
+// health service (SERVING for "" and both services), server reflection,
+// and requests limited to MaxRecvMsgSize. opts are the gateway's:
+// credentials (TLS, mTLS), limits (a grpc.MaxRecvMsgSize of opts
+// replaces the default), keepalive, more interceptors.
+func NewServer(engine *session.Engine, auth MerchantAuthenticator, opts ...grpc.ServerOption) (*grpc.Server, error) {
+	svc, err := New(engine, auth)
+	if err != nil {
+		return nil, err
+	}
+	srv := grpc.NewServer(append([]grpc.ServerOption{
+		grpc.MaxRecvMsgSize(MaxRecvMsgSize),
+		grpc.ChainUnaryInterceptor(svc.UnaryInterceptor()),
+	}, opts...)...)
+	svc.Register(srv)
+	hs := health.NewServer()
+	for _, name := range []string{"", pb.SessionService_ServiceDesc.ServiceName, pb.ClientService_ServiceDesc.ServiceName} {
+		hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
+	}
+	healthpb.RegisterHealthServer(srv, hs)
+	reflection.Register(srv)
+	return srv, nil
+}
+
+// Register registers both services on r. The server must run
+// UnaryInterceptor: without it every SessionService call is refused as
+// unauthenticated.
+func (s *Service) Register(r grpc.ServiceRegistrar) {
+	pb.RegisterSessionServiceServer(r, sessionServer{s: s})
+	pb.RegisterClientServiceServer(r, clientServer{s: s})
+}
+
+// merchantKey is the context key of the authenticated merchant.
+type merchantKey struct{}
+
+// sessionServicePrefix starts the full method name of every SessionService
+// call (a test checks it against the generated descriptor).
+const sessionServicePrefix = "/clientsession.v1.SessionService/"
+
+// UnaryInterceptor returns the service's interceptor. For a SessionService
+// call it runs the MerchantAuthenticator and hands the merchant to the
+// handler (a refusal ends the call with the authenticator's error). For
+// every call it turns a panic of the handler into Internal with no text.
+// It leaves calls of other services alone, apart from the panic guard.
+func (s *Service) UnaryInterceptor() grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				resp, err = nil, statusErr(sderrors.ErrInternal)
+			}
+		}()
+		if strings.HasPrefix(info.FullMethod, sessionServicePrefix) {
+			merchantID, err := s.auth(ctx)
+			if err != nil {
+				return nil, statusErr(err)
+			}
+			if merchantID == "" {
+				return nil, statusErr(sderrors.ErrUnauthorized)
+			}
+			ctx = context.WithValue(ctx, merchantKey{}, merchantID)
+		}
+		return handler(ctx, req)
+	}
+}
+
+// merchant returns the merchant the interceptor authenticated.
+func merchant(ctx context.Context) (string, error) {
+	id, _ := ctx.Value(merchantKey{}).(string)
+	if id == "" {
+		return "", sderrors.ErrUnauthorized
+	}
+	return id, nil
+}
+
+// sessionServer implements the Server API.
+type sessionServer struct {
+	pb.UnimplementedSessionServiceServer
+	s *Service
+}
+
+func (h sessionServer) CreateSession(ctx context.Context, req *pb.CreateSessionRequest) (*pb.CreateSessionResponse, error) {
+	merchantID, err := merchant(ctx)
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	resp, err := h.s.engine.Create(ctx, merchantID, createRequest(req))
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	return createResponse(resp), nil
+}
+
+func (h sessionServer) RevokeSession(ctx context.Context, req *pb.RevokeSessionRequest) (*pb.RevokeSessionResponse, error) {
+	merchantID, err := merchant(ctx)
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	if err := h.s.engine.Revoke(ctx, merchantID, req.GetClientSessionId()); err != nil {
+		return nil, statusErr(err)
+	}
+	return &pb.RevokeSessionResponse{}, nil
+}
+
+func (h sessionServer) OpenEncryptedCustomerInput(ctx context.Context, req *pb.OpenEncryptedCustomerInputRequest) (*pb.OpenEncryptedCustomerInputResponse, error) {
+	merchantID, err := merchant(ctx)
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	if req.GetEncryptedCustomerInput() == "" {
+		return nil, statusErr(sderrors.ErrParameterNotFound.WithProperty("encryptedCustomerInput"))
+	}
+	in, err := h.s.engine.OpenCustomerInput(ctx, merchantID, req.GetClientSessionId(), req.GetEncryptedCustomerInput())
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	return openedInput(in), nil
+}
+
+// clientServer implements the Client API.
+type clientServer struct {
+	pb.UnimplementedClientServiceServer
+	s *Service
+}
+
+// authenticate authenticates a Client API call: exactly one
+// "authorization" metadata value "GCS v1Client:{clientSessionId}", and the
+// session must be customerID's (session.Engine.Authenticate, as over
+// HTTP).
+func (h clientServer) authenticate(ctx context.Context, customerID string) (session.Session, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	values := md.Get("authorization")
+	if len(values) != 1 {
+		return session.Session{}, sderrors.ErrUnauthorized
+	}
+	id, ok := strings.CutPrefix(values[0], ClientAuthorizationPrefix)
+	if !ok || id == "" {
+		return session.Session{}, sderrors.ErrUnauthorized
+	}
+	return h.s.engine.Authenticate(ctx, customerID, id)
+}
+
+// available authenticates the call, validates its payment context and
+// returns the products the session may show in it.
+func (h clientServer) available(ctx context.Context, customerID string, in *pb.PaymentContext) ([]session.AvailableProduct, error) {
+	sess, err := h.authenticate(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	pc, err := paymentContext(in)
+	if err != nil {
+		return nil, err
+	}
+	return h.s.engine.Products(ctx, sess, pc)
+}
+
+func (h clientServer) GetPaymentProducts(ctx context.Context, req *pb.GetPaymentProductsRequest) (*pb.GetPaymentProductsResponse, error) {
+	products, err := h.available(ctx, req.GetCustomerId(), req.GetPaymentContext())
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	out := &pb.GetPaymentProductsResponse{PaymentProducts: make([]*pb.PaymentProduct, 0, len(products))}
+	for _, p := range products {
+		out.PaymentProducts = append(out.PaymentProducts, product(p, !req.GetHideFields()))
+	}
+	return out, nil
+}
+
+func (h clientServer) GetPaymentProduct(ctx context.Context, req *pb.GetPaymentProductRequest) (*pb.PaymentProduct, error) {
+	sess, err := h.authenticate(ctx, req.GetCustomerId())
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	pc, err := paymentContext(req.GetPaymentContext())
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	p, err := h.s.engine.Product(ctx, sess, pc, req.GetPaymentProductId())
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	return product(p, !req.GetHideFields()), nil
+}
+
+func (h clientServer) GetPaymentProductGroups(ctx context.Context, req *pb.GetPaymentProductGroupsRequest) (*pb.GetPaymentProductGroupsResponse, error) {
+	products, err := h.available(ctx, req.GetCustomerId(), req.GetPaymentContext())
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	return &pb.GetPaymentProductGroupsResponse{PaymentProductGroups: groups(products, !req.GetHideFields())}, nil
+}
+
+func (h clientServer) GetPublicKey(ctx context.Context, req *pb.GetPublicKeyRequest) (*pb.GetPublicKeyResponse, error) {
+	sess, err := h.authenticate(ctx, req.GetCustomerId())
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	k, err := h.s.engine.PublicKey(sess)
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	return publicKey(k), nil
+}
