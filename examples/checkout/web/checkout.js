@@ -176,7 +176,12 @@ async function pay(ev) {
   ev.preventDefault();
   clearError();
   $('invalid').replaceChildren();
-  if ($('brand').dataset.state === 'not-allowed' || $('brand').dataset.state === 'unknown') return;
+  if ($('brand').dataset.state === 'not-allowed' || $('brand').dataset.state === 'unknown') {
+    const li = document.createElement('li');
+    li.textContent = `Card number: ${$('brand').textContent}`;
+    $('invalid').append(li);
+    return;
+  }
   const request = session.getPaymentRequest();
   request.setPaymentProduct(product);
   for (const f of product.paymentProductFields) {
