@@ -56,8 +56,8 @@
 // import storage and token, never session, so a store does not compile the
 // engine (go-jose, validator). internal/strictjson is the one strict JSON
 // walker and internal/sessionpayload the codec of Record.Payload. No
-// package outside transport/connecthttp and examples/ imports net/http,
-// none outside transport/connectgrpc imports gRPC, and none imports log or
-// math/rand (golangci-lint depguard enforces it).
-// The library never logs and starts no goroutines of its own.
+// package outside transport/connecthttp, examples/ and bench/ (benchmark
+// programs) imports net/http, none outside transport/connectgrpc imports
+// gRPC, and none imports log or math/rand (golangci-lint depguard enforces
+// it). The library never logs and starts no goroutines of its own.
 package engine

@@ -1,7 +1,6 @@
 package filter
 
 import (
-	"encoding/json"
 	"math"
 	"slices"
 	"strconv"
@@ -41,17 +40,17 @@ type Filters struct {
 // `{"exclude":{"groups":[]}}` a non-nil, empty Exclude.Groups.
 func Decode(data []byte) (Filters, error) {
 	var f Filters
-	err := strictjson.Object(data, map[string]strictjson.Member{
-		"restrictTo": func(raw json.RawMessage) error {
-			s, err := decodeSelection(raw)
-			f.RestrictTo = s
-			return err
-		},
-		"exclude": func(raw json.RawMessage) error {
-			s, err := decodeSelection(raw)
-			f.Exclude = s
-			return err
-		},
+	err := strictjson.Members(data, func(name, raw []byte) error {
+		var err error
+		switch string(name) {
+		case "restrictTo":
+			f.RestrictTo, err = decodeSelection(raw)
+		case "exclude":
+			f.Exclude, err = decodeSelection(raw)
+		default:
+			return sderrors.ErrUnknownProperty
+		}
+		return err
 	})
 	if err != nil {
 		return Filters{}, err
@@ -59,46 +58,60 @@ func Decode(data []byte) (Filters, error) {
 	return f, nil
 }
 
-func decodeSelection(raw json.RawMessage) (*Selection, error) {
-	s := &Selection{}
-	err := strictjson.Object(raw, map[string]strictjson.Member{
-		"groups": func(raw json.RawMessage) error {
+func decodeSelection(raw []byte) (*Selection, error) {
+	var s Selection
+	err := strictjson.Members(raw, func(name, raw []byte) error {
+		switch string(name) {
+		case "groups":
 			groups, err := strictjson.Strings(raw)
 			s.Groups = groups
 			return err
-		},
-		"products": func(raw json.RawMessage) error {
-			nums, err := strictjson.Numbers(raw)
+		case "products":
+			nums, err := strictjson.NumberArray(raw)
 			if err != nil {
 				return err
 			}
-			ids := make([]int32, len(nums))
-			for i, n := range nums {
+			ids := make([]int32, nums.Len())
+			err = nums.Each(func(i int, n []byte) error {
 				id, ok := parseID(n)
 				if !ok {
 					return sderrors.ErrInvalidProductID.WithProperty("[" + strconv.Itoa(i) + "]")
 				}
 				ids[i] = id
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 			s.Products = ids
 			return nil
-		},
+		}
+		return sderrors.ErrUnknownProperty
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s, nil
+	return &s, nil
 }
 
 // parseID accepts a JSON number written as an integer that is a
 // ValidProductID: no fraction, no exponent ("1.0" and "1e3" are refused),
 // no sign.
-func parseID(n json.Number) (int32, bool) {
-	v, err := strconv.ParseInt(string(n), 10, 64)
-	if err != nil || !ValidProductID(v) {
+func parseID(n []byte) (int32, bool) {
+	if len(n) == 0 || len(n) > 10 {
 		return 0, false
 	}
-	return int32(v), true //nolint:gosec // ValidProductID bounds v to int32
+	var v int64
+	for _, c := range n {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if !ValidProductID(v) {
+		return 0, false
+	}
+	return int32(v), true
 }
 
 // ValidProductID reports whether id is a payment product id: an integer

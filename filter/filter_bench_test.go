@@ -57,7 +57,7 @@ func benchFilters(n int) filter.Filters {
 	}
 }
 
-var benchSizes = []int{10, 100, 1000}
+var benchSizes = []int{10, 100, 1000, 10000}
 
 var benchContext = filter.Context{CountryCode: "NL", CurrencyCode: "EUR", Amount: 25000}
 

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/clientsession/engine/filter"
-	"github.com/clientsession/engine/internal/strictjson"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/memstore"
@@ -87,76 +86,113 @@ func BenchmarkCreate(b *testing.B) {
 	}
 }
 
-// BenchmarkCreateFloor: what any Create must do — strict decode, two
-// random ids, one map insert — over the same live set.
+// stdRequest is a create request as plain structs for encoding/json, the
+// same shape as session.CreateRequest: the floor of decoding.
+type stdRequest struct {
+	PaymentProductFilters *struct {
+		RestrictTo *stdSelection `json:"restrictTo"`
+		Exclude    *stdSelection `json:"exclude"`
+	} `json:"paymentProductFilters"`
+	Tokens []string `json:"tokens"`
+}
+
+type stdSelection struct {
+	Groups   []string `json:"groups"`
+	Products []int32  `json:"products"`
+}
+
+// BenchmarkCreateFloor: what any Create must do — encoding/json.Unmarshal
+// of the body, two random ids, one batch lookup of the 5 tokens in a map,
+// one map insert — over the same live set.
 func BenchmarkCreateFloor(b *testing.B) {
-	type rec struct {
-		merchant, customer string
-		expires            time.Time
-		payload            []byte
-	}
-	var mu sync.Mutex
-	m := make(map[storage.Key]rec)
-	insert := func() {
-		req, err := strictDecode(benchBody)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var raw [32]byte
-		_, _ = rand.Read(raw[:])
-		id, customer := hex.EncodeToString(raw[:16]), merchant+"-"+hex.EncodeToString(raw[16:])
-		key := sha256.Sum256([]byte(id))
-		mu.Lock()
-		m[key] = rec{merchant: merchant, customer: customer, expires: start, payload: []byte(req.Tokens[0])}
-		mu.Unlock()
-	}
-	for range liveSessions {
-		insert()
-	}
+	insert := newCreateFloor(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		insert()
 	}
 }
 
-// strictDecode is the strict JSON walk of a create request, without the
-// validator (the floor, and the validator's share).
-func strictDecode(body []byte) (session.CreateRequest, error) {
-	var req session.CreateRequest
-	err := strictjson.Object(body, map[string]strictjson.Member{
-		"paymentProductFilters": func(raw json.RawMessage) error {
-			f, err := filter.Decode(raw)
-			req.PaymentProductFilters = &f
-			return err
-		},
-		"tokens": func(raw json.RawMessage) error {
-			ids, err := strictjson.Strings(raw)
-			req.Tokens = ids
-			return err
-		},
-	})
-	return req, err
+// newCreateFloor returns the floor of one Create (see BenchmarkCreateFloor)
+// over a live set of liveSessions.
+func newCreateFloor(b *testing.B) func() {
+	b.Helper()
+	type rec struct {
+		merchant, customer string
+		expires            time.Time
+		payload            []byte
+	}
+	var mu sync.RWMutex
+	m := make(map[storage.Key]rec)
+	tokens := make(map[string]token.Token)
+	for i := range 5 {
+		tokens[benchToken(i)] = token.Token{ID: benchToken(i), MerchantID: merchant, PaymentProductID: int32(1 + i%3), Status: token.StatusActive}
+	}
+	insert := func() {
+		var req stdRequest
+		if err := json.Unmarshal(benchBody, &req); err != nil {
+			b.Fatal(err)
+		}
+		found := make([]token.Token, 0, len(req.Tokens))
+		mu.RLock()
+		for _, id := range req.Tokens {
+			if t, ok := tokens[id]; ok {
+				found = append(found, t)
+			}
+		}
+		mu.RUnlock()
+		var raw [32]byte
+		_, _ = rand.Read(raw[:])
+		id, customer := hex.EncodeToString(raw[:16]), merchant+"-"+hex.EncodeToString(raw[16:])
+		key := sha256.Sum256([]byte(id))
+		mu.Lock()
+		m[key] = rec{merchant: merchant, customer: customer, expires: start, payload: []byte(found[0].ID)}
+		mu.Unlock()
+	}
+	for range liveSessions {
+		insert()
+	}
+	return insert
 }
 
-// BenchmarkCreateParts splits Create: strict decode alone, the shape
-// rules alone (the engine's validator and filter checks), DecodeCreateRequest
-// (both), and Create on a decoded request. The validator's share of
-// Create is validator / (DecodeCreateRequest + Create).
-func BenchmarkCreateParts(b *testing.B) {
-	e, _, _ := benchEngine(b, liveSessions)
+// BenchmarkDecode compares, in one run, the floor of decoding a create
+// request (encoding/json.Unmarshal of the same body into plain structs of
+// the same shape, which checks neither unknown members, duplicates, null
+// nor ids) with the strict walk alone, the go-playground validator alone
+// (the engine's), all shape rules (the validator and Filters.Validate) and
+// DecodeCreateRequest (strict walk + shape rules).
+func BenchmarkDecode(b *testing.B) {
+	e, _, _ := benchEngine(b, 0)
 	req, err := e.DecodeCreateRequest(benchBody)
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Run("stdlib-Unmarshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var r stdRequest
+			if err := json.Unmarshal(benchBody, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("strict-decode", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := strictDecode(benchBody); err != nil {
+			if _, err := session.DecodeStrict(benchBody); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("validator", func(b *testing.B) {
+		v := session.Validator(e)
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := v.Struct(&req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("shape-rules", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if err := e.ValidateShape(&req); err != nil {
@@ -164,6 +200,24 @@ func BenchmarkCreateParts(b *testing.B) {
 			}
 		}
 	})
+	b.Run("DecodeCreateRequest", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := e.DecodeCreateRequest(benchBody); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkCreateParts splits Create: DecodeCreateRequest and Create on a
+// decoded request.
+func BenchmarkCreateParts(b *testing.B) {
+	e, _, _ := benchEngine(b, liveSessions)
+	req, err := e.DecodeCreateRequest(benchBody)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.Run("DecodeCreateRequest", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -214,6 +268,20 @@ func BenchmarkAuthenticate(b *testing.B) {
 // BenchmarkAuthenticateFloor: SHA-256 of the id, an RWMutex map lookup and
 // a constant-time compare, over the same live set.
 func BenchmarkAuthenticateFloor(b *testing.B) {
+	creds, auth := newAuthenticateFloor()
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		if !auth(&creds[i&(liveSessions-1)]) {
+			b.Fatal("mismatch")
+		}
+		i += 7919
+	}
+}
+
+// newAuthenticateFloor returns liveSessions credentials and the floor of
+// authenticating one (see BenchmarkAuthenticateFloor).
+func newAuthenticateFloor() ([]credential, func(*credential) bool) {
 	var mu sync.RWMutex
 	m := make(map[storage.Key][]byte, liveSessions)
 	creds := make([]credential, liveSessions)
@@ -224,18 +292,12 @@ func BenchmarkAuthenticateFloor(b *testing.B) {
 		m[sha256.Sum256([]byte(creds[i].session))] = []byte(creds[i].customer)
 	}
 	var buf [64]byte
-	i := 0
-	b.ReportAllocs()
-	for b.Loop() {
-		c := &creds[i&(liveSessions-1)]
+	return creds, func(c *credential) bool {
 		key := sha256.Sum256([]byte(c.session))
 		mu.RLock()
 		stored, ok := m[key]
 		mu.RUnlock()
-		if !ok || subtle.ConstantTimeCompare(stored, append(buf[:0], c.customer...)) != 1 {
-			b.Fatal("mismatch")
-		}
-		i += 7919
+		return ok && subtle.ConstantTimeCompare(stored, append(buf[:0], c.customer...)) == 1
 	}
 }
 
@@ -277,17 +339,24 @@ func BenchmarkProducts(b *testing.B) {
 	}
 }
 
-// BenchmarkMemstoreBytesPerSession measures the heap that 1,000,000 live
-// sessions (filters + 5 tokens of 32 characters) created through the
-// engine hold in memstore, reported as B/session (HeapAlloc growth after
-// GC). The ids come from a seeded generator, so that the loop can
-// regenerate them and authenticate over the live set without keeping
-// them in memory. Skipped with -short.
+// BenchmarkMemstoreBytesPerSession measures the heap that 1,000,000 and
+// 5,000,000 live sessions (filters + 5 tokens of 32 characters) created
+// through the engine hold in memstore, reported as B/session (HeapAlloc
+// growth after GC), and times Authenticate over that live set. The ids come
+// from a seeded generator, so that the loop can regenerate them and
+// authenticate over the live set without keeping them in memory. Skipped
+// with -short.
 func BenchmarkMemstoreBytesPerSession(b *testing.B) {
 	if testing.Short() {
-		b.Skip("1,000,000 sessions: not with -short")
+		b.Skip("millions of sessions: not with -short")
 	}
-	const n = 1_000_000
+	for _, n := range []int{1_000_000, 5_000_000} {
+		b.Run("sessions="+strconv.Itoa(n/1_000_000)+"M", func(b *testing.B) { memstoreBytes(b, n) })
+	}
+}
+
+func memstoreBytes(b *testing.B, n int) {
+	b.Helper()
 	seed := [32]byte{'m', 'e', 'm'}
 	var ms runtime.MemStats
 	e, store, _ := benchEngine(b, 0, session.WithRandom(mathrand.NewChaCha8(seed)))
@@ -309,7 +378,7 @@ func BenchmarkMemstoreBytesPerSession(b *testing.B) {
 	if store.Len() != n {
 		b.Fatalf("store holds %d sessions; want %d", store.Len(), n)
 	}
-	perSession := float64(ms.HeapAlloc-before) / n
+	perSession := float64(ms.HeapAlloc-before) / float64(n)
 
 	regen := mathrand.NewChaCha8(seed)
 	var raw [32]byte

@@ -1,7 +1,6 @@
 package session
 
 import (
-	"encoding/json"
 	"strconv"
 
 	sderrors "github.com/clientsession/engine/errors"
@@ -40,20 +39,21 @@ func (e *Engine) DecodeCreateRequest(body []byte) (CreateRequest, error) {
 // decodeStrict is the strict JSON walk of a create request.
 func decodeStrict(body []byte) (CreateRequest, error) {
 	var req CreateRequest
-	err := strictjson.Object(body, map[string]strictjson.Member{
-		"paymentProductFilters": func(raw json.RawMessage) error {
+	err := strictjson.Members(body, func(name, raw []byte) error {
+		switch string(name) {
+		case "paymentProductFilters":
 			f, err := filter.Decode(raw)
 			if err != nil {
 				return err
 			}
 			req.PaymentProductFilters = &f
 			return nil
-		},
-		"tokens": func(raw json.RawMessage) error {
+		case "tokens":
 			ids, err := strictjson.Strings(raw)
 			req.Tokens = ids
 			return err
-		},
+		}
+		return sderrors.ErrUnknownProperty
 	})
 	if err != nil {
 		return CreateRequest{}, err

@@ -2,12 +2,18 @@ package redisstore_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/clientsession/engine/session/sessiontest"
 	"github.com/clientsession/engine/storage"
+	"github.com/clientsession/engine/storage/redisstore"
 	"github.com/clientsession/engine/storage/storagetest"
 )
 
@@ -75,4 +81,95 @@ func BenchmarkRecordNonce(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(counter.n.Load()-start)/float64(i), "roundtrips/op")
+}
+
+// BenchmarkVersusRaw compares, in one run and on one client, the store's
+// Save and Load with their floor: a raw SET with an expiry and a raw GET of
+// a value of the same size, under a key prefix of the benchmark's own.
+// The parallel variants run 32 goroutines on the client's pool; their
+// ns/op is wall time per operation, so ops/s = 1e9 / (ns/op).
+func BenchmarkVersusRaw(b *testing.B) {
+	client := redis.NewClient(&redis.Options{Addr: addr(b)})
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	prefix := "csbench:" + hex.EncodeToString(rnd[:]) + ":"
+	ctx := context.Background()
+	b.Cleanup(func() {
+		iter := client.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			client.Del(ctx, iter.Val())
+		}
+		_ = client.Close()
+	})
+	s, err := redisstore.New(client, redisstore.WithPrefix(prefix))
+	if err != nil {
+		b.Fatal(err)
+	}
+	const live = 1024
+	now := time.Now()
+	rec := func(i int) storage.Record {
+		return storage.Record{Key: storage.Key{byte(i), byte(i >> 8), 0xbe}, MerchantID: "1234",
+			CustomerID: "1234-0b67467b30df4c6d8649c8adc568fd0f", ExpiresAt: now.Add(time.Hour), Payload: make([]byte, 146)}
+	}
+	for i := range live {
+		if err := s.Save(ctx, rec(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// The raw value is as long as the store's encoded record.
+	keys, err := client.Keys(ctx, prefix+"*").Result()
+	if err != nil || len(keys) == 0 {
+		b.Fatal(keys, err)
+	}
+	stored, err := client.Get(ctx, keys[0]).Bytes()
+	if err != nil {
+		b.Fatal(err)
+	}
+	value := make([]byte, len(stored))
+	rawKey := func(i int) string { return prefix + "raw:" + strconv.Itoa(i%live) }
+	for i := range live {
+		client.Set(ctx, rawKey(i), value, time.Hour)
+	}
+	ops := map[string]func(i int) error{
+		"Save": func(i int) error { return s.Save(ctx, rec(i%live)) },
+		"raw-SET": func(i int) error {
+			return client.Do(ctx, "SET", rawKey(i), value, "PXAT", now.Add(time.Hour).UnixMilli()).Err()
+		},
+		"Load": func(i int) error {
+			_, err := s.Load(ctx, storage.Key{byte(i % live), byte(i % live >> 8), 0xbe}, now)
+			return err
+		},
+		"raw-GET": func(i int) error { return client.Get(ctx, rawKey(i)).Err() },
+	}
+	for _, name := range []string{"Save", "raw-SET", "Load", "raw-GET"} {
+		op := ops[name]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				if err := op(i); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	for _, name := range []string{"Save", "raw-SET", "Load", "raw-GET"} {
+		op := ops[name]
+		b.Run(name+"-parallel", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetParallelism(16) // 32 goroutines on 2 cores
+			var seed atomic.Int64
+			b.RunParallel(func(pb *testing.PB) {
+				i := int(seed.Add(101))
+				for pb.Next() {
+					i++
+					if err := op(i); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
 }

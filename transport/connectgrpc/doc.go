@@ -70,6 +70,7 @@
 //	unavailable        503   Unavailable
 //	canceled           499   Canceled
 //	unimplemented      405   Unimplemented
+//	timeout            408   DeadlineExceeded
 //
 // A test fails when sderrors gains a kind that this table (and [Code])
 // does not list. Conflict is AlreadyExists: its errors are a replayed

@@ -47,6 +47,8 @@ func kindCode(k sderrors.Kind) (c codes.Code, ok bool) {
 		return codes.Canceled, true
 	case sderrors.KindUnimplemented:
 		return codes.Unimplemented, true
+	case sderrors.KindTimeout:
+		return codes.DeadlineExceeded, true
 	}
 	return codes.Unknown, false
 }
