@@ -16,6 +16,7 @@ import (
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/token"
+	"github.com/clientsession/engine/wire"
 )
 
 // demoJSON is the data served without -data: the quickstart's catalog,
@@ -292,7 +293,7 @@ func (f *dataFile) validateAPIKeys(d *gatewayData) error {
 	for i, k := range f.APIKeys {
 		at := "apiKeys[" + strconv.Itoa(i) + "]"
 		switch {
-		case k.KeyID == "" || !isPrintableASCII(k.KeyID) || containsByte(k.KeyID, ':'):
+		case !wire.ValidKeyID(k.KeyID):
 			return fmt.Errorf("%s.keyId: missing, or not printable ASCII without ':'", at)
 		case k.SecretAPIKey == "":
 			return fmt.Errorf("%s.secretApiKey: missing", at)
@@ -355,17 +356,4 @@ func (f *dataFile) validateTokens(d *gatewayData) error {
 		})
 	}
 	return nil
-}
-
-func isPrintableASCII(s string) bool {
-	for i := range len(s) {
-		if s[i] < 0x21 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
-}
-
-func containsByte(s string, b byte) bool {
-	return bytes.IndexByte([]byte(s), b) >= 0
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/token"
+	"github.com/clientsession/engine/wire"
 )
 
 func TestDemoDataIsValid(t *testing.T) {
@@ -160,6 +161,9 @@ func TestLoaderAndEngineAgree(t *testing.T) {
 		{"region (session.ValidRegion)", `"region": "EU"`, `"region": %q`,
 			[]string{"EU", "US", "AMS", "PAR", "eu", "", "MARS"},
 			session.ValidRegion},
+		{"API key id (wire.ValidKeyID)", `"keyId": "k"`, `"keyId": %q`,
+			[]string{"k", "testKeyId", "", "k:1", "k 1", "\u00e9", "~!"},
+			wire.ValidKeyID},
 		{"country code (filter.IsCountryCode)", `"countries": ["NL"]`, `"countries": [%q]`,
 			[]string{"NL", "nl", "NLD", "", "N1"},
 			filter.IsCountryCode},

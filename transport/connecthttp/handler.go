@@ -14,9 +14,11 @@ import (
 )
 
 // DefaultMaxBodyBytes bounds every request body unless WithMaxBodyBytes
-// says otherwise: 100 tokens of 128 characters and the filters, or one
-// encrypted customer input, fit many times over.
-const DefaultMaxBodyBytes = 64 << 10
+// says otherwise: the engine's own limit of a create body
+// (session.DefaultMaxBodyBytes, 64 KiB), one number for both. 100 tokens
+// of 128 characters and the filters, or one encrypted customer input, fit
+// many times over.
+const DefaultMaxBodyBytes = session.DefaultMaxBodyBytes
 
 // DefaultMaxHeaderBytes bounds the request headers the handler accepts
 // (names and values, summed) unless WithMaxHeaderBytes says otherwise.
