@@ -112,3 +112,41 @@ func FuzzClientAuthentication(f *testing.F) {
 		}
 	})
 }
+
+// FuzzGetIINDetails: any bin of an authenticated call is answered with a
+// product, or refused at "bin" (InvalidArgument 20000000 or 700105,
+// NotFound 701000), never another code or a panic.
+func FuzzGetIINDetails(f *testing.F) {
+	e := newEngine(f, engineConfig{})
+	svc, err := connectgrpc.New(e.engine, bearerAuth)
+	if err != nil {
+		f.Fatal(err)
+	}
+	sessions, clients := connectgrpc.Handlers(svc)
+	s, err := sessions.CreateSession(connectgrpc.ContextWithMerchant(context.Background(), "1234"), &pb.CreateSessionRequest{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	ctx := metadata.NewIncomingContext(context.Background(),
+		metadata.Pairs("authorization", connectgrpc.ClientAuthorizationPrefix+s.GetClientSessionId()))
+	for _, bin := range []string{"41111111", "371449", "99999999", "", "41111", "4111111111111111111", "41111111111111111111", "4111 1111", "４１１１１１", "-411111"} {
+		f.Add(bin)
+	}
+	f.Fuzz(func(t *testing.T, bin string) {
+		resp, err := clients.GetIINDetails(ctx, &pb.GetIINDetailsRequest{CustomerId: s.GetCustomerId(), Bin: bin, PaymentContext: nlEUR})
+		if err == nil {
+			if resp.GetPaymentProductId() == 0 || resp.GetCountryCode() != "99" {
+				t.Fatalf("bin %q: %v", bin, resp)
+			}
+			return
+		}
+		st := status.Convert(err)
+		d := detailsOf(st)
+		code := d.info.GetMetadata()["code"]
+		ok := (st.Code() == codes.InvalidArgument && (code == "20000000" || code == "700105")) ||
+			(st.Code() == codes.NotFound && code == "701000")
+		if !ok || len(d.violations) != 1 || d.violations[0].GetField() != "bin" {
+			t.Fatalf("bin %q: %v", bin, err)
+		}
+	})
+}

@@ -49,15 +49,20 @@ func createResponse(r session.CreateResponse) *pb.CreateSessionResponse {
 	}
 }
 
-// paymentContext maps the payment context message; nil is the empty
-// context, which Validate refuses naming countryCode.
-func paymentContext(in *pb.PaymentContext) (filter.Context, error) {
-	pc := filter.Context{
+// contextOf maps the payment context message, unchecked; nil is the empty
+// context, which filter.Context.Validate refuses naming countryCode.
+func contextOf(in *pb.PaymentContext) filter.Context {
+	return filter.Context{
 		CountryCode:  in.GetCountryCode(),
 		CurrencyCode: in.GetCurrencyCode(),
 		Amount:       in.GetAmount(),
 		IsRecurring:  in.GetIsRecurring(),
 	}
+}
+
+// paymentContext maps the payment context message and checks it.
+func paymentContext(in *pb.PaymentContext) (filter.Context, error) {
+	pc := contextOf(in)
 	if err := pc.Validate(); err != nil {
 		return filter.Context{}, err
 	}
@@ -95,6 +100,27 @@ func deviceInformation(p encryption.Payload) *structpb.Struct {
 		return nil
 	}
 	return s
+}
+
+// unknownIssuerCountry is the countryCode of every IIN details answer:
+// the engine knows card products by their IIN ranges, not the issuing
+// bank's country, and the Connect platform itself answers "99" (unknown)
+// for its test cards. The payment context's country would be a claim
+// nobody checked; the client SDKs copy the value and decide nothing on it.
+const unknownIssuerCountry = "99"
+
+// iinDetails maps the engine's IIN details; co-brands only when more than
+// one product holds the digits.
+func iinDetails(d session.IINDetails) *pb.GetIINDetailsResponse {
+	out := &pb.GetIINDetailsResponse{
+		PaymentProductId:   d.PaymentProductID,
+		CountryCode:        unknownIssuerCountry,
+		IsAllowedInContext: d.IsAllowedInContext,
+	}
+	for _, c := range d.CoBrands {
+		out.CoBrands = append(out.CoBrands, &pb.IINDetail{PaymentProductId: c.PaymentProductID, IsAllowedInContext: c.IsAllowedInContext})
+	}
+	return out
 }
 
 func publicKey(k encryption.PublicKey) *pb.GetPublicKeyResponse {

@@ -264,3 +264,17 @@ func (h clientServer) GetPublicKey(ctx context.Context, req *pb.GetPublicKeyRequ
 	}
 	return publicKey(k), nil
 }
+
+// GetIINDetails answers with session.Engine.IINDetails, which checks the
+// bin before the payment context, as over HTTP.
+func (h clientServer) GetIINDetails(ctx context.Context, req *pb.GetIINDetailsRequest) (*pb.GetIINDetailsResponse, error) {
+	sess, err := h.authenticate(ctx, req.GetCustomerId())
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	d, err := h.s.engine.IINDetails(ctx, sess, req.GetBin(), contextOf(req.GetPaymentContext()))
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	return iinDetails(d), nil
+}
