@@ -218,15 +218,11 @@ func (h clientServer) available(ctx context.Context, customerID string, in *pb.P
 }
 
 func (h clientServer) GetPaymentProducts(ctx context.Context, req *pb.GetPaymentProductsRequest) (*pb.GetPaymentProductsResponse, error) {
-	products, err := h.available(ctx, req.GetCustomerId(), req.GetPaymentContext())
+	list, err := h.available(ctx, req.GetCustomerId(), req.GetPaymentContext())
 	if err != nil {
 		return nil, statusErr(err)
 	}
-	out := &pb.GetPaymentProductsResponse{PaymentProducts: make([]*pb.PaymentProduct, 0, len(products))}
-	for _, p := range products {
-		out.PaymentProducts = append(out.PaymentProducts, product(p, !req.GetHideFields()))
-	}
-	return out, nil
+	return &pb.GetPaymentProductsResponse{PaymentProducts: products(list, !req.GetHideFields())}, nil
 }
 
 func (h clientServer) GetPaymentProduct(ctx context.Context, req *pb.GetPaymentProductRequest) (*pb.PaymentProduct, error) {
@@ -246,11 +242,11 @@ func (h clientServer) GetPaymentProduct(ctx context.Context, req *pb.GetPaymentP
 }
 
 func (h clientServer) GetPaymentProductGroups(ctx context.Context, req *pb.GetPaymentProductGroupsRequest) (*pb.GetPaymentProductGroupsResponse, error) {
-	products, err := h.available(ctx, req.GetCustomerId(), req.GetPaymentContext())
+	list, err := h.available(ctx, req.GetCustomerId(), req.GetPaymentContext())
 	if err != nil {
 		return nil, statusErr(err)
 	}
-	return &pb.GetPaymentProductGroupsResponse{PaymentProductGroups: groups(products, !req.GetHideFields())}, nil
+	return &pb.GetPaymentProductGroupsResponse{PaymentProductGroups: groups(list, !req.GetHideFields())}, nil
 }
 
 func (h clientServer) GetPublicKey(ctx context.Context, req *pb.GetPublicKeyRequest) (*pb.GetPublicKeyResponse, error) {
