@@ -14,9 +14,9 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	sderrors "github.com/clientsession/engine/errors"
-	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
+	"github.com/clientsession/engine/wire"
 )
 
 // The benchmarks compare the same calls over gRPC (this package, on a
@@ -24,9 +24,9 @@ import (
 // below, on a loopback httptest server) on ONE engine: the reference HTTP
 // gateway is a main package and cannot be imported, so benchHTTP calls the
 // same engine methods it calls (DecodeCreateRequest, Create, Authenticate,
-// Products) and writes the same JSON shapes, without its extras (HMAC,
-// CORS, limits). Both sides authenticate the merchant with the same bearer
-// token check. Besides the wall time they report cpu-µs/op, the CPU time of
+// Products) and writes the same JSON (the wire package's shapes), without
+// its extras (HMAC, CORS, limits). Both sides authenticate the merchant
+// with the same bearer token check. Besides the wall time they report cpu-µs/op, the CPU time of
 // client and server together per call. Run:
 //
 //	go test -run='^$' -bench=. -benchmem -count=6 . | tee /tmp/grpc.txt && benchstat -col /proto /tmp/grpc.txt
@@ -97,9 +97,7 @@ func BenchmarkProducts(b *testing.B) {
 		for b.Loop() {
 			req, _ := http.NewRequestWithContext(b.Context(), http.MethodGet, url, nil)
 			req.Header.Set("Authorization", "GCS v1Client:"+s.GetClientSessionId())
-			var out struct {
-				PaymentProducts []benchProductJSON `json:"paymentProducts"`
-			}
+			var out wire.PaymentProducts
 			if err := roundTrip(client, req, &out); err != nil || len(out.PaymentProducts) != 5 {
 				b.Fatal(out, err)
 			}
@@ -167,7 +165,7 @@ func benchHTTP(e *session.Engine) http.Handler {
 			benchError(w, err)
 			return
 		}
-		benchJSON(w, resp)
+		benchJSON(w, wire.NewSessionResponse(resp))
 	})
 	mux.HandleFunc("GET /client/v1/{customerId}/products", func(w http.ResponseWriter, r *http.Request) {
 		id, ok := strings.CutPrefix(r.Header.Get("Authorization"), "GCS v1Client:")
@@ -181,10 +179,8 @@ func benchHTTP(e *session.Engine) http.Handler {
 			return
 		}
 		q := r.URL.Query()
-		amount, _ := strconv.ParseInt(q.Get("amount"), 10, 64)
-		pc := filter.Context{CountryCode: q.Get("countryCode"), CurrencyCode: q.Get("currencyCode"), Amount: amount,
-			IsRecurring: q.Get("isRecurring") == "true"}
-		if err := pc.Validate(); err != nil {
+		pc, err := wire.ParsePaymentContext(q)
+		if err != nil {
 			benchError(w, err)
 			return
 		}
@@ -193,13 +189,7 @@ func benchHTTP(e *session.Engine) http.Handler {
 			benchError(w, err)
 			return
 		}
-		out := struct {
-			PaymentProducts []benchProductJSON `json:"paymentProducts"`
-		}{make([]benchProductJSON, 0, len(products))}
-		for _, p := range products {
-			out.PaymentProducts = append(out.PaymentProducts, benchProduct(p))
-		}
-		benchJSON(w, out)
+		benchJSON(w, wire.NewPaymentProducts(products, !wire.HideFields(q)))
 	})
 	return mux
 }
@@ -217,78 +207,4 @@ func benchError(w http.ResponseWriter, err error) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(resp.HTTPStatus())
 	_, _ = w.Write(body)
-}
-
-// benchProductJSON is the wire product of the list (hide=fields), as the
-// reference gateway writes it.
-type benchProductJSON struct {
-	ID                        int32              `json:"id"`
-	DisplayHints              benchHints         `json:"displayHints"`
-	PaymentMethod             string             `json:"paymentMethod"`
-	PaymentProductGroup       string             `json:"paymentProductGroup,omitempty"`
-	AllowsRecurring           bool               `json:"allowsRecurring"`
-	AllowsTokenization        bool               `json:"allowsTokenization"`
-	AllowsInstallments        bool               `json:"allowsInstallments"`
-	AutoTokenized             bool               `json:"autoTokenized"`
-	CanBeIframed              bool               `json:"canBeIframed"`
-	DeviceFingerprintEnabled  bool               `json:"deviceFingerprintEnabled"`
-	IsJavaScriptRequired      bool               `json:"isJavaScriptRequired"`
-	MobileIntegrationLevel    string             `json:"mobileIntegrationLevel"`
-	SupportsMandates          bool               `json:"supportsMandates"`
-	UsesRedirectionTo3rdParty bool               `json:"usesRedirectionTo3rdParty"`
-	MinAmount                 *int64             `json:"minAmount,omitempty"`
-	MaxAmount                 *int64             `json:"maxAmount,omitempty"`
-	AccountsOnFile            []benchAccountJSON `json:"accountsOnFile,omitempty"`
-}
-
-type benchHints struct {
-	DisplayOrder int    `json:"displayOrder"`
-	Label        string `json:"label"`
-	Logo         string `json:"logo"`
-}
-
-type benchAccountJSON struct {
-	ID               int               `json:"id"`
-	PaymentProductID int32             `json:"paymentProductId"`
-	Attributes       []benchAttribute  `json:"attributes"`
-	DisplayHints     benchAccountHints `json:"displayHints"`
-}
-
-type benchAttribute struct {
-	Key    string `json:"key"`
-	Value  string `json:"value"`
-	Status string `json:"status"`
-}
-
-type benchAccountHints struct {
-	LabelTemplate []benchLabel `json:"labelTemplate"`
-	Logo          string       `json:"logo"`
-}
-
-type benchLabel struct {
-	AttributeKey string `json:"attributeKey"`
-	Mask         string `json:"mask"`
-}
-
-func benchProduct(p session.AvailableProduct) benchProductJSON {
-	out := benchProductJSON{
-		ID: p.ID, DisplayHints: benchHints{p.DisplayOrder, p.Label, p.Logo}, PaymentMethod: p.PaymentMethod,
-		PaymentProductGroup: p.Group, AllowsRecurring: p.AllowsRecurring, AllowsTokenization: p.AllowsTokenization,
-		CanBeIframed: true, MobileIntegrationLevel: "OPTIMISED_SUPPORT", UsesRedirectionTo3rdParty: p.PaymentMethod == "redirect",
-		MinAmount: p.MinAmount, MaxAmount: p.MaxAmount,
-	}
-	for _, a := range p.AccountsOnFile {
-		attrs := []benchAttribute{{"alias", a.Token.Alias, "READ_ONLY"}}
-		if p.PaymentMethod == "card" {
-			attrs = append(attrs, benchAttribute{"cardNumber", a.Token.Alias, "READ_ONLY"})
-		}
-		if !a.Token.CardExpiry.IsZero() {
-			attrs = append(attrs, benchAttribute{"expiryDate", a.Token.CardExpiry.MMYY(), "READ_ONLY"})
-		}
-		out.AccountsOnFile = append(out.AccountsOnFile, benchAccountJSON{
-			ID: a.ID, PaymentProductID: a.Token.PaymentProductID, Attributes: attrs,
-			DisplayHints: benchAccountHints{[]benchLabel{{"alias", "{{9999}} {{9999}} {{9999}} {{9999}} {{999}}"}}, p.Logo},
-		})
-	}
-	return out
 }
