@@ -103,22 +103,17 @@ func deviceInformation(p encryption.Payload) *structpb.Struct {
 	return s
 }
 
-// unknownIssuerCountry is the countryCode of every IIN details answer:
-// the engine knows card products by their IIN ranges, not the issuing
-// bank's country, and the Connect platform itself answers "99" (unknown)
-// for its test cards. The payment context's country would be a claim
-// nobody checked; the client SDKs copy the value and decide nothing on it.
-const unknownIssuerCountry = "99"
-
-// iinDetails maps the engine's IIN details; co-brands only when more than
-// one product holds the digits.
+// iinDetails copies the wire package's IIN details answer
+// (wire.NewIINDetailsResponse: countryCode "99", co-brands only when more
+// than one product holds the digits) into the message.
 func iinDetails(d session.IINDetails) *pb.GetIINDetailsResponse {
+	w := wire.NewIINDetailsResponse(d)
 	out := &pb.GetIINDetailsResponse{
-		PaymentProductId:   d.PaymentProductID,
-		CountryCode:        unknownIssuerCountry,
-		IsAllowedInContext: d.IsAllowedInContext,
+		PaymentProductId:   w.PaymentProductID,
+		CountryCode:        w.CountryCode,
+		IsAllowedInContext: w.IsAllowedInContext,
 	}
-	for _, c := range d.CoBrands {
+	for _, c := range w.CoBrands {
 		out.CoBrands = append(out.CoBrands, &pb.IINDetail{PaymentProductId: c.PaymentProductID, IsAllowedInContext: c.IsAllowedInContext})
 	}
 	return out
