@@ -104,8 +104,11 @@
 //
 // # Card data
 //
-// OpenEncryptedCustomerInput answers with the decrypted payment values,
-// card number and CVV included: that is what the gateway's payment
-// processing needs. Serve SessionService only to the gateway's own
-// services, and do not log its answers (the library logs nothing).
+// OpenEncryptedCustomerInput opens the client's blob with every check of
+// session.Engine.OpenCustomerInput (session, merchant, nonce once,
+// product) and answers as the HTTP decrypt endpoint does: card numbers
+// masked under any key spelling or value shape (first six and last four
+// digits), security codes dropped (wire.MaskPaymentValues, the one owner
+// of that rule). Card data in clear never crosses a transport: a gateway's
+// payment processing calls Engine.OpenCustomerInput in its own process.
 package connectgrpc

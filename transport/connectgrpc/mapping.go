@@ -70,17 +70,23 @@ func paymentContext(in *pb.PaymentContext) (filter.Context, error) {
 	return pc, nil
 }
 
+// openedInput answers OpenEncryptedCustomerInput as the HTTP decrypt
+// endpoint does (wire.MaskPaymentValues, the one owner of the rule): card
+// numbers masked under any key spelling or value shape, security codes
+// dropped. Card data in clear stays in the gateway's process, through
+// session.Engine.OpenCustomerInput; it never crosses a transport.
 func openedInput(in session.OpenedInput) *pb.OpenEncryptedCustomerInputResponse {
 	p := in.Payload
+	masked := wire.MaskPaymentValues(p.PaymentValues)
 	out := &pb.OpenEncryptedCustomerInputResponse{
 		ClientSessionId:  p.ClientSessionID,
 		Nonce:            p.Nonce,
 		PaymentProductId: p.PaymentProductID,
-		PaymentValues:    make([]*pb.PaymentValue, len(p.PaymentValues)),
+		PaymentValues:    make([]*pb.PaymentValue, len(masked)),
 		Tokenize:         p.Tokenize,
 		TokenId:          in.TokenID,
 	}
-	for i, v := range p.PaymentValues {
+	for i, v := range masked {
 		out.PaymentValues[i] = &pb.PaymentValue{Key: v.Key, Value: v.Value}
 	}
 	if p.AccountOnFileID != nil {
