@@ -31,6 +31,8 @@
 //     connecthttp, which the official Connect SDKs use unchanged.
 //   - transport/connectgrpc: the same service over gRPC, a separate module
 //     (grpc-go, protobuf); its package doc maps error kinds to gRPC codes.
+//   - examples/checkout: a merchant's checkout page on the official client
+//     SDK against a connecthttp gateway, tested in Chromium.
 //
 // # Packages and import graph
 //

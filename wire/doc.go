@@ -19,6 +19,13 @@
 //   - GET .../productgroups and .../productgroups/{id}:
 //     NewPaymentProductGroups, NewPaymentProductGroup.
 //   - GET .../crypto/publickey: NewPublicKey.
+//   - POST .../services/getIINdetails: body DecodeIINDetailsRequest
+//     ({"bin", "paymentContext"}), answer NewIINDetailsResponse
+//     (paymentProductId, countryCode, isAllowedInContext, coBrands) from
+//     session.Engine.IINDetails. Digits no product holds are a 404
+//     IIN_NOT_FOUND, which the client SDK reports as UNKNOWN. countryCode
+//     is always UnknownIssuerCountry ("99"): the engine knows products by
+//     IIN range, not the issuing bank's country.
 //
 // # Our own Server API extensions (not part of the Connect platform)
 //

@@ -138,6 +138,22 @@ func Signature(secret []byte, stringToSign string) string {
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
+// ValidKeyID reports whether id can name an API key in the v1HMAC
+// header "GCS v1HMAC:{keyId}:{signature}": one or more printable ASCII
+// characters (0x21 to 0x7E) and no ':', which separates the signature.
+// Key stores and data loaders check their key ids with it.
+func ValidKeyID(id string) bool {
+	if id == "" {
+		return false
+	}
+	for i := range len(id) {
+		if c := id[i]; c < 0x21 || c > 0x7e || c == ':' {
+			return false
+		}
+	}
+	return true
+}
+
 // Sign returns the Authorization header value that signs r with the API
 // key keyID and its secret: "GCS v1HMAC:{keyID}:{signature}". This is what
 // a merchant's server (or a test) sends; r.Date must be the Date header it
@@ -299,7 +315,7 @@ func (v *Verifier) Verify(ctx context.Context, merchantID, authorization string,
 		return "", sderrors.ErrUnauthorized
 	}
 	keyID, sig, ok := strings.Cut(rest, ":")
-	if !ok || keyID == "" || sig == "" {
+	if !ok || !ValidKeyID(keyID) || sig == "" {
 		return "", sderrors.ErrUnauthorized
 	}
 	now := v.now()

@@ -423,3 +423,16 @@ func ExampleSign() {
 	// "POST\napplication/json\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/1234/sessions\n"
 	// GCS v1HMAC:testKeyId:9oC2KGQezH3ZGJ5O0V13+YIWiQ3UMyghXQEmmbnpVpY=
 }
+
+// TestValidKeyID: the one definition of an API key id in the v1HMAC
+// header; data loaders call it too.
+func TestValidKeyID(t *testing.T) {
+	for id, want := range map[string]bool{
+		"testKeyId": true, "k": true, "~!-_.": true,
+		"": false, "k:1": false, "k 1": false, "k\t": false, "é": false, "k\x7f": false,
+	} {
+		if got := wire.ValidKeyID(id); got != want {
+			t.Errorf("ValidKeyID(%q) = %v; want %v", id, got, want)
+		}
+	}
+}

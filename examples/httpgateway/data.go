@@ -16,6 +16,7 @@ import (
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/token"
+	"github.com/clientsession/engine/wire"
 )
 
 // demoJSON is the data served without -data: the quickstart's catalog,
@@ -68,6 +69,10 @@ type productEntry struct {
 	MaxAmount          *int64   `json:"maxAmount"`
 	AllowsRecurring    bool     `json:"allowsRecurring"`
 	AllowsTokenization bool     `json:"allowsTokenization"`
+	// IINRanges are the product's card number ranges ("4", "51-55");
+	// absent means the brand's defaults for a well-known card product id,
+	// [] means none.
+	IINRanges []string `json:"iinRanges"`
 }
 
 type tokenEntry struct {
@@ -200,6 +205,16 @@ func (f *dataFile) validateProducts() (map[int64]filter.Product, error) {
 			AllowsRecurring:    p.AllowsRecurring,
 			AllowsTokenization: p.AllowsTokenization,
 		}
+		if p.IINRanges != nil {
+			all[i].IINRanges = make([]filter.IINRange, len(p.IINRanges))
+			for j, txt := range p.IINRanges {
+				r, err := filter.ParseIINRange(txt)
+				if err != nil {
+					return nil, fmt.Errorf("%s.iinRanges[%d]: %q: %w", at, j, txt, err)
+				}
+				all[i].IINRanges[j] = r
+			}
+		}
 	}
 	if _, err := filter.NewCatalog(all); err != nil {
 		return nil, err // names the entry, e.g. products[2].currencies[0]
@@ -278,7 +293,7 @@ func (f *dataFile) validateAPIKeys(d *gatewayData) error {
 	for i, k := range f.APIKeys {
 		at := "apiKeys[" + strconv.Itoa(i) + "]"
 		switch {
-		case k.KeyID == "" || !isPrintableASCII(k.KeyID) || containsByte(k.KeyID, ':'):
+		case !wire.ValidKeyID(k.KeyID):
 			return fmt.Errorf("%s.keyId: missing, or not printable ASCII without ':'", at)
 		case k.SecretAPIKey == "":
 			return fmt.Errorf("%s.secretApiKey: missing", at)
@@ -341,17 +356,4 @@ func (f *dataFile) validateTokens(d *gatewayData) error {
 		})
 	}
 	return nil
-}
-
-func isPrintableASCII(s string) bool {
-	for i := range len(s) {
-		if s[i] < 0x21 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
-}
-
-func containsByte(s string, b byte) bool {
-	return bytes.IndexByte([]byte(s), b) >= 0
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/token"
+	"github.com/clientsession/engine/wire"
 )
 
 func TestDemoDataIsValid(t *testing.T) {
@@ -62,6 +63,9 @@ func TestParseDataRejects(t *testing.T) {
 		{"product id over int32", `{"id": 2,`, `{"id": 2147483648,`, "products[1].id: 2147483648 is not a payment product id"},
 		{"duplicate product", `{"id": 2,`, `{"id": 1,`, "products[1].id: the product id 1 is also used by products[0]"},
 		{"no payment method", `"paymentMethod": "redirect"`, `"paymentMethod": ""`, "products[1].paymentMethod: missing"},
+		{"bad iin range", `"paymentMethod": "card"}`, `"paymentMethod": "card", "iinRanges": ["4", "55-51"]}`, `products[0].iinRanges[1]: "55-51": an IIN range is`},
+		{"iin range not digits", `"paymentMethod": "card"}`, `"paymentMethod": "card", "iinRanges": ["4x"]}`, `products[0].iinRanges[0]: "4x"`},
+		{"iin range not a string", `"paymentMethod": "card"}`, `"paymentMethod": "card", "iinRanges": [4]}`, `iinRanges`},
 		{"bad region", `"region": "EU"`, `"region": "MARS"`, `datacenters[0].region: "MARS" is not one of`},
 		{"origin with path", `"origin": ""`, `"origin": "https://x.example/client"`, "datacenters[0].origin:"},
 		{"unknown datacenter", `"datacenter": "EU"`, `"datacenter": "US"`, `merchants[0].datacenter: "US" is not one of the datacenters`},
@@ -157,6 +161,9 @@ func TestLoaderAndEngineAgree(t *testing.T) {
 		{"region (session.ValidRegion)", `"region": "EU"`, `"region": %q`,
 			[]string{"EU", "US", "AMS", "PAR", "eu", "", "MARS"},
 			session.ValidRegion},
+		{"API key id (wire.ValidKeyID)", `"keyId": "k"`, `"keyId": %q`,
+			[]string{"k", "testKeyId", "", "k:1", "k 1", "\u00e9", "~!"},
+			wire.ValidKeyID},
 		{"country code (filter.IsCountryCode)", `"countries": ["NL"]`, `"countries": [%q]`,
 			[]string{"NL", "nl", "NLD", "", "N1"},
 			filter.IsCountryCode},
@@ -196,5 +203,32 @@ func TestShopUnderscoreRefusedAtStart(t *testing.T) {
 	_, err := parseData([]byte(raw))
 	if err == nil || !strings.Contains(err.Error(), `merchants[0].id: "shop_1" is not a merchant id`) {
 		t.Fatalf("parseData(shop_1) = %v; want a refusal naming merchants[0].id", err)
+	}
+}
+
+// TestParseDataIINRanges: a product without iinRanges takes its brand's
+// defaults, [] means none, a list replaces them; the catalog answers with
+// them.
+func TestParseDataIINRanges(t *testing.T) {
+	tests := []struct {
+		name, ranges string
+		want         []filter.IINRange
+	}{
+		{"absent: the defaults of VISA", ``, filter.DefaultIINRanges(1)},
+		{"empty: none", `, "iinRanges": []`, nil},
+		{"given", `, "iinRanges": ["4", "2221-2720"]`, []filter.IINRange{{Low: "4"}, {Low: "2221", High: "2720"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := strings.Replace(validData, `"paymentMethod": "card"}`, `"paymentMethod": "card"`+tt.ranges+`}`, 1)
+			d, err := parseData([]byte(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := d.merchants["m1"].catalog.IINRanges(1)
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("ranges of product 1 = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

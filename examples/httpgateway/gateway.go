@@ -63,7 +63,8 @@ func (s *server) sweep(ctx context.Context, every time.Duration, errlog io.Write
 }
 
 // newServer builds the engine from cfg and returns the gateway's handler:
-// connecthttp's, which serves the whole protocol.
+// connecthttp's, which serves the whole protocol, behind the logos of the
+// assetUrl (withAssets).
 func newServer(cfg config) (http.Handler, error) {
 	s, err := buildGateway(cfg)
 	if err != nil {
@@ -101,7 +102,7 @@ func buildGateway(cfg config) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &server{Handler: withOps(h, m, cfg.Stores, cfg.Log), engine: engine, metrics: m, now: now}, nil
+	return &server{Handler: withOps(withAssets(h), m, cfg.Stores, cfg.Log), engine: engine, metrics: m, now: now}, nil
 }
 
 // dataKeys are the data file's API keys, as connecthttp looks them up.

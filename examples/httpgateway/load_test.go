@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	cryptorand "crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -16,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/wire"
 )
 
@@ -23,6 +26,13 @@ import (
 //
 //	go test -C examples/httpgateway -run TestLoad -count=1 -v -load
 var loadFlag = flag.Bool("load", false, "run TestLoad at full size (10,000 creates + 10,000 client calls)")
+
+// liveFlag runs TestLoadWithLiveSessions: the same load against a gateway
+// whose store already holds that many live sessions, and against an empty
+// one, in one run, to show how p99 grows with the live set:
+//
+//	go test -C examples/httpgateway -run TestLoadWithLiveSessions -count=1 -v -live 1000000
+var liveFlag = flag.Int("live", 0, "live sessions to put in the store before TestLoadWithLiveSessions (0 skips it)")
 
 // loadData builds a data file with one merchant and n tokens, tok-0..tok-n-1,
 // each with an alias that names it: the load test proves from the alias
@@ -50,6 +60,43 @@ func TestLoad(t *testing.T) {
 	} else if testing.Short() {
 		t.Skip("TestLoad: skipped with -short")
 	}
+	runLoad(t, iterations, workers, 0)
+}
+
+// TestLoadWithLiveSessions runs the full load twice in one run: on an
+// empty store and on a store that already holds -live live sessions (put
+// straight into the store, each a realistic record under a random key), so
+// that the p99 of both can be compared. It runs only with -live.
+func TestLoadWithLiveSessions(t *testing.T) {
+	if *liveFlag <= 0 {
+		t.Skip("TestLoadWithLiveSessions: run with -live N")
+	}
+	for _, live := range []int{0, *liveFlag} {
+		t.Run(fmt.Sprintf("live=%d", live), func(t *testing.T) { runLoad(t, 10_000, 32, live) })
+	}
+}
+
+// fillLive saves n live sessions of merchant 1234 into sessions, each with
+// a payload the size of a session with filters and one token.
+func fillLive(t *testing.T, sessions storage.Repository, n int) {
+	t.Helper()
+	payload := make([]byte, 60)
+	expires := time.Now().Add(time.Hour)
+	start := time.Now()
+	for i := range n {
+		var k storage.Key
+		_, _ = cryptorand.Read(k[:])
+		customer := "1234-" + hex.EncodeToString(k[:16])
+		if err := sessions.Save(t.Context(), storage.Record{Key: k, MerchantID: "1234", CustomerID: customer, ExpiresAt: expires, Payload: payload}); err != nil {
+			t.Fatalf("filling session %d: %v", i, err)
+		}
+	}
+	t.Logf("filled %d live sessions in %v", n, time.Since(start).Round(time.Millisecond))
+}
+
+// runLoad is the body of TestLoad, on a store holding live sessions first.
+func runLoad(t *testing.T, iterations, workers, live int) {
+	t.Helper()
 	const tokens = 1000
 	d, err := parseData([]byte(loadTestData(tokens)))
 	if err != nil {
@@ -58,6 +105,9 @@ func TestLoad(t *testing.T) {
 	st, err := openStores(t.Context(), "", "", d)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if live > 0 {
+		fillLive(t, st.Sessions, live)
 	}
 	h, err := newServer(config{PublicURL: publicURL, Data: d, Stores: st, Keys: testKeys(t)})
 	if err != nil {
@@ -131,8 +181,8 @@ func TestLoad(t *testing.T) {
 		t.Errorf("%d sessions showed accounts on file that are not their own", n)
 	}
 	requests := len(createLat) + len(clientLat)
-	t.Logf("load: %d iterations, %d workers, %d requests in %v: %.0f requests/s; create p50 %v p99 %v; client products p50 %v p99 %v; errors %d, crossed %d",
-		iterations, workers, requests, elapsed.Round(time.Millisecond), float64(requests)/elapsed.Seconds(),
+	t.Logf("load (%d live sessions before): %d iterations, %d workers, %d requests in %v: %.0f requests/s; create p50 %v p99 %v; client products p50 %v p99 %v; errors %d, crossed %d",
+		live, iterations, workers, requests, elapsed.Round(time.Millisecond), float64(requests)/elapsed.Seconds(),
 		percentile(createLat, 50), percentile(createLat, 99), percentile(clientLat, 50), percentile(clientLat, 99),
 		failures.Load(), crossed.Load())
 }

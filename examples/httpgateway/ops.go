@@ -138,6 +138,9 @@ func withOps(api http.Handler, m *metrics, st stores, log *slog.Logger) http.Han
 		}
 		if route == "" {
 			route = "unmatched"
+			if _, ok := asset(r.URL.Path); ok {
+				route = "/{logo}.png" // served by withAssets, before any mux
+			}
 		}
 		took := time.Since(start)
 		status := sw.status

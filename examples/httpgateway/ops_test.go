@@ -39,15 +39,6 @@ func opsGateway(t *testing.T, log *syncBuffer) *gateway {
 	return &gateway{Gateway: &connecttest.Gateway{T: t, URL: srv.URL, HTTP: srv.Client()}, srv: srv}
 }
 
-func (g *gateway) get(path string) connecttest.Response {
-	g.T.Helper()
-	req, err := http.NewRequestWithContext(g.T.Context(), http.MethodGet, g.URL+path, nil)
-	if err != nil {
-		g.T.Fatal(err)
-	}
-	return g.Do(req)
-}
-
 // A full flow: create (with tokens, one invalid; idempotent, repeated),
 // products, public key, an encrypted card opened then replayed, a refused
 // client call, revoke. The access log has one line per request with

@@ -1,7 +1,6 @@
 package connectgrpc_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,21 +12,20 @@ import (
 
 	"google.golang.org/protobuf/encoding/protojson"
 
-	sderrors "github.com/clientsession/engine/errors"
-	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
+	"github.com/clientsession/engine/transport/connecthttp"
+	"github.com/clientsession/engine/wire"
 )
 
 // The benchmarks compare the same calls over gRPC (this package, on a
-// loopback TCP port) and over HTTP/1.1 JSON (a minimal net/http handler,
-// below, on a loopback httptest server) on ONE engine: the reference HTTP
-// gateway is a main package and cannot be imported, so benchHTTP calls the
-// same engine methods it calls (DecodeCreateRequest, Create, Authenticate,
-// Products) and writes the same JSON shapes, without its extras (HMAC,
-// CORS, limits). Both sides authenticate the merchant with the same bearer
-// token check. Besides the wall time they report cpu-µs/op, the CPU time of
-// client and server together per call. Run:
+// loopback TCP port) and over HTTP/1.1 JSON (the library's HTTP transport,
+// transport/connecthttp, on a loopback httptest server) on ONE engine: the
+// two transports a gateway would mount. The HTTP create is v1HMAC-signed
+// as the Server API requires (the gRPC create authenticates the merchant
+// with a bearer token in metadata: each transport's own merchant
+// authentication is part of its cost). Besides the wall time they report
+// cpu-µs/op, the CPU time of client and server together per call. Run:
 //
 //	go test -run='^$' -bench=. -benchmem -count=6 . | tee /tmp/grpc.txt && benchstat -col /proto /tmp/grpc.txt
 
@@ -52,16 +50,19 @@ func BenchmarkCreate(b *testing.B) {
 		}
 	})
 	b.Run("proto=http", func(b *testing.B) {
-		srv := httptest.NewServer(benchHTTP(e.engine))
+		srv := httptest.NewServer(benchHTTP(b, e.engine))
 		defer srv.Close()
 		client := srv.Client()
 		b.ReportAllocs()
 		defer reportCPU(b, cpuTime())
 		for b.Loop() {
 			req, _ := http.NewRequestWithContext(b.Context(), http.MethodPost, srv.URL+"/v1/1234/sessions", strings.NewReader(createBody))
-			req.Header.Set("Authorization", "Bearer token-1234")
 			req.Header.Set("Content-Type", "application/json")
-			var out session.CreateResponse
+			req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+			req.Header.Set("Authorization", wire.Sign(benchKeyID, []byte(benchSecret), wire.Request{
+				Method: http.MethodPost, ContentType: "application/json", Date: req.Header.Get("Date"), Header: req.Header, Target: "/v1/1234/sessions",
+			}))
+			var out wire.SessionResponse
 			if err := roundTrip(client, req, &out); err != nil {
 				b.Fatal(err)
 			}
@@ -86,7 +87,7 @@ func BenchmarkProducts(b *testing.B) {
 		}
 	})
 	b.Run("proto=http", func(b *testing.B) {
-		srv := httptest.NewServer(benchHTTP(e.engine))
+		srv := httptest.NewServer(benchHTTP(b, e.engine))
 		defer srv.Close()
 		client := srv.Client()
 		c := newClient(serve(b, e.engine, bearerAuth))
@@ -97,9 +98,7 @@ func BenchmarkProducts(b *testing.B) {
 		for b.Loop() {
 			req, _ := http.NewRequestWithContext(b.Context(), http.MethodGet, url, nil)
 			req.Header.Set("Authorization", "GCS v1Client:"+s.GetClientSessionId())
-			var out struct {
-				PaymentProducts []benchProductJSON `json:"paymentProducts"`
-			}
+			var out wire.PaymentProducts
 			if err := roundTrip(client, req, &out); err != nil || len(out.PaymentProducts) != 5 {
 				b.Fatal(out, err)
 			}
@@ -143,152 +142,19 @@ func jsonToProto(body string, req *pb.CreateSessionRequest) error {
 	return protojson.Unmarshal([]byte(body), req)
 }
 
-// benchHTTP is the minimal HTTP side of the benchmarks: the Server API's
-// create and the Client API's product list on the engine's public API.
-func benchHTTP(e *session.Engine) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/{merchantId}/sessions", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer token-"+r.PathValue("merchantId") {
-			benchError(w, sderrors.ErrUnauthorized)
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
-		if err != nil {
-			benchError(w, sderrors.ErrBodyTooLarge)
-			return
-		}
-		req, err := e.DecodeCreateRequest(body)
-		if err != nil {
-			benchError(w, err)
-			return
-		}
-		resp, err := e.Create(r.Context(), r.PathValue("merchantId"), req)
-		if err != nil {
-			benchError(w, err)
-			return
-		}
-		benchJSON(w, resp)
-	})
-	mux.HandleFunc("GET /client/v1/{customerId}/products", func(w http.ResponseWriter, r *http.Request) {
-		id, ok := strings.CutPrefix(r.Header.Get("Authorization"), "GCS v1Client:")
-		if !ok {
-			benchError(w, sderrors.ErrUnauthorized)
-			return
-		}
-		sess, err := e.Authenticate(r.Context(), r.PathValue("customerId"), id)
-		if err != nil {
-			benchError(w, err)
-			return
-		}
-		q := r.URL.Query()
-		amount, _ := strconv.ParseInt(q.Get("amount"), 10, 64)
-		pc := filter.Context{CountryCode: q.Get("countryCode"), CurrencyCode: q.Get("currencyCode"), Amount: amount,
-			IsRecurring: q.Get("isRecurring") == "true"}
-		if err := pc.Validate(); err != nil {
-			benchError(w, err)
-			return
-		}
-		products, err := e.Products(r.Context(), sess, pc)
-		if err != nil {
-			benchError(w, err)
-			return
-		}
-		out := struct {
-			PaymentProducts []benchProductJSON `json:"paymentProducts"`
-		}{make([]benchProductJSON, 0, len(products))}
-		for _, p := range products {
-			out.PaymentProducts = append(out.PaymentProducts, benchProduct(p))
-		}
-		benchJSON(w, out)
-	})
-	return mux
-}
+// The Server API key of the HTTP side.
+const (
+	benchKeyID  = "bench-key"
+	benchSecret = "bench-secret"
+)
 
-func benchJSON(w http.ResponseWriter, v any) {
-	var buf bytes.Buffer
-	_ = json.NewEncoder(&buf).Encode(v)
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(buf.Bytes())
-}
-
-func benchError(w http.ResponseWriter, err error) {
-	resp := sderrors.ToResponse(err)
-	body, _ := json.Marshal(resp)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(resp.HTTPStatus())
-	_, _ = w.Write(body)
-}
-
-// benchProductJSON is the wire product of the list (hide=fields), as the
-// reference gateway writes it.
-type benchProductJSON struct {
-	ID                        int32              `json:"id"`
-	DisplayHints              benchHints         `json:"displayHints"`
-	PaymentMethod             string             `json:"paymentMethod"`
-	PaymentProductGroup       string             `json:"paymentProductGroup,omitempty"`
-	AllowsRecurring           bool               `json:"allowsRecurring"`
-	AllowsTokenization        bool               `json:"allowsTokenization"`
-	AllowsInstallments        bool               `json:"allowsInstallments"`
-	AutoTokenized             bool               `json:"autoTokenized"`
-	CanBeIframed              bool               `json:"canBeIframed"`
-	DeviceFingerprintEnabled  bool               `json:"deviceFingerprintEnabled"`
-	IsJavaScriptRequired      bool               `json:"isJavaScriptRequired"`
-	MobileIntegrationLevel    string             `json:"mobileIntegrationLevel"`
-	SupportsMandates          bool               `json:"supportsMandates"`
-	UsesRedirectionTo3rdParty bool               `json:"usesRedirectionTo3rdParty"`
-	MinAmount                 *int64             `json:"minAmount,omitempty"`
-	MaxAmount                 *int64             `json:"maxAmount,omitempty"`
-	AccountsOnFile            []benchAccountJSON `json:"accountsOnFile,omitempty"`
-}
-
-type benchHints struct {
-	DisplayOrder int    `json:"displayOrder"`
-	Label        string `json:"label"`
-	Logo         string `json:"logo"`
-}
-
-type benchAccountJSON struct {
-	ID               int               `json:"id"`
-	PaymentProductID int32             `json:"paymentProductId"`
-	Attributes       []benchAttribute  `json:"attributes"`
-	DisplayHints     benchAccountHints `json:"displayHints"`
-}
-
-type benchAttribute struct {
-	Key    string `json:"key"`
-	Value  string `json:"value"`
-	Status string `json:"status"`
-}
-
-type benchAccountHints struct {
-	LabelTemplate []benchLabel `json:"labelTemplate"`
-	Logo          string       `json:"logo"`
-}
-
-type benchLabel struct {
-	AttributeKey string `json:"attributeKey"`
-	Mask         string `json:"mask"`
-}
-
-func benchProduct(p session.AvailableProduct) benchProductJSON {
-	out := benchProductJSON{
-		ID: p.ID, DisplayHints: benchHints{p.DisplayOrder, p.Label, p.Logo}, PaymentMethod: p.PaymentMethod,
-		PaymentProductGroup: p.Group, AllowsRecurring: p.AllowsRecurring, AllowsTokenization: p.AllowsTokenization,
-		CanBeIframed: true, MobileIntegrationLevel: "OPTIMISED_SUPPORT", UsesRedirectionTo3rdParty: p.PaymentMethod == "redirect",
-		MinAmount: p.MinAmount, MaxAmount: p.MaxAmount,
+// benchHTTP is the HTTP side of the benchmarks: connecthttp's handler over
+// the same engine, with one API key for merchant 1234.
+func benchHTTP(tb testing.TB, e *session.Engine) http.Handler {
+	tb.Helper()
+	h, err := connecthttp.New(e, wire.StaticKeys{benchKeyID: {Secret: benchSecret, Merchants: []string{"1234"}}})
+	if err != nil {
+		tb.Fatal(err)
 	}
-	for _, a := range p.AccountsOnFile {
-		attrs := []benchAttribute{{"alias", a.Token.Alias, "READ_ONLY"}}
-		if p.PaymentMethod == "card" {
-			attrs = append(attrs, benchAttribute{"cardNumber", a.Token.Alias, "READ_ONLY"})
-		}
-		if !a.Token.CardExpiry.IsZero() {
-			attrs = append(attrs, benchAttribute{"expiryDate", a.Token.CardExpiry.MMYY(), "READ_ONLY"})
-		}
-		out.AccountsOnFile = append(out.AccountsOnFile, benchAccountJSON{
-			ID: a.ID, PaymentProductID: a.Token.PaymentProductID, Attributes: attrs,
-			DisplayHints: benchAccountHints{[]benchLabel{{"alias", "{{9999}} {{9999}} {{9999}} {{9999}} {{999}}"}}, p.Logo},
-		})
-	}
-	return out
+	return h
 }

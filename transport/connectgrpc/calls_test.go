@@ -16,6 +16,7 @@ import (
 	"github.com/clientsession/engine/token"
 	"github.com/clientsession/engine/transport/connectgrpc"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
+	"github.com/clientsession/engine/wire"
 )
 
 func TestOpenEncryptedCustomerInput(t *testing.T) {
@@ -39,7 +40,12 @@ func TestOpenEncryptedCustomerInput(t *testing.T) {
 		for _, v := range got.GetPaymentValues() {
 			values[v.GetKey()] = v.GetValue()
 		}
-		want := map[string]string{"cardNumber": "4012000033330026", "expiryDate": "1230", "cvv": "123", "cardholderName": "José Müller"}
+		// Masked as over HTTP: the card number keeps its first six and last
+		// four digits, the security code is dropped.
+		want := map[string]string{"cardNumber": wire.MaskCardNumber("4012000033330026"), "expiryDate": "1230", "cardholderName": "José Müller"}
+		if strings.Contains(fmt.Sprint(values), "4012000033330026") || strings.Contains(fmt.Sprint(values), "123]") {
+			t.Errorf("values %v carry card data in clear", values)
+		}
 		if fmt.Sprint(values) != fmt.Sprint(want) {
 			t.Errorf("values %v, want %v", values, want)
 		}

@@ -20,15 +20,29 @@
 //	  GetPaymentProduct           GET /client/v1/{customerId}/products/{paymentProductId}
 //	  GetPaymentProductGroups     GET /client/v1/{customerId}/productgroups
 //	  GetPublicKey                GET /client/v1/{customerId}/crypto/publickey
+//	  GetIINDetails               POST /client/v1/{customerId}/services/getIINdetails
 //
-// IIN details (POST .../services/getIINdetails, session.Engine.IINDetails)
-// will be added to ClientService as a call of its own.
+// GetIINDetails takes the card number's first 6 to 19 digits (bin) and the
+// payment context, and answers with session.Engine.IINDetails: the card's
+// product, whether the session may use it in that context (the same rules
+// as GetPaymentProducts), and, when several products of the catalog hold
+// the digits, all of them as coBrands. The answer's countryCode is always
+// "99", unknown: the engine knows card products by their IIN ranges, not
+// the issuing bank's country, and the Connect platform answers "99" for
+// its test cards too; the client SDKs decide nothing on it. The bin is
+// checked before the payment context: an empty or malformed one is
+// InvalidArgument at "bin" (20000000, 700105), digits no product holds are
+// NotFound with reason IIN_NOT_FOUND (701000) at "bin"; no error repeats
+// the digits.
 //
 // Messages mirror the Connect JSON shapes: their proto3 JSON names are the
 // wire's property names, so a Connect SessionRequest body parses with
 // protojson into a CreateSessionRequest as it is, and the values (ids,
 // accounts on file with masked aliases, card fields, group members) are
-// the ones the reference HTTP gateway answers with. Requests are checked
+// the ones the reference HTTP gateway answers with: the messages are built
+// from the wire package's Client API types (wire.NewPaymentProduct,
+// wire.NewPaymentProductGroups, wire.CardFields, ...), which own what a
+// product, group or account on file shows. Requests are checked
 // by the engine exactly as decoded JSON bodies are: the filters against
 // the merchant's catalog, the tokens by count and format, the payment
 // context; errors name the same wire property (e.g.
@@ -91,8 +105,11 @@
 //
 // # Card data
 //
-// OpenEncryptedCustomerInput answers with the decrypted payment values,
-// card number and CVV included: that is what the gateway's payment
-// processing needs. Serve SessionService only to the gateway's own
-// services, and do not log its answers (the library logs nothing).
+// OpenEncryptedCustomerInput opens the client's blob with every check of
+// session.Engine.OpenCustomerInput (session, merchant, nonce once,
+// product) and answers as the HTTP decrypt endpoint does: card numbers
+// masked under any key spelling or value shape (first six and last four
+// digits), security codes dropped (wire.MaskPaymentValues, the one owner
+// of that rule). Card data in clear never crosses a transport: a gateway's
+// payment processing calls Engine.OpenCustomerInput in its own process.
 package connectgrpc

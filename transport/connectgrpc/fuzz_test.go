@@ -80,16 +80,7 @@ func FuzzCreateSession(f *testing.F) {
 // pass, everything else is Unauthenticated 9002, never another code or a
 // panic.
 func FuzzClientAuthentication(f *testing.F) {
-	e := newEngine(f, engineConfig{})
-	svc, err := connectgrpc.New(e.engine, bearerAuth)
-	if err != nil {
-		f.Fatal(err)
-	}
-	sessions, clients := connectgrpc.Handlers(svc)
-	s, err := sessions.CreateSession(connectgrpc.ContextWithMerchant(context.Background(), "1234"), &pb.CreateSessionRequest{})
-	if err != nil {
-		f.Fatal(err)
-	}
+	clients, s := fuzzSession(f)
 	valid := connectgrpc.ClientAuthorizationPrefix + s.GetClientSessionId()
 	f.Add(valid, s.GetCustomerId())
 	f.Add(valid, s.GetCustomerId()+"0")
@@ -111,4 +102,50 @@ func FuzzClientAuthentication(f *testing.F) {
 			t.Fatalf("authorization %q, customer %q: %v", authorization, customerID, err)
 		}
 	})
+}
+
+// FuzzGetIINDetails: any bin of an authenticated call is answered with a
+// product, or refused at "bin" (InvalidArgument 20000000 or 700105,
+// NotFound 701000), never another code or a panic.
+func FuzzGetIINDetails(f *testing.F) {
+	clients, s := fuzzSession(f)
+	ctx := metadata.NewIncomingContext(context.Background(),
+		metadata.Pairs("authorization", connectgrpc.ClientAuthorizationPrefix+s.GetClientSessionId()))
+	for _, bin := range []string{"41111111", "371449", "99999999", "", "41111", "4111111111111111111", "41111111111111111111", "4111 1111", "４１１１１１", "-411111"} {
+		f.Add(bin)
+	}
+	f.Fuzz(func(t *testing.T, bin string) {
+		resp, err := clients.GetIINDetails(ctx, &pb.GetIINDetailsRequest{CustomerId: s.GetCustomerId(), Bin: bin, PaymentContext: nlEUR})
+		if err == nil {
+			if resp.GetPaymentProductId() == 0 || resp.GetCountryCode() != "99" {
+				t.Fatalf("bin %q: %v", bin, resp)
+			}
+			return
+		}
+		st := status.Convert(err)
+		d := detailsOf(st)
+		code := d.info.GetMetadata()["code"]
+		ok := (st.Code() == codes.InvalidArgument && (code == "20000000" || code == "700105")) ||
+			(st.Code() == codes.NotFound && code == "701000")
+		if !ok || len(d.violations) != 1 || d.violations[0].GetField() != "bin" {
+			t.Fatalf("bin %q: %v", bin, err)
+		}
+	})
+}
+
+// fuzzSession returns the ClientService handlers (called directly, without
+// a server: a fuzz run makes many calls) and a session of merchant 1234.
+func fuzzSession(f *testing.F) (pb.ClientServiceServer, *pb.CreateSessionResponse) {
+	f.Helper()
+	e := newEngine(f, engineConfig{})
+	svc, err := connectgrpc.New(e.engine, bearerAuth)
+	if err != nil {
+		f.Fatal(err)
+	}
+	sessions, clients := connectgrpc.Handlers(svc)
+	s, err := sessions.CreateSession(connectgrpc.ContextWithMerchant(context.Background(), "1234"), &pb.CreateSessionRequest{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	return clients, s
 }

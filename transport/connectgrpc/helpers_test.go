@@ -161,6 +161,8 @@ type env struct {
 type engineConfig struct {
 	tokens token.Repository // nil: the memstore with the fixture's tokens
 	now    func() time.Time
+	// catalog, when not nil, replaces merchant 1234's catalog.
+	catalog []filter.Product
 }
 
 // newEngine builds the engine of the fixture: one catalog and one
@@ -191,6 +193,9 @@ func newEngine(tb testing.TB, cfg engineConfig) env {
 		var ps []filter.Product
 		for _, id := range m.Products {
 			ps = append(ps, products[id])
+		}
+		if m.ID == "1234" && cfg.catalog != nil {
+			ps = cfg.catalog
 		}
 		c, err := filter.NewCatalog(ps)
 		if err != nil {

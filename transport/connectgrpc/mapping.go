@@ -1,8 +1,6 @@
 package connectgrpc
 
 import (
-	"fmt"
-
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -11,10 +9,12 @@ import (
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
+	"github.com/clientsession/engine/wire"
 )
 
 // The mapping between the engine's types and the messages: the same
-// shapes and values the reference HTTP gateway writes as JSON.
+// shapes and values the reference HTTP gateway writes as JSON, taken from
+// the wire package, which owns them.
 
 // createRequest maps the request message onto the engine's request. The
 // engine's Create checks it as it checks a decoded JSON body: filters
@@ -39,42 +39,54 @@ func selection(in *pb.PaymentProductFilter) *filter.Selection {
 }
 
 func createResponse(r session.CreateResponse) *pb.CreateSessionResponse {
+	w := wire.NewSessionResponse(r)
 	return &pb.CreateSessionResponse{
-		AssetUrl:        r.AssetURL,
-		ClientApiUrl:    r.ClientAPIURL,
-		ClientSessionId: r.ClientSessionID,
-		CustomerId:      r.CustomerID,
-		InvalidTokens:   r.InvalidTokens,
-		Region:          r.Region,
+		AssetUrl:        w.AssetURL,
+		ClientApiUrl:    w.ClientAPIURL,
+		ClientSessionId: w.ClientSessionID,
+		CustomerId:      w.CustomerID,
+		InvalidTokens:   w.InvalidTokens,
+		Region:          w.Region,
 	}
 }
 
-// paymentContext maps the payment context message; nil is the empty
-// context, which Validate refuses naming countryCode.
-func paymentContext(in *pb.PaymentContext) (filter.Context, error) {
-	pc := filter.Context{
+// contextOf maps the payment context message, unchecked; nil is the empty
+// context, which filter.Context.Validate refuses naming countryCode.
+func contextOf(in *pb.PaymentContext) filter.Context {
+	return filter.Context{
 		CountryCode:  in.GetCountryCode(),
 		CurrencyCode: in.GetCurrencyCode(),
 		Amount:       in.GetAmount(),
 		IsRecurring:  in.GetIsRecurring(),
 	}
+}
+
+// paymentContext maps the payment context message and checks it.
+func paymentContext(in *pb.PaymentContext) (filter.Context, error) {
+	pc := contextOf(in)
 	if err := pc.Validate(); err != nil {
 		return filter.Context{}, err
 	}
 	return pc, nil
 }
 
+// openedInput answers OpenEncryptedCustomerInput as the HTTP decrypt
+// endpoint does (wire.MaskPaymentValues, the one owner of the rule): card
+// numbers masked under any key spelling or value shape, security codes
+// dropped. Card data in clear stays in the gateway's process, through
+// session.Engine.OpenCustomerInput; it never crosses a transport.
 func openedInput(in session.OpenedInput) *pb.OpenEncryptedCustomerInputResponse {
 	p := in.Payload
+	masked := wire.MaskPaymentValues(p.PaymentValues)
 	out := &pb.OpenEncryptedCustomerInputResponse{
 		ClientSessionId:  p.ClientSessionID,
 		Nonce:            p.Nonce,
 		PaymentProductId: p.PaymentProductID,
-		PaymentValues:    make([]*pb.PaymentValue, len(p.PaymentValues)),
+		PaymentValues:    make([]*pb.PaymentValue, len(masked)),
 		Tokenize:         p.Tokenize,
 		TokenId:          in.TokenID,
 	}
-	for i, v := range p.PaymentValues {
+	for i, v := range masked {
 		out.PaymentValues[i] = &pb.PaymentValue{Key: v.Key, Value: v.Value}
 	}
 	if p.AccountOnFileID != nil {
@@ -97,165 +109,167 @@ func deviceInformation(p encryption.Payload) *structpb.Struct {
 	return s
 }
 
-func publicKey(k encryption.PublicKey) *pb.GetPublicKeyResponse {
-	return &pb.GetPublicKeyResponse{KeyId: k.KeyID, PublicKey: k.PublicKey}
-}
-
-// isCard reports whether p takes card input.
-func isCard(p filter.Product) bool { return p.PaymentMethod == "card" }
-
-// product maps an available product; withFields adds its input fields
-// (card products only; other payment methods redirect and take none).
-func product(p session.AvailableProduct, withFields bool) *pb.PaymentProduct {
-	out := &pb.PaymentProduct{
-		Id:                         p.ID,
-		DisplayHints:               hints(p.DisplayOrder, p.Label, p.Logo),
-		PaymentMethod:              p.PaymentMethod,
-		PaymentProductGroup:        p.Group,
-		AllowsRecurring:            p.AllowsRecurring,
-		AllowsTokenization:         p.AllowsTokenization,
-		CanBeIframed:               true,
-		MobileIntegrationLevel:     "OPTIMISED_SUPPORT",
-		UsesRedirectionTo_3RdParty: p.PaymentMethod == "redirect",
-		MinAmount:                  p.MinAmount,
-		MaxAmount:                  p.MaxAmount,
-		AccountsOnFile:             accounts(p.Product, p.AccountsOnFile),
+// iinDetails copies the wire package's IIN details answer
+// (wire.NewIINDetailsResponse: countryCode "99", co-brands only when more
+// than one product holds the digits) into the message.
+func iinDetails(d session.IINDetails) *pb.GetIINDetailsResponse {
+	w := wire.NewIINDetailsResponse(d)
+	out := &pb.GetIINDetailsResponse{
+		PaymentProductId:   w.PaymentProductID,
+		CountryCode:        w.CountryCode,
+		IsAllowedInContext: w.IsAllowedInContext,
 	}
-	if withFields && isCard(p.Product) {
-		out.Fields = cardFields()
+	for _, c := range w.CoBrands {
+		out.CoBrands = append(out.CoBrands, &pb.IINDetail{PaymentProductId: c.PaymentProductID, IsAllowedInContext: c.IsAllowedInContext})
 	}
 	return out
 }
 
-func hints(order int, label, logo string) *pb.PaymentProductDisplayHints {
-	return &pb.PaymentProductDisplayHints{DisplayOrder: int32(order), Label: label, Logo: logo} //nolint:gosec // display orders are small catalog values
+func publicKey(k encryption.PublicKey) *pb.GetPublicKeyResponse {
+	w := wire.NewPublicKey(k)
+	return &pb.GetPublicKeyResponse{KeyId: w.KeyID, PublicKey: w.PublicKey}
 }
 
-// accounts maps the session's tokens of product p as accounts on file: the
-// masked alias and the expiry (MMYY), never the token value. For a card
-// the alias is also the read-only cardNumber attribute.
-func accounts(p filter.Product, in []session.AccountOnFile) []*pb.AccountOnFile {
+// What a product, group, account on file or field shows is the wire
+// package's (wire.NewPaymentProduct, wire.NewPaymentProductGroups,
+// wire.NewAccountsOnFile, wire.CardFields): the functions below only copy
+// its Client API shapes into the messages, member for member, so the two
+// transports cannot drift apart.
+
+// products maps the products a session may show, in order; withFields
+// adds their input fields.
+func products(in []session.AvailableProduct, withFields bool) []*pb.PaymentProduct {
+	w := wire.NewPaymentProducts(in, withFields).PaymentProducts
+	out := make([]*pb.PaymentProduct, len(w))
+	for i := range w {
+		out[i] = paymentProduct(&w[i])
+	}
+	return out
+}
+
+// product maps one available product; withFields adds its input fields.
+func product(p session.AvailableProduct, withFields bool) *pb.PaymentProduct {
+	w := wire.NewPaymentProduct(p, withFields)
+	return paymentProduct(&w)
+}
+
+func paymentProduct(w *wire.PaymentProduct) *pb.PaymentProduct {
+	return &pb.PaymentProduct{
+		Id:                         w.ID,
+		DisplayHints:               displayHints(w.DisplayHints),
+		PaymentMethod:              w.PaymentMethod,
+		PaymentProductGroup:        w.PaymentProductGroup,
+		AllowsRecurring:            w.AllowsRecurring,
+		AllowsTokenization:         w.AllowsTokenization,
+		AllowsInstallments:         w.AllowsInstallments,
+		AutoTokenized:              w.AutoTokenized,
+		CanBeIframed:               w.CanBeIframed,
+		DeviceFingerprintEnabled:   w.DeviceFingerprintEnabled,
+		IsJavaScriptRequired:       w.IsJavaScriptRequired,
+		MobileIntegrationLevel:     w.MobileIntegrationLevel,
+		SupportsMandates:           w.SupportsMandates,
+		UsesRedirectionTo_3RdParty: w.UsesRedirectionTo3rdParty,
+		MinAmount:                  w.MinAmount,
+		MaxAmount:                  w.MaxAmount,
+		AccountsOnFile:             accounts(w.AccountsOnFile),
+		Fields:                     fields(w.Fields),
+	}
+}
+
+// groups maps the groups of the products a session may show, in the
+// display order of each group's first member.
+func groups(in []session.AvailableProduct, withFields bool) []*pb.PaymentProductGroup {
+	w := wire.NewPaymentProductGroups(in, withFields).PaymentProductGroups
+	out := make([]*pb.PaymentProductGroup, len(w))
+	for i := range w {
+		g := &w[i]
+		out[i] = &pb.PaymentProductGroup{
+			Id:                       g.ID,
+			DisplayHints:             displayHints(g.DisplayHints),
+			AllowsInstallments:       g.AllowsInstallments,
+			DeviceFingerprintEnabled: g.DeviceFingerprintEnabled,
+			AccountsOnFile:           accounts(g.AccountsOnFile),
+			Fields:                   fields(g.Fields),
+		}
+	}
+	return out
+}
+
+func displayHints(h wire.DisplayHints) *pb.PaymentProductDisplayHints {
+	return &pb.PaymentProductDisplayHints{DisplayOrder: int32(h.DisplayOrder), Label: h.Label, Logo: h.Logo} //nolint:gosec // display orders are small catalog values
+}
+
+// accounts maps accounts on file; none is nil.
+func accounts(in []wire.AccountOnFile) []*pb.AccountOnFile {
 	if len(in) == 0 {
 		return nil
 	}
-	out := make([]*pb.AccountOnFile, 0, len(in))
-	for _, a := range in {
-		attrs := []*pb.AccountOnFileAttribute{{Key: "alias", Value: a.Token.Alias, Status: "READ_ONLY"}}
-		if isCard(p) {
-			attrs = append(attrs, &pb.AccountOnFileAttribute{Key: "cardNumber", Value: a.Token.Alias, Status: "READ_ONLY"})
+	out := make([]*pb.AccountOnFile, len(in))
+	for i, a := range in {
+		attrs := make([]*pb.AccountOnFileAttribute, len(a.Attributes))
+		for j, x := range a.Attributes {
+			attrs[j] = &pb.AccountOnFileAttribute{Key: x.Key, Value: x.Value, Status: x.Status}
 		}
-		if e := a.Token.CardExpiry; e.Month != 0 {
-			attrs = append(attrs, &pb.AccountOnFileAttribute{
-				Key: "expiryDate", Value: fmt.Sprintf("%02d%02d", int(e.Month), e.Year%100), Status: "READ_ONLY",
-			})
+		labels := make([]*pb.LabelTemplateElement, len(a.DisplayHints.LabelTemplate))
+		for j, l := range a.DisplayHints.LabelTemplate {
+			labels[j] = &pb.LabelTemplateElement{AttributeKey: l.AttributeKey, Mask: l.Mask}
 		}
-		out = append(out, &pb.AccountOnFile{
+		out[i] = &pb.AccountOnFile{
 			Id:               int32(a.ID), //nolint:gosec // 1-based positions among at most the token limit
-			PaymentProductId: a.Token.PaymentProductID,
+			PaymentProductId: a.PaymentProductID,
 			Attributes:       attrs,
-			DisplayHints: &pb.AccountOnFileDisplayHints{
-				LabelTemplate: []*pb.LabelTemplateElement{{AttributeKey: "alias", Mask: "{{9999}} {{9999}} {{9999}} {{9999}} {{999}}"}},
-				Logo:          p.Logo,
-			},
-		})
+			DisplayHints:     &pb.AccountOnFileDisplayHints{LabelTemplate: labels, Logo: a.DisplayHints.Logo},
+		}
 	}
 	return out
 }
 
-// groups returns the groups of products with their members, in the
-// display order of each group's first member.
-func groups(products []session.AvailableProduct, withFields bool) []*pb.PaymentProductGroup {
-	var ids []string
-	members := map[string][]session.AvailableProduct{}
-	for _, p := range products {
-		if p.Group == "" {
-			continue
-		}
-		if _, ok := members[p.Group]; !ok {
-			ids = append(ids, p.Group)
-		}
-		members[p.Group] = append(members[p.Group], p)
+// fields maps input fields; none (hidden, or a product that takes none)
+// is nil.
+func fields(in []wire.PaymentProductField) []*pb.PaymentProductField {
+	if len(in) == 0 {
+		return nil
 	}
-	out := make([]*pb.PaymentProductGroup, 0, len(ids))
-	for _, id := range ids {
-		out = append(out, group(id, members[id], withFields))
+	out := make([]*pb.PaymentProductField, len(in))
+	for i := range in {
+		f := &in[i]
+		h := f.DisplayHints
+		out[i] = &pb.PaymentProductField{
+			Id:   f.ID,
+			Type: f.Type,
+			DataRestrictions: &pb.PaymentProductFieldDataRestrictions{
+				IsRequired: f.DataRestrictions.IsRequired,
+				Validators: validators(f.DataRestrictions.Validators),
+			},
+			DisplayHints: &pb.PaymentProductFieldDisplayHints{
+				AlwaysShow:         h.AlwaysShow,
+				DisplayOrder:       int32(h.DisplayOrder), //nolint:gosec // field display orders are small constants
+				FormElement:        &pb.PaymentProductFieldFormElement{Type: h.FormElement.Type},
+				Label:              h.Label,
+				Mask:               h.Mask,
+				Obfuscate:          h.Obfuscate,
+				PlaceholderLabel:   h.PlaceholderLabel,
+				PreferredInputType: h.PreferredInputType,
+			},
+		}
 	}
 	return out
 }
 
-// group builds the group id from its available members: the first
-// member's display order, the members' accounts on file, and card fields
-// when withFields and a member takes card input.
-func group(id string, members []session.AvailableProduct, withFields bool) *pb.PaymentProductGroup {
-	label := id
-	if id == "cards" {
-		label = "Cards"
+// validators maps a field's validators; an absent one stays nil.
+func validators(v wire.Validators) *pb.PaymentProductFieldValidators {
+	out := &pb.PaymentProductFieldValidators{}
+	if v.Length != nil {
+		out.Length = &pb.LengthValidator{MinLength: int32(v.Length.MinLength), MaxLength: int32(v.Length.MaxLength)} //nolint:gosec // field lengths are small constants
 	}
-	g := &pb.PaymentProductGroup{Id: id, DisplayHints: hints(members[0].DisplayOrder, label, "pp_group_"+id+".png")}
-	card := false
-	for _, m := range members {
-		g.AccountsOnFile = append(g.AccountsOnFile, accounts(m.Product, m.AccountsOnFile)...)
-		card = card || isCard(m.Product)
+	if v.Luhn != nil {
+		out.Luhn = &pb.EmptyValidator{}
 	}
-	if withFields && card {
-		g.Fields = cardFields()
+	if v.ExpirationDate != nil {
+		out.ExpirationDate = &pb.EmptyValidator{}
 	}
-	return g
-}
-
-// cardFields are the input fields of every card product and of the cards
-// group: what a card payment form needs.
-func cardFields() []*pb.PaymentProductField {
-	text := func() *pb.PaymentProductFieldFormElement { return &pb.PaymentProductFieldFormElement{Type: "text"} }
-	return []*pb.PaymentProductField{
-		{
-			Id:   "cardNumber",
-			Type: "numericstring",
-			DataRestrictions: &pb.PaymentProductFieldDataRestrictions{
-				IsRequired: true,
-				Validators: &pb.PaymentProductFieldValidators{
-					Length: &pb.LengthValidator{MinLength: 12, MaxLength: 19}, Luhn: &pb.EmptyValidator{},
-				},
-			},
-			DisplayHints: &pb.PaymentProductFieldDisplayHints{
-				DisplayOrder: 10, FormElement: text(), Label: "Card number",
-				Mask: "{{9999}} {{9999}} {{9999}} {{9999}} {{999}}", PlaceholderLabel: "**** **** **** ****",
-				PreferredInputType: "IntegerKeyboard",
-			},
-		},
-		{
-			Id:   "expiryDate",
-			Type: "expirydate",
-			DataRestrictions: &pb.PaymentProductFieldDataRestrictions{
-				IsRequired: true,
-				Validators: &pb.PaymentProductFieldValidators{ExpirationDate: &pb.EmptyValidator{}},
-			},
-			DisplayHints: &pb.PaymentProductFieldDisplayHints{
-				DisplayOrder: 20, FormElement: text(), Label: "Expiry date",
-				Mask: "{{99}}/{{99}}", PlaceholderLabel: "MM/YY", PreferredInputType: "IntegerKeyboard",
-			},
-		},
-		{
-			Id:   "cvv",
-			Type: "numericstring",
-			DataRestrictions: &pb.PaymentProductFieldDataRestrictions{
-				Validators: &pb.PaymentProductFieldValidators{Length: &pb.LengthValidator{MinLength: 3, MaxLength: 4}},
-			},
-			DisplayHints: &pb.PaymentProductFieldDisplayHints{
-				DisplayOrder: 30, FormElement: text(), Label: "CVV",
-				Mask: "{{9999}}", Obfuscate: true, PlaceholderLabel: "123", PreferredInputType: "IntegerKeyboard",
-			},
-		},
-		{
-			Id:   "cardholderName",
-			Type: "string",
-			DataRestrictions: &pb.PaymentProductFieldDataRestrictions{
-				Validators: &pb.PaymentProductFieldValidators{Length: &pb.LengthValidator{MinLength: 2, MaxLength: 51}},
-			},
-			DisplayHints: &pb.PaymentProductFieldDisplayHints{
-				DisplayOrder: 40, FormElement: text(), Label: "Cardholder name",
-				PlaceholderLabel: "John Doe", PreferredInputType: "StringKeyboard",
-			},
-		},
+	if v.RegularExpr != nil {
+		out.RegularExpression = &pb.RegularExpressionValidator{RegularExpression: v.RegularExpr.RegularExpression}
 	}
+	return out
 }

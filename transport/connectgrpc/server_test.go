@@ -296,6 +296,9 @@ func TestClientAuthentication(t *testing.T) {
 		wantError(t, tc.name, err, codes.Unauthenticated, "9002", "")
 		_, err = c.clients.GetPublicKey(ctx, &pb.GetPublicKeyRequest{CustomerId: tc.req.GetCustomerId()})
 		wantError(t, tc.name+" (public key)", err, codes.Unauthenticated, "9002", "")
+		// Authentication comes first: a bad bin is not looked at.
+		_, err = c.clients.GetIINDetails(ctx, &pb.GetIINDetailsRequest{CustomerId: tc.req.GetCustomerId(), Bin: "x"})
+		wantError(t, tc.name+" (IIN details)", err, codes.Unauthenticated, "9002", "")
 	}
 	// Each session sees only its own accounts on file.
 	for s, want := range map[*pb.CreateSessionResponse]int32{a: 1, b: 3} {

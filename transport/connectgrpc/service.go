@@ -218,15 +218,11 @@ func (h clientServer) available(ctx context.Context, customerID string, in *pb.P
 }
 
 func (h clientServer) GetPaymentProducts(ctx context.Context, req *pb.GetPaymentProductsRequest) (*pb.GetPaymentProductsResponse, error) {
-	products, err := h.available(ctx, req.GetCustomerId(), req.GetPaymentContext())
+	list, err := h.available(ctx, req.GetCustomerId(), req.GetPaymentContext())
 	if err != nil {
 		return nil, statusErr(err)
 	}
-	out := &pb.GetPaymentProductsResponse{PaymentProducts: make([]*pb.PaymentProduct, 0, len(products))}
-	for _, p := range products {
-		out.PaymentProducts = append(out.PaymentProducts, product(p, !req.GetHideFields()))
-	}
-	return out, nil
+	return &pb.GetPaymentProductsResponse{PaymentProducts: products(list, !req.GetHideFields())}, nil
 }
 
 func (h clientServer) GetPaymentProduct(ctx context.Context, req *pb.GetPaymentProductRequest) (*pb.PaymentProduct, error) {
@@ -246,11 +242,11 @@ func (h clientServer) GetPaymentProduct(ctx context.Context, req *pb.GetPaymentP
 }
 
 func (h clientServer) GetPaymentProductGroups(ctx context.Context, req *pb.GetPaymentProductGroupsRequest) (*pb.GetPaymentProductGroupsResponse, error) {
-	products, err := h.available(ctx, req.GetCustomerId(), req.GetPaymentContext())
+	list, err := h.available(ctx, req.GetCustomerId(), req.GetPaymentContext())
 	if err != nil {
 		return nil, statusErr(err)
 	}
-	return &pb.GetPaymentProductGroupsResponse{PaymentProductGroups: groups(products, !req.GetHideFields())}, nil
+	return &pb.GetPaymentProductGroupsResponse{PaymentProductGroups: groups(list, !req.GetHideFields())}, nil
 }
 
 func (h clientServer) GetPublicKey(ctx context.Context, req *pb.GetPublicKeyRequest) (*pb.GetPublicKeyResponse, error) {
@@ -263,4 +259,18 @@ func (h clientServer) GetPublicKey(ctx context.Context, req *pb.GetPublicKeyRequ
 		return nil, statusErr(err)
 	}
 	return publicKey(k), nil
+}
+
+// GetIINDetails answers with session.Engine.IINDetails, which checks the
+// bin before the payment context, as over HTTP.
+func (h clientServer) GetIINDetails(ctx context.Context, req *pb.GetIINDetailsRequest) (*pb.GetIINDetailsResponse, error) {
+	sess, err := h.authenticate(ctx, req.GetCustomerId())
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	d, err := h.s.engine.IINDetails(ctx, sess, req.GetBin(), contextOf(req.GetPaymentContext()))
+	if err != nil {
+		return nil, statusErr(err)
+	}
+	return iinDetails(d), nil
 }

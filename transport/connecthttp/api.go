@@ -263,3 +263,69 @@ func (h *Handler) publicKey(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, wire.NewPublicKey(pub))
 }
+
+// iinDetails is POST /client/v1/{customerId}/services/getIINdetails: the
+// card product of a card number's first digits, and whether the session
+// may use it in the body's payment context. Unknown digits are a 404
+// IIN_NOT_FOUND, which the client SDK reports as its UNKNOWN status.
+func (h *Handler) iinDetails(w http.ResponseWriter, r *http.Request) {
+	s, ok := h.clientAuth(w, r)
+	if !ok {
+		return
+	}
+	body, err := h.readBody(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	req, err := wire.DecodeIINDetailsRequest(body)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	d, err := h.engine.IINDetails(r.Context(), s, req.BIN, req.PaymentContext)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.NewIINDetailsResponse(d))
+}
+
+// UnservedCall is a Client API call of the official client SDK that the
+// handler answers with a JSON error rather than data.
+type UnservedCall struct {
+	Method string
+	Path   string // under /client, e.g. "/v1/{customerId}/services/privacypolicy"
+	Name   string // the service, as the error message names it
+}
+
+// NotServed returns the Client API calls connect-sdk-client-js 6.0.6 can make
+// that the engine has no data for (issuer directories, wallet networks and
+// sessions, currency conversion, third-party payment status, privacy
+// policies). Each is a real route: the browser's preflight succeeds, and
+// after the session is authenticated the call is answered with a 404
+// UNKNOWN_RESOURCE (700800) naming the service, with the CORS headers, so
+// that the SDK rejects with its ResponseError (status 404) rather than a
+// network error.
+func NotServed() []UnservedCall {
+	return []UnservedCall{
+		{http.MethodGet, "/v1/{customerId}/products/{paymentProductId}/directory", "payment product directories"},
+		{http.MethodGet, "/v1/{customerId}/products/{paymentProductId}/networks", "payment product networks"},
+		{http.MethodPost, "/v1/{customerId}/products/{paymentProductId}/sessions", "payment product sessions"},
+		{http.MethodGet, "/v1/{customerId}/services/convert/amount", "amount conversion"},
+		{http.MethodGet, "/v1/{customerId}/payments/{paymentId}/thirdpartystatus", "third party payment status"},
+		{http.MethodGet, "/v1/{customerId}/services/privacypolicy", "privacy policies"},
+	}
+}
+
+// notServed answers a call of NotServed: 401 for a bad session as on every
+// Client API route, else a 404 naming the service.
+func (h *Handler) notServed(name string) http.HandlerFunc {
+	err := sderrors.ErrUnknownResource.WithMessage("this gateway does not serve " + name)
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := h.clientAuth(w, r); !ok {
+			return
+		}
+		writeError(w, err)
+	}
+}

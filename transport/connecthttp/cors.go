@@ -8,9 +8,9 @@ import (
 	sderrors "github.com/clientsession/engine/errors"
 )
 
-// CORS values of the Client API: the client SDK's GETs carry
-// Authorization, Content-Type and X-GCS-ClientMetaInfo, so browsers
-// preflight them.
+// CORS values of the Client API: every call of the client SDK (GETs and
+// the POST of getIINdetails) carries Authorization, Content-Type
+// application/json and X-GCS-ClientMetaInfo, so browsers preflight them.
 const (
 	// CORSAllowHeaders is the Access-Control-Allow-Headers of a preflight.
 	CORSAllowHeaders = "Authorization, Content-Type, X-GCS-ClientMetaInfo"

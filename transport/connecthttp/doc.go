@@ -19,6 +19,14 @@
 //	GET    /client/v1/{customerId}/products[/{paymentProductId}]
 //	GET    /client/v1/{customerId}/productgroups[/{paymentProductGroupId}]
 //	GET    /client/v1/{customerId}/crypto/publickey
+//	POST   /client/v1/{customerId}/services/getIINdetails             card product of the first digits
+//
+// The other Client API calls the official client SDK can make (NotServed:
+// directories, wallet networks and sessions, amount conversion, third-party
+// status, privacy policies) are routes too, answered with a JSON 404
+// UNKNOWN_RESOURCE naming the service once the session is authenticated,
+// so that a browser's preflight succeeds and the SDK reports an HTTP error
+// instead of a network failure.
 //
 // The decrypt and explain routes are extensions of this library, absent
 // from the Connect platform; the official SDKs never call them.

@@ -15,9 +15,11 @@ import (
 )
 
 // DefaultMaxBodyBytes bounds every request body unless WithMaxBodyBytes
-// says otherwise: 100 tokens of 128 characters and the filters, or one
-// encrypted customer input, fit many times over.
-const DefaultMaxBodyBytes = 64 << 10
+// says otherwise: the engine's own limit of a create body
+// (session.DefaultMaxBodyBytes, 64 KiB), one number for both. 100 tokens
+// of 128 characters and the filters, or one encrypted customer input, fit
+// many times over.
+const DefaultMaxBodyBytes = session.DefaultMaxBodyBytes
 
 // DefaultMaxHeaderBytes bounds the request headers the handler accepts
 // (names and values, summed) unless WithMaxHeaderBytes says otherwise.
@@ -163,6 +165,13 @@ func (h *Handler) routes() *http.ServeMux {
 		{http.MethodGet, client + "productgroups", h.productGroups},
 		{http.MethodGet, client + "productgroups/{paymentProductGroupId}", h.productGroup},
 		{http.MethodGet, client + "crypto/publickey", h.publicKey},
+		{http.MethodPost, client + "services/getIINdetails", h.iinDetails},
+	}
+	// Client API calls the official client SDK can make that the engine
+	// has no data for: real routes (so that browsers get a preflight and
+	// can read the answer) answering a JSON 404 after authentication.
+	for _, u := range NotServed() {
+		table = append(table, route{u.Method, "/client" + u.Path, h.notServed(u.Name)})
 	}
 	mux := http.NewServeMux()
 	methods := map[string][]string{}

@@ -362,3 +362,94 @@ describe('client-side encryption with connect-sdk-client-js own encryptor', () =
     assert.equal((await decrypt(s, blob)).status, 200, 'rejected attempts do not use up the nonce');
   });
 });
+
+describe('IIN details through connect-sdk-client-js', () => {
+  // A fresh session per lookup: the SDK caches answers by digits.
+  test('allowed card: SUPPORTED with the product', async () => {
+    const session = new sdk.Session(await createSession({}));
+    const r = await session.getIinDetails('4012 0000 3333 0026', NL_EUR);
+    assert.equal(r.status, sdk.IinDetailsStatus.SUPPORTED);
+    assert.equal(r.paymentProductId, 1);
+    assert.equal(r.isAllowedInContext, true);
+    assert.equal(r.countryCode, '99', 'the issuer country is not known to the gateway');
+    assert.deepEqual(r.json, { paymentProductId: 1, countryCode: '99', isAllowedInContext: true });
+  });
+
+  test('excluded card: EXISTING_BUT_NOT_ALLOWED', async () => {
+    const session = new sdk.Session(await createSession({ paymentProductFilters: { exclude: { products: [2] } } }));
+    const r = await session.getIinDetails('3782 822463 10005', NL_EUR);
+    assert.equal(r.status, sdk.IinDetailsStatus.EXISTING_BUT_NOT_ALLOWED);
+    assert.equal(r.paymentProductId, 2);
+    assert.equal(r.isAllowedInContext, false);
+    // The same session still takes VISA.
+    const visa = await session.getIinDetails('41111111', NL_EUR);
+    assert.equal(visa.status, sdk.IinDetailsStatus.SUPPORTED);
+  });
+
+  test('excluded by context: a product outside the payment context is not allowed', async () => {
+    const session = new sdk.Session(await createSession({ paymentProductFilters: { restrictTo: { products: [1, 840] } } }));
+    const r = await session.getIinDetails('5555 5555 5555 4444', NL_EUR);
+    assert.equal(r.status, sdk.IinDetailsStatus.EXISTING_BUT_NOT_ALLOWED);
+    assert.equal(r.paymentProductId, 3);
+  });
+
+  test('unknown card: the SDK rejects with UNKNOWN, status 404, IIN_NOT_FOUND', async () => {
+    const session = new sdk.Session(await createSession({}));
+    await assert.rejects(session.getIinDetails('9999 9912 3456', NL_EUR), (e) => {
+      assert.ok(e instanceof sdk.ResponseError, String(e));
+      assert.equal(e.message, sdk.IinDetailsStatus.UNKNOWN);
+      assert.equal(e.status, 404);
+      assert.equal(e.data.errors[0].id, 'IIN_NOT_FOUND');
+      assert.equal(e.data.errors[0].code, '701000');
+      assert.equal(e.data.errors[0].propertyName, 'bin');
+      return true;
+    });
+  });
+
+  test('fewer than 6 digits: NOT_ENOUGH_DIGITS without a call; a revoked session: 401', async () => {
+    const s = await createSession({});
+    const session = new sdk.Session(s);
+    await assert.rejects(session.getIinDetails('4111', NL_EUR), (e) => e.status === sdk.IinDetailsStatus.NOT_ENOUGH_DIGITS);
+    const del = await signedFetch(gw, 'DELETE', `/v1/1234/sessions/${s.clientSessionId}`);
+    assert.equal(del.status, 204);
+    await assert.rejects(session.getIinDetails('41111111', NL_EUR), (e) => e.status === 401 && e.data.errors[0].code === '9002');
+  });
+});
+
+describe('Client API calls the gateway does not serve', () => {
+  test('each rejects with the SDK ResponseError carrying the JSON 404', async () => {
+    const session = new sdk.Session(await createSession({}));
+    const calls = {
+      directory: () => session.getPaymentProductDirectory(809, 'EUR', 'NL'),
+      networks: () => session.getPaymentProductNetworks(320, NL_EUR),
+      sessions: () => session.createPaymentProductSession(302, { displayName: 'shop', domainName: 'shop.example', validationUrl: 'https://apple-pay-gateway.apple.com/x' }),
+      convert: () => session.convertAmount(1000, 'EUR', 'USD'),
+      thirdPartyStatus: () => session.getThirdPartyPaymentStatus('000000850010000188180000200001'),
+      privacyPolicy: () => session.getPrivacyPolicy({ paymentProductId: 840, locale: 'en_GB' }),
+    };
+    for (const [name, call] of Object.entries(calls)) {
+      await assert.rejects(call(), (e) => {
+        assert.ok(e instanceof sdk.ResponseError, `${name}: ${e}`);
+        assert.equal(e.status, 404, name);
+        assert.equal(e.data.errors[0].id, 'UNKNOWN_RESOURCE', name);
+        assert.match(e.data.errors[0].message, /does not serve/, name);
+        return true;
+      });
+    }
+  });
+
+  test('logos: every product logo URL the SDK builds is served as a PNG', async () => {
+    const session = new sdk.Session(await createSession({}));
+    const products = await session.getBasicPaymentProducts(NL_EUR);
+    const groups = await session.getBasicPaymentProductGroups(NL_EUR);
+    const urls = [...products.basicPaymentProducts, ...groups.basicPaymentProductGroups].map((p) => p.displayHints.logo);
+    assert.ok(urls.length >= 6, urls.join(' '));
+    for (const url of urls) {
+      const res = await fetch(url);
+      assert.equal(res.status, 200, url);
+      assert.equal(res.headers.get('content-type'), 'image/png', url);
+      const body = Buffer.from(await res.arrayBuffer());
+      assert.equal(body.subarray(1, 4).toString(), 'PNG', url);
+    }
+  });
+});

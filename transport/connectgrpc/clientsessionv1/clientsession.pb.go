@@ -1018,6 +1018,197 @@ func (x *GetPublicKeyResponse) GetPublicKey() string {
 	return ""
 }
 
+// GetIINDetailsRequest is the wire GetIINDetailsRequest: the card number's
+// first 6 to 19 digits (the client SDKs send 6 or 8) and the payment
+// context the products are resolved in.
+type GetIINDetailsRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	CustomerId     string                 `protobuf:"bytes,1,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	Bin            string                 `protobuf:"bytes,2,opt,name=bin,proto3" json:"bin,omitempty"`
+	PaymentContext *PaymentContext        `protobuf:"bytes,3,opt,name=payment_context,json=paymentContext,proto3" json:"payment_context,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *GetIINDetailsRequest) Reset() {
+	*x = GetIINDetailsRequest{}
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetIINDetailsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetIINDetailsRequest) ProtoMessage() {}
+
+func (x *GetIINDetailsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetIINDetailsRequest.ProtoReflect.Descriptor instead.
+func (*GetIINDetailsRequest) Descriptor() ([]byte, []int) {
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *GetIINDetailsRequest) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *GetIINDetailsRequest) GetBin() string {
+	if x != nil {
+		return x.Bin
+	}
+	return ""
+}
+
+func (x *GetIINDetailsRequest) GetPaymentContext() *PaymentContext {
+	if x != nil {
+		return x.PaymentContext
+	}
+	return nil
+}
+
+// GetIINDetailsResponse is the wire GetIINDetailsResponse.
+type GetIINDetailsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The card's product: the first one the session may use among the
+	// products holding the digits, else the first of them.
+	PaymentProductId int32 `protobuf:"varint,1,opt,name=payment_product_id,json=paymentProductId,proto3" json:"payment_product_id,omitempty"`
+	// The issuing country; always "99" (unknown): products are known by
+	// their IIN ranges, not by the issuing bank.
+	CountryCode        string `protobuf:"bytes,2,opt,name=country_code,json=countryCode,proto3" json:"country_code,omitempty"`
+	IsAllowedInContext bool   `protobuf:"varint,3,opt,name=is_allowed_in_context,json=isAllowedInContext,proto3" json:"is_allowed_in_context,omitempty"`
+	// Every product holding the digits, payment_product_id included, when
+	// there is more than one; empty otherwise.
+	CoBrands      []*IINDetail `protobuf:"bytes,4,rep,name=co_brands,json=coBrands,proto3" json:"co_brands,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetIINDetailsResponse) Reset() {
+	*x = GetIINDetailsResponse{}
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetIINDetailsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetIINDetailsResponse) ProtoMessage() {}
+
+func (x *GetIINDetailsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetIINDetailsResponse.ProtoReflect.Descriptor instead.
+func (*GetIINDetailsResponse) Descriptor() ([]byte, []int) {
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *GetIINDetailsResponse) GetPaymentProductId() int32 {
+	if x != nil {
+		return x.PaymentProductId
+	}
+	return 0
+}
+
+func (x *GetIINDetailsResponse) GetCountryCode() string {
+	if x != nil {
+		return x.CountryCode
+	}
+	return ""
+}
+
+func (x *GetIINDetailsResponse) GetIsAllowedInContext() bool {
+	if x != nil {
+		return x.IsAllowedInContext
+	}
+	return false
+}
+
+func (x *GetIINDetailsResponse) GetCoBrands() []*IINDetail {
+	if x != nil {
+		return x.CoBrands
+	}
+	return nil
+}
+
+// IINDetail is one co-brand of a GetIINDetailsResponse.
+type IINDetail struct {
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	PaymentProductId   int32                  `protobuf:"varint,1,opt,name=payment_product_id,json=paymentProductId,proto3" json:"payment_product_id,omitempty"`
+	IsAllowedInContext bool                   `protobuf:"varint,2,opt,name=is_allowed_in_context,json=isAllowedInContext,proto3" json:"is_allowed_in_context,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *IINDetail) Reset() {
+	*x = IINDetail{}
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IINDetail) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IINDetail) ProtoMessage() {}
+
+func (x *IINDetail) ProtoReflect() protoreflect.Message {
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IINDetail.ProtoReflect.Descriptor instead.
+func (*IINDetail) Descriptor() ([]byte, []int) {
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *IINDetail) GetPaymentProductId() int32 {
+	if x != nil {
+		return x.PaymentProductId
+	}
+	return 0
+}
+
+func (x *IINDetail) GetIsAllowedInContext() bool {
+	if x != nil {
+		return x.IsAllowedInContext
+	}
+	return false
+}
+
 type PaymentProduct struct {
 	state                      protoimpl.MessageState      `protogen:"open.v1"`
 	Id                         int32                       `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -1044,7 +1235,7 @@ type PaymentProduct struct {
 
 func (x *PaymentProduct) Reset() {
 	*x = PaymentProduct{}
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[17]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1056,7 +1247,7 @@ func (x *PaymentProduct) String() string {
 func (*PaymentProduct) ProtoMessage() {}
 
 func (x *PaymentProduct) ProtoReflect() protoreflect.Message {
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[17]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1069,7 +1260,7 @@ func (x *PaymentProduct) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentProduct.ProtoReflect.Descriptor instead.
 func (*PaymentProduct) Descriptor() ([]byte, []int) {
-	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{17}
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *PaymentProduct) GetId() int32 {
@@ -1209,7 +1400,7 @@ type PaymentProductDisplayHints struct {
 
 func (x *PaymentProductDisplayHints) Reset() {
 	*x = PaymentProductDisplayHints{}
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[18]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1221,7 +1412,7 @@ func (x *PaymentProductDisplayHints) String() string {
 func (*PaymentProductDisplayHints) ProtoMessage() {}
 
 func (x *PaymentProductDisplayHints) ProtoReflect() protoreflect.Message {
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[18]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1234,7 +1425,7 @@ func (x *PaymentProductDisplayHints) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentProductDisplayHints.ProtoReflect.Descriptor instead.
 func (*PaymentProductDisplayHints) Descriptor() ([]byte, []int) {
-	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{18}
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *PaymentProductDisplayHints) GetDisplayOrder() int32 {
@@ -1272,7 +1463,7 @@ type PaymentProductGroup struct {
 
 func (x *PaymentProductGroup) Reset() {
 	*x = PaymentProductGroup{}
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[19]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1284,7 +1475,7 @@ func (x *PaymentProductGroup) String() string {
 func (*PaymentProductGroup) ProtoMessage() {}
 
 func (x *PaymentProductGroup) ProtoReflect() protoreflect.Message {
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[19]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1297,7 +1488,7 @@ func (x *PaymentProductGroup) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentProductGroup.ProtoReflect.Descriptor instead.
 func (*PaymentProductGroup) Descriptor() ([]byte, []int) {
-	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{19}
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *PaymentProductGroup) GetId() string {
@@ -1356,7 +1547,7 @@ type AccountOnFile struct {
 
 func (x *AccountOnFile) Reset() {
 	*x = AccountOnFile{}
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[20]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1368,7 +1559,7 @@ func (x *AccountOnFile) String() string {
 func (*AccountOnFile) ProtoMessage() {}
 
 func (x *AccountOnFile) ProtoReflect() protoreflect.Message {
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[20]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1381,7 +1572,7 @@ func (x *AccountOnFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccountOnFile.ProtoReflect.Descriptor instead.
 func (*AccountOnFile) Descriptor() ([]byte, []int) {
-	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{20}
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *AccountOnFile) GetId() int32 {
@@ -1423,7 +1614,7 @@ type AccountOnFileAttribute struct {
 
 func (x *AccountOnFileAttribute) Reset() {
 	*x = AccountOnFileAttribute{}
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[21]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1435,7 +1626,7 @@ func (x *AccountOnFileAttribute) String() string {
 func (*AccountOnFileAttribute) ProtoMessage() {}
 
 func (x *AccountOnFileAttribute) ProtoReflect() protoreflect.Message {
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[21]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1448,7 +1639,7 @@ func (x *AccountOnFileAttribute) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccountOnFileAttribute.ProtoReflect.Descriptor instead.
 func (*AccountOnFileAttribute) Descriptor() ([]byte, []int) {
-	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{21}
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *AccountOnFileAttribute) GetKey() string {
@@ -1482,7 +1673,7 @@ type AccountOnFileDisplayHints struct {
 
 func (x *AccountOnFileDisplayHints) Reset() {
 	*x = AccountOnFileDisplayHints{}
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[22]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1494,7 +1685,7 @@ func (x *AccountOnFileDisplayHints) String() string {
 func (*AccountOnFileDisplayHints) ProtoMessage() {}
 
 func (x *AccountOnFileDisplayHints) ProtoReflect() protoreflect.Message {
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[22]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1507,7 +1698,7 @@ func (x *AccountOnFileDisplayHints) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccountOnFileDisplayHints.ProtoReflect.Descriptor instead.
 func (*AccountOnFileDisplayHints) Descriptor() ([]byte, []int) {
-	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{22}
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *AccountOnFileDisplayHints) GetLabelTemplate() []*LabelTemplateElement {
@@ -1534,7 +1725,7 @@ type LabelTemplateElement struct {
 
 func (x *LabelTemplateElement) Reset() {
 	*x = LabelTemplateElement{}
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[23]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1546,7 +1737,7 @@ func (x *LabelTemplateElement) String() string {
 func (*LabelTemplateElement) ProtoMessage() {}
 
 func (x *LabelTemplateElement) ProtoReflect() protoreflect.Message {
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[23]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1559,7 +1750,7 @@ func (x *LabelTemplateElement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LabelTemplateElement.ProtoReflect.Descriptor instead.
 func (*LabelTemplateElement) Descriptor() ([]byte, []int) {
-	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{23}
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *LabelTemplateElement) GetAttributeKey() string {
@@ -1588,7 +1779,7 @@ type PaymentProductField struct {
 
 func (x *PaymentProductField) Reset() {
 	*x = PaymentProductField{}
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[24]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1600,7 +1791,7 @@ func (x *PaymentProductField) String() string {
 func (*PaymentProductField) ProtoMessage() {}
 
 func (x *PaymentProductField) ProtoReflect() protoreflect.Message {
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[24]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1613,7 +1804,7 @@ func (x *PaymentProductField) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentProductField.ProtoReflect.Descriptor instead.
 func (*PaymentProductField) Descriptor() ([]byte, []int) {
-	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{24}
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *PaymentProductField) GetId() string {
@@ -1654,7 +1845,7 @@ type PaymentProductFieldDataRestrictions struct {
 
 func (x *PaymentProductFieldDataRestrictions) Reset() {
 	*x = PaymentProductFieldDataRestrictions{}
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[25]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1666,7 +1857,7 @@ func (x *PaymentProductFieldDataRestrictions) String() string {
 func (*PaymentProductFieldDataRestrictions) ProtoMessage() {}
 
 func (x *PaymentProductFieldDataRestrictions) ProtoReflect() protoreflect.Message {
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[25]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1679,7 +1870,7 @@ func (x *PaymentProductFieldDataRestrictions) ProtoReflect() protoreflect.Messag
 
 // Deprecated: Use PaymentProductFieldDataRestrictions.ProtoReflect.Descriptor instead.
 func (*PaymentProductFieldDataRestrictions) Descriptor() ([]byte, []int) {
-	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{25}
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *PaymentProductFieldDataRestrictions) GetIsRequired() bool {
@@ -1709,7 +1900,7 @@ type PaymentProductFieldValidators struct {
 
 func (x *PaymentProductFieldValidators) Reset() {
 	*x = PaymentProductFieldValidators{}
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[26]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1721,7 +1912,7 @@ func (x *PaymentProductFieldValidators) String() string {
 func (*PaymentProductFieldValidators) ProtoMessage() {}
 
 func (x *PaymentProductFieldValidators) ProtoReflect() protoreflect.Message {
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[26]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1734,7 +1925,7 @@ func (x *PaymentProductFieldValidators) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentProductFieldValidators.ProtoReflect.Descriptor instead.
 func (*PaymentProductFieldValidators) Descriptor() ([]byte, []int) {
-	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{26}
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *PaymentProductFieldValidators) GetLength() *LengthValidator {
@@ -1775,7 +1966,7 @@ type LengthValidator struct {
 
 func (x *LengthValidator) Reset() {
 	*x = LengthValidator{}
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[27]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1787,7 +1978,7 @@ func (x *LengthValidator) String() string {
 func (*LengthValidator) ProtoMessage() {}
 
 func (x *LengthValidator) ProtoReflect() protoreflect.Message {
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[27]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1800,7 +1991,7 @@ func (x *LengthValidator) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LengthValidator.ProtoReflect.Descriptor instead.
 func (*LengthValidator) Descriptor() ([]byte, []int) {
-	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{27}
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *LengthValidator) GetMinLength() int32 {
@@ -1825,7 +2016,7 @@ type EmptyValidator struct {
 
 func (x *EmptyValidator) Reset() {
 	*x = EmptyValidator{}
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[28]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1837,7 +2028,7 @@ func (x *EmptyValidator) String() string {
 func (*EmptyValidator) ProtoMessage() {}
 
 func (x *EmptyValidator) ProtoReflect() protoreflect.Message {
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[28]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1850,7 +2041,7 @@ func (x *EmptyValidator) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmptyValidator.ProtoReflect.Descriptor instead.
 func (*EmptyValidator) Descriptor() ([]byte, []int) {
-	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{28}
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{31}
 }
 
 type RegularExpressionValidator struct {
@@ -1862,7 +2053,7 @@ type RegularExpressionValidator struct {
 
 func (x *RegularExpressionValidator) Reset() {
 	*x = RegularExpressionValidator{}
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[29]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1874,7 +2065,7 @@ func (x *RegularExpressionValidator) String() string {
 func (*RegularExpressionValidator) ProtoMessage() {}
 
 func (x *RegularExpressionValidator) ProtoReflect() protoreflect.Message {
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[29]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1887,7 +2078,7 @@ func (x *RegularExpressionValidator) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegularExpressionValidator.ProtoReflect.Descriptor instead.
 func (*RegularExpressionValidator) Descriptor() ([]byte, []int) {
-	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{29}
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *RegularExpressionValidator) GetRegularExpression() string {
@@ -1913,7 +2104,7 @@ type PaymentProductFieldDisplayHints struct {
 
 func (x *PaymentProductFieldDisplayHints) Reset() {
 	*x = PaymentProductFieldDisplayHints{}
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[30]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1925,7 +2116,7 @@ func (x *PaymentProductFieldDisplayHints) String() string {
 func (*PaymentProductFieldDisplayHints) ProtoMessage() {}
 
 func (x *PaymentProductFieldDisplayHints) ProtoReflect() protoreflect.Message {
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[30]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1938,7 +2129,7 @@ func (x *PaymentProductFieldDisplayHints) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentProductFieldDisplayHints.ProtoReflect.Descriptor instead.
 func (*PaymentProductFieldDisplayHints) Descriptor() ([]byte, []int) {
-	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{30}
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *PaymentProductFieldDisplayHints) GetAlwaysShow() bool {
@@ -2006,7 +2197,7 @@ type PaymentProductFieldFormElement struct {
 
 func (x *PaymentProductFieldFormElement) Reset() {
 	*x = PaymentProductFieldFormElement{}
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[31]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2018,7 +2209,7 @@ func (x *PaymentProductFieldFormElement) String() string {
 func (*PaymentProductFieldFormElement) ProtoMessage() {}
 
 func (x *PaymentProductFieldFormElement) ProtoReflect() protoreflect.Message {
-	mi := &file_clientsession_v1_clientsession_proto_msgTypes[31]
+	mi := &file_clientsession_v1_clientsession_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2031,7 +2222,7 @@ func (x *PaymentProductFieldFormElement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentProductFieldFormElement.ProtoReflect.Descriptor instead.
 func (*PaymentProductFieldFormElement) Descriptor() ([]byte, []int) {
-	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{31}
+	return file_clientsession_v1_clientsession_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *PaymentProductFieldFormElement) GetType() string {
@@ -2117,7 +2308,20 @@ const file_clientsession_v1_clientsession_proto_rawDesc = "" +
 	"\x14GetPublicKeyResponse\x12\x15\n" +
 	"\x06key_id\x18\x01 \x01(\tR\x05keyId\x12\x1d\n" +
 	"\n" +
-	"public_key\x18\x02 \x01(\tR\tpublicKey\"\xb6\a\n" +
+	"public_key\x18\x02 \x01(\tR\tpublicKey\"\x94\x01\n" +
+	"\x14GetIINDetailsRequest\x12\x1f\n" +
+	"\vcustomer_id\x18\x01 \x01(\tR\n" +
+	"customerId\x12\x10\n" +
+	"\x03bin\x18\x02 \x01(\tR\x03bin\x12I\n" +
+	"\x0fpayment_context\x18\x03 \x01(\v2 .clientsession.v1.PaymentContextR\x0epaymentContext\"\xd5\x01\n" +
+	"\x15GetIINDetailsResponse\x12,\n" +
+	"\x12payment_product_id\x18\x01 \x01(\x05R\x10paymentProductId\x12!\n" +
+	"\fcountry_code\x18\x02 \x01(\tR\vcountryCode\x121\n" +
+	"\x15is_allowed_in_context\x18\x03 \x01(\bR\x12isAllowedInContext\x128\n" +
+	"\tco_brands\x18\x04 \x03(\v2\x1b.clientsession.v1.IINDetailR\bcoBrands\"l\n" +
+	"\tIINDetail\x12,\n" +
+	"\x12payment_product_id\x18\x01 \x01(\x05R\x10paymentProductId\x121\n" +
+	"\x15is_allowed_in_context\x18\x02 \x01(\bR\x12isAllowedInContext\"\xb6\a\n" +
 	"\x0ePaymentProduct\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x05R\x02id\x12Q\n" +
 	"\rdisplay_hints\x18\x02 \x01(\v2,.clientsession.v1.PaymentProductDisplayHintsR\fdisplayHints\x12%\n" +
@@ -2209,12 +2413,13 @@ const file_clientsession_v1_clientsession_proto_rawDesc = "" +
 	"\x0eSessionService\x12`\n" +
 	"\rCreateSession\x12&.clientsession.v1.CreateSessionRequest\x1a'.clientsession.v1.CreateSessionResponse\x12`\n" +
 	"\rRevokeSession\x12&.clientsession.v1.RevokeSessionRequest\x1a'.clientsession.v1.RevokeSessionResponse\x12\x87\x01\n" +
-	"\x1aOpenEncryptedCustomerInput\x123.clientsession.v1.OpenEncryptedCustomerInputRequest\x1a4.clientsession.v1.OpenEncryptedCustomerInputResponse2\xc2\x03\n" +
+	"\x1aOpenEncryptedCustomerInput\x123.clientsession.v1.OpenEncryptedCustomerInputRequest\x1a4.clientsession.v1.OpenEncryptedCustomerInputResponse2\xa4\x04\n" +
 	"\rClientService\x12o\n" +
 	"\x12GetPaymentProducts\x12+.clientsession.v1.GetPaymentProductsRequest\x1a,.clientsession.v1.GetPaymentProductsResponse\x12a\n" +
 	"\x11GetPaymentProduct\x12*.clientsession.v1.GetPaymentProductRequest\x1a .clientsession.v1.PaymentProduct\x12~\n" +
 	"\x17GetPaymentProductGroups\x120.clientsession.v1.GetPaymentProductGroupsRequest\x1a1.clientsession.v1.GetPaymentProductGroupsResponse\x12]\n" +
-	"\fGetPublicKey\x12%.clientsession.v1.GetPublicKeyRequest\x1a&.clientsession.v1.GetPublicKeyResponseBWZUgithub.com/clientsession/engine/transport/connectgrpc/clientsessionv1;clientsessionv1b\x06proto3"
+	"\fGetPublicKey\x12%.clientsession.v1.GetPublicKeyRequest\x1a&.clientsession.v1.GetPublicKeyResponse\x12`\n" +
+	"\rGetIINDetails\x12&.clientsession.v1.GetIINDetailsRequest\x1a'.clientsession.v1.GetIINDetailsResponseBWZUgithub.com/clientsession/engine/transport/connectgrpc/clientsessionv1;clientsessionv1b\x06proto3"
 
 var (
 	file_clientsession_v1_clientsession_proto_rawDescOnce sync.Once
@@ -2228,7 +2433,7 @@ func file_clientsession_v1_clientsession_proto_rawDescGZIP() []byte {
 	return file_clientsession_v1_clientsession_proto_rawDescData
 }
 
-var file_clientsession_v1_clientsession_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_clientsession_v1_clientsession_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_clientsession_v1_clientsession_proto_goTypes = []any{
 	(*CreateSessionRequest)(nil),                // 0: clientsession.v1.CreateSessionRequest
 	(*PaymentProductFiltersClientSession)(nil),  // 1: clientsession.v1.PaymentProductFiltersClientSession
@@ -2247,70 +2452,77 @@ var file_clientsession_v1_clientsession_proto_goTypes = []any{
 	(*GetPaymentProductGroupsResponse)(nil),     // 14: clientsession.v1.GetPaymentProductGroupsResponse
 	(*GetPublicKeyRequest)(nil),                 // 15: clientsession.v1.GetPublicKeyRequest
 	(*GetPublicKeyResponse)(nil),                // 16: clientsession.v1.GetPublicKeyResponse
-	(*PaymentProduct)(nil),                      // 17: clientsession.v1.PaymentProduct
-	(*PaymentProductDisplayHints)(nil),          // 18: clientsession.v1.PaymentProductDisplayHints
-	(*PaymentProductGroup)(nil),                 // 19: clientsession.v1.PaymentProductGroup
-	(*AccountOnFile)(nil),                       // 20: clientsession.v1.AccountOnFile
-	(*AccountOnFileAttribute)(nil),              // 21: clientsession.v1.AccountOnFileAttribute
-	(*AccountOnFileDisplayHints)(nil),           // 22: clientsession.v1.AccountOnFileDisplayHints
-	(*LabelTemplateElement)(nil),                // 23: clientsession.v1.LabelTemplateElement
-	(*PaymentProductField)(nil),                 // 24: clientsession.v1.PaymentProductField
-	(*PaymentProductFieldDataRestrictions)(nil), // 25: clientsession.v1.PaymentProductFieldDataRestrictions
-	(*PaymentProductFieldValidators)(nil),       // 26: clientsession.v1.PaymentProductFieldValidators
-	(*LengthValidator)(nil),                     // 27: clientsession.v1.LengthValidator
-	(*EmptyValidator)(nil),                      // 28: clientsession.v1.EmptyValidator
-	(*RegularExpressionValidator)(nil),          // 29: clientsession.v1.RegularExpressionValidator
-	(*PaymentProductFieldDisplayHints)(nil),     // 30: clientsession.v1.PaymentProductFieldDisplayHints
-	(*PaymentProductFieldFormElement)(nil),      // 31: clientsession.v1.PaymentProductFieldFormElement
-	(*structpb.Struct)(nil),                     // 32: google.protobuf.Struct
+	(*GetIINDetailsRequest)(nil),                // 17: clientsession.v1.GetIINDetailsRequest
+	(*GetIINDetailsResponse)(nil),               // 18: clientsession.v1.GetIINDetailsResponse
+	(*IINDetail)(nil),                           // 19: clientsession.v1.IINDetail
+	(*PaymentProduct)(nil),                      // 20: clientsession.v1.PaymentProduct
+	(*PaymentProductDisplayHints)(nil),          // 21: clientsession.v1.PaymentProductDisplayHints
+	(*PaymentProductGroup)(nil),                 // 22: clientsession.v1.PaymentProductGroup
+	(*AccountOnFile)(nil),                       // 23: clientsession.v1.AccountOnFile
+	(*AccountOnFileAttribute)(nil),              // 24: clientsession.v1.AccountOnFileAttribute
+	(*AccountOnFileDisplayHints)(nil),           // 25: clientsession.v1.AccountOnFileDisplayHints
+	(*LabelTemplateElement)(nil),                // 26: clientsession.v1.LabelTemplateElement
+	(*PaymentProductField)(nil),                 // 27: clientsession.v1.PaymentProductField
+	(*PaymentProductFieldDataRestrictions)(nil), // 28: clientsession.v1.PaymentProductFieldDataRestrictions
+	(*PaymentProductFieldValidators)(nil),       // 29: clientsession.v1.PaymentProductFieldValidators
+	(*LengthValidator)(nil),                     // 30: clientsession.v1.LengthValidator
+	(*EmptyValidator)(nil),                      // 31: clientsession.v1.EmptyValidator
+	(*RegularExpressionValidator)(nil),          // 32: clientsession.v1.RegularExpressionValidator
+	(*PaymentProductFieldDisplayHints)(nil),     // 33: clientsession.v1.PaymentProductFieldDisplayHints
+	(*PaymentProductFieldFormElement)(nil),      // 34: clientsession.v1.PaymentProductFieldFormElement
+	(*structpb.Struct)(nil),                     // 35: google.protobuf.Struct
 }
 var file_clientsession_v1_clientsession_proto_depIdxs = []int32{
 	1,  // 0: clientsession.v1.CreateSessionRequest.payment_product_filters:type_name -> clientsession.v1.PaymentProductFiltersClientSession
 	2,  // 1: clientsession.v1.PaymentProductFiltersClientSession.exclude:type_name -> clientsession.v1.PaymentProductFilter
 	2,  // 2: clientsession.v1.PaymentProductFiltersClientSession.restrict_to:type_name -> clientsession.v1.PaymentProductFilter
 	8,  // 3: clientsession.v1.OpenEncryptedCustomerInputResponse.payment_values:type_name -> clientsession.v1.PaymentValue
-	32, // 4: clientsession.v1.OpenEncryptedCustomerInputResponse.collected_device_information:type_name -> google.protobuf.Struct
+	35, // 4: clientsession.v1.OpenEncryptedCustomerInputResponse.collected_device_information:type_name -> google.protobuf.Struct
 	9,  // 5: clientsession.v1.GetPaymentProductsRequest.payment_context:type_name -> clientsession.v1.PaymentContext
-	17, // 6: clientsession.v1.GetPaymentProductsResponse.payment_products:type_name -> clientsession.v1.PaymentProduct
+	20, // 6: clientsession.v1.GetPaymentProductsResponse.payment_products:type_name -> clientsession.v1.PaymentProduct
 	9,  // 7: clientsession.v1.GetPaymentProductRequest.payment_context:type_name -> clientsession.v1.PaymentContext
 	9,  // 8: clientsession.v1.GetPaymentProductGroupsRequest.payment_context:type_name -> clientsession.v1.PaymentContext
-	19, // 9: clientsession.v1.GetPaymentProductGroupsResponse.payment_product_groups:type_name -> clientsession.v1.PaymentProductGroup
-	18, // 10: clientsession.v1.PaymentProduct.display_hints:type_name -> clientsession.v1.PaymentProductDisplayHints
-	20, // 11: clientsession.v1.PaymentProduct.accounts_on_file:type_name -> clientsession.v1.AccountOnFile
-	24, // 12: clientsession.v1.PaymentProduct.fields:type_name -> clientsession.v1.PaymentProductField
-	18, // 13: clientsession.v1.PaymentProductGroup.display_hints:type_name -> clientsession.v1.PaymentProductDisplayHints
-	20, // 14: clientsession.v1.PaymentProductGroup.accounts_on_file:type_name -> clientsession.v1.AccountOnFile
-	24, // 15: clientsession.v1.PaymentProductGroup.fields:type_name -> clientsession.v1.PaymentProductField
-	21, // 16: clientsession.v1.AccountOnFile.attributes:type_name -> clientsession.v1.AccountOnFileAttribute
-	22, // 17: clientsession.v1.AccountOnFile.display_hints:type_name -> clientsession.v1.AccountOnFileDisplayHints
-	23, // 18: clientsession.v1.AccountOnFileDisplayHints.label_template:type_name -> clientsession.v1.LabelTemplateElement
-	25, // 19: clientsession.v1.PaymentProductField.data_restrictions:type_name -> clientsession.v1.PaymentProductFieldDataRestrictions
-	30, // 20: clientsession.v1.PaymentProductField.display_hints:type_name -> clientsession.v1.PaymentProductFieldDisplayHints
-	26, // 21: clientsession.v1.PaymentProductFieldDataRestrictions.validators:type_name -> clientsession.v1.PaymentProductFieldValidators
-	27, // 22: clientsession.v1.PaymentProductFieldValidators.length:type_name -> clientsession.v1.LengthValidator
-	28, // 23: clientsession.v1.PaymentProductFieldValidators.luhn:type_name -> clientsession.v1.EmptyValidator
-	28, // 24: clientsession.v1.PaymentProductFieldValidators.expiration_date:type_name -> clientsession.v1.EmptyValidator
-	29, // 25: clientsession.v1.PaymentProductFieldValidators.regular_expression:type_name -> clientsession.v1.RegularExpressionValidator
-	31, // 26: clientsession.v1.PaymentProductFieldDisplayHints.form_element:type_name -> clientsession.v1.PaymentProductFieldFormElement
-	0,  // 27: clientsession.v1.SessionService.CreateSession:input_type -> clientsession.v1.CreateSessionRequest
-	4,  // 28: clientsession.v1.SessionService.RevokeSession:input_type -> clientsession.v1.RevokeSessionRequest
-	6,  // 29: clientsession.v1.SessionService.OpenEncryptedCustomerInput:input_type -> clientsession.v1.OpenEncryptedCustomerInputRequest
-	10, // 30: clientsession.v1.ClientService.GetPaymentProducts:input_type -> clientsession.v1.GetPaymentProductsRequest
-	12, // 31: clientsession.v1.ClientService.GetPaymentProduct:input_type -> clientsession.v1.GetPaymentProductRequest
-	13, // 32: clientsession.v1.ClientService.GetPaymentProductGroups:input_type -> clientsession.v1.GetPaymentProductGroupsRequest
-	15, // 33: clientsession.v1.ClientService.GetPublicKey:input_type -> clientsession.v1.GetPublicKeyRequest
-	3,  // 34: clientsession.v1.SessionService.CreateSession:output_type -> clientsession.v1.CreateSessionResponse
-	5,  // 35: clientsession.v1.SessionService.RevokeSession:output_type -> clientsession.v1.RevokeSessionResponse
-	7,  // 36: clientsession.v1.SessionService.OpenEncryptedCustomerInput:output_type -> clientsession.v1.OpenEncryptedCustomerInputResponse
-	11, // 37: clientsession.v1.ClientService.GetPaymentProducts:output_type -> clientsession.v1.GetPaymentProductsResponse
-	17, // 38: clientsession.v1.ClientService.GetPaymentProduct:output_type -> clientsession.v1.PaymentProduct
-	14, // 39: clientsession.v1.ClientService.GetPaymentProductGroups:output_type -> clientsession.v1.GetPaymentProductGroupsResponse
-	16, // 40: clientsession.v1.ClientService.GetPublicKey:output_type -> clientsession.v1.GetPublicKeyResponse
-	34, // [34:41] is the sub-list for method output_type
-	27, // [27:34] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	22, // 9: clientsession.v1.GetPaymentProductGroupsResponse.payment_product_groups:type_name -> clientsession.v1.PaymentProductGroup
+	9,  // 10: clientsession.v1.GetIINDetailsRequest.payment_context:type_name -> clientsession.v1.PaymentContext
+	19, // 11: clientsession.v1.GetIINDetailsResponse.co_brands:type_name -> clientsession.v1.IINDetail
+	21, // 12: clientsession.v1.PaymentProduct.display_hints:type_name -> clientsession.v1.PaymentProductDisplayHints
+	23, // 13: clientsession.v1.PaymentProduct.accounts_on_file:type_name -> clientsession.v1.AccountOnFile
+	27, // 14: clientsession.v1.PaymentProduct.fields:type_name -> clientsession.v1.PaymentProductField
+	21, // 15: clientsession.v1.PaymentProductGroup.display_hints:type_name -> clientsession.v1.PaymentProductDisplayHints
+	23, // 16: clientsession.v1.PaymentProductGroup.accounts_on_file:type_name -> clientsession.v1.AccountOnFile
+	27, // 17: clientsession.v1.PaymentProductGroup.fields:type_name -> clientsession.v1.PaymentProductField
+	24, // 18: clientsession.v1.AccountOnFile.attributes:type_name -> clientsession.v1.AccountOnFileAttribute
+	25, // 19: clientsession.v1.AccountOnFile.display_hints:type_name -> clientsession.v1.AccountOnFileDisplayHints
+	26, // 20: clientsession.v1.AccountOnFileDisplayHints.label_template:type_name -> clientsession.v1.LabelTemplateElement
+	28, // 21: clientsession.v1.PaymentProductField.data_restrictions:type_name -> clientsession.v1.PaymentProductFieldDataRestrictions
+	33, // 22: clientsession.v1.PaymentProductField.display_hints:type_name -> clientsession.v1.PaymentProductFieldDisplayHints
+	29, // 23: clientsession.v1.PaymentProductFieldDataRestrictions.validators:type_name -> clientsession.v1.PaymentProductFieldValidators
+	30, // 24: clientsession.v1.PaymentProductFieldValidators.length:type_name -> clientsession.v1.LengthValidator
+	31, // 25: clientsession.v1.PaymentProductFieldValidators.luhn:type_name -> clientsession.v1.EmptyValidator
+	31, // 26: clientsession.v1.PaymentProductFieldValidators.expiration_date:type_name -> clientsession.v1.EmptyValidator
+	32, // 27: clientsession.v1.PaymentProductFieldValidators.regular_expression:type_name -> clientsession.v1.RegularExpressionValidator
+	34, // 28: clientsession.v1.PaymentProductFieldDisplayHints.form_element:type_name -> clientsession.v1.PaymentProductFieldFormElement
+	0,  // 29: clientsession.v1.SessionService.CreateSession:input_type -> clientsession.v1.CreateSessionRequest
+	4,  // 30: clientsession.v1.SessionService.RevokeSession:input_type -> clientsession.v1.RevokeSessionRequest
+	6,  // 31: clientsession.v1.SessionService.OpenEncryptedCustomerInput:input_type -> clientsession.v1.OpenEncryptedCustomerInputRequest
+	10, // 32: clientsession.v1.ClientService.GetPaymentProducts:input_type -> clientsession.v1.GetPaymentProductsRequest
+	12, // 33: clientsession.v1.ClientService.GetPaymentProduct:input_type -> clientsession.v1.GetPaymentProductRequest
+	13, // 34: clientsession.v1.ClientService.GetPaymentProductGroups:input_type -> clientsession.v1.GetPaymentProductGroupsRequest
+	15, // 35: clientsession.v1.ClientService.GetPublicKey:input_type -> clientsession.v1.GetPublicKeyRequest
+	17, // 36: clientsession.v1.ClientService.GetIINDetails:input_type -> clientsession.v1.GetIINDetailsRequest
+	3,  // 37: clientsession.v1.SessionService.CreateSession:output_type -> clientsession.v1.CreateSessionResponse
+	5,  // 38: clientsession.v1.SessionService.RevokeSession:output_type -> clientsession.v1.RevokeSessionResponse
+	7,  // 39: clientsession.v1.SessionService.OpenEncryptedCustomerInput:output_type -> clientsession.v1.OpenEncryptedCustomerInputResponse
+	11, // 40: clientsession.v1.ClientService.GetPaymentProducts:output_type -> clientsession.v1.GetPaymentProductsResponse
+	20, // 41: clientsession.v1.ClientService.GetPaymentProduct:output_type -> clientsession.v1.PaymentProduct
+	14, // 42: clientsession.v1.ClientService.GetPaymentProductGroups:output_type -> clientsession.v1.GetPaymentProductGroupsResponse
+	16, // 43: clientsession.v1.ClientService.GetPublicKey:output_type -> clientsession.v1.GetPublicKeyResponse
+	18, // 44: clientsession.v1.ClientService.GetIINDetails:output_type -> clientsession.v1.GetIINDetailsResponse
+	37, // [37:45] is the sub-list for method output_type
+	29, // [29:37] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_clientsession_v1_clientsession_proto_init() }
@@ -2319,14 +2531,14 @@ func file_clientsession_v1_clientsession_proto_init() {
 		return
 	}
 	file_clientsession_v1_clientsession_proto_msgTypes[7].OneofWrappers = []any{}
-	file_clientsession_v1_clientsession_proto_msgTypes[17].OneofWrappers = []any{}
+	file_clientsession_v1_clientsession_proto_msgTypes[20].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_clientsession_v1_clientsession_proto_rawDesc), len(file_clientsession_v1_clientsession_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   32,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

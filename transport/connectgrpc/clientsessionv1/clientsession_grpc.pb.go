@@ -235,6 +235,7 @@ const (
 	ClientService_GetPaymentProduct_FullMethodName       = "/clientsession.v1.ClientService/GetPaymentProduct"
 	ClientService_GetPaymentProductGroups_FullMethodName = "/clientsession.v1.ClientService/GetPaymentProductGroups"
 	ClientService_GetPublicKey_FullMethodName            = "/clientsession.v1.ClientService/GetPublicKey"
+	ClientService_GetIINDetails_FullMethodName           = "/clientsession.v1.ClientService/GetIINDetails"
 )
 
 // ClientServiceClient is the client API for ClientService service.
@@ -256,6 +257,10 @@ type ClientServiceClient interface {
 	// GetPublicKey returns the key the client encrypts to
 	// (GET .../crypto/publickey).
 	GetPublicKey(ctx context.Context, in *GetPublicKeyRequest, opts ...grpc.CallOption) (*GetPublicKeyResponse, error)
+	// GetIINDetails tells which card product the first digits of a card
+	// number belong to and whether the session may use it in a payment
+	// context (POST .../services/getIINdetails).
+	GetIINDetails(ctx context.Context, in *GetIINDetailsRequest, opts ...grpc.CallOption) (*GetIINDetailsResponse, error)
 }
 
 type clientServiceClient struct {
@@ -306,6 +311,16 @@ func (c *clientServiceClient) GetPublicKey(ctx context.Context, in *GetPublicKey
 	return out, nil
 }
 
+func (c *clientServiceClient) GetIINDetails(ctx context.Context, in *GetIINDetailsRequest, opts ...grpc.CallOption) (*GetIINDetailsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetIINDetailsResponse)
+	err := c.cc.Invoke(ctx, ClientService_GetIINDetails_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ClientServiceServer is the server API for ClientService service.
 // All implementations must embed UnimplementedClientServiceServer
 // for forward compatibility.
@@ -325,6 +340,10 @@ type ClientServiceServer interface {
 	// GetPublicKey returns the key the client encrypts to
 	// (GET .../crypto/publickey).
 	GetPublicKey(context.Context, *GetPublicKeyRequest) (*GetPublicKeyResponse, error)
+	// GetIINDetails tells which card product the first digits of a card
+	// number belong to and whether the session may use it in a payment
+	// context (POST .../services/getIINdetails).
+	GetIINDetails(context.Context, *GetIINDetailsRequest) (*GetIINDetailsResponse, error)
 	mustEmbedUnimplementedClientServiceServer()
 }
 
@@ -346,6 +365,9 @@ func (UnimplementedClientServiceServer) GetPaymentProductGroups(context.Context,
 }
 func (UnimplementedClientServiceServer) GetPublicKey(context.Context, *GetPublicKeyRequest) (*GetPublicKeyResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetPublicKey not implemented")
+}
+func (UnimplementedClientServiceServer) GetIINDetails(context.Context, *GetIINDetailsRequest) (*GetIINDetailsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetIINDetails not implemented")
 }
 func (UnimplementedClientServiceServer) mustEmbedUnimplementedClientServiceServer() {}
 func (UnimplementedClientServiceServer) testEmbeddedByValue()                       {}
@@ -440,6 +462,24 @@ func _ClientService_GetPublicKey_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ClientService_GetIINDetails_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetIINDetailsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).GetIINDetails(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_GetIINDetails_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).GetIINDetails(ctx, req.(*GetIINDetailsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ClientService_ServiceDesc is the grpc.ServiceDesc for ClientService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -462,6 +502,10 @@ var ClientService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetPublicKey",
 			Handler:    _ClientService_GetPublicKey_Handler,
+		},
+		{
+			MethodName: "GetIINDetails",
+			Handler:    _ClientService_GetIINDetails_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

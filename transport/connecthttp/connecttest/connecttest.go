@@ -144,7 +144,20 @@ func (g *Gateway) Create(merchantID, body string, s Signer) wire.SessionResponse
 // client SDK sends.
 func (g *Gateway) Client(customerID, sessionID, rest string) Response {
 	g.T.Helper()
-	req, err := http.NewRequestWithContext(g.T.Context(), http.MethodGet, g.URL+"/client/v1/"+customerID+"/"+rest, nil)
+	return g.clientCall(http.MethodGet, customerID, sessionID, rest, nil)
+}
+
+// ClientPost sends a Client API POST of body to
+// /client/v1/{customerID}/{rest} in session sessionID, as the client SDK
+// sends getIINdetails.
+func (g *Gateway) ClientPost(customerID, sessionID, rest, body string) Response {
+	g.T.Helper()
+	return g.clientCall(http.MethodPost, customerID, sessionID, rest, strings.NewReader(body))
+}
+
+func (g *Gateway) clientCall(method, customerID, sessionID, rest string, body io.Reader) Response {
+	g.T.Helper()
+	req, err := http.NewRequestWithContext(g.T.Context(), method, g.URL+"/client/v1/"+customerID+"/"+rest, body)
 	if err != nil {
 		g.T.Fatal(err)
 	}
