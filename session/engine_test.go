@@ -562,7 +562,7 @@ func TestCorruptPayload(t *testing.T) {
 	for _, payload := range [][]byte{{}, {0x02}, {0x01}, {0x01, 0x00, 0x05}, {0x01, 0x04, 0x00}, {0x01, 0x00, 0x00, 0xff}} {
 		err := f.store.Save(context.Background(), storage.Record{
 			Key: session.KeyOf(resp.ClientSessionID), MerchantID: merchant, CustomerID: resp.CustomerID,
-			ExpiresAt: start.Add(time.Hour), Payload: payload,
+			ExpiresAt: start.Add(time.Hour), Payload: string(payload),
 		})
 		if err != nil {
 			t.Fatal(err)

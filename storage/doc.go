@@ -18,8 +18,10 @@
 // # Rules every adapter keeps
 //
 //   - Safe for concurrent use by any number of goroutines.
-//   - Values passed in and returned are copies: a store never keeps the
-//     caller's slices and never hands out its own.
+//   - Values passed in and returned are the caller's: a store never keeps
+//     the caller's slices and never hands out its own. A Record's payload
+//     is a string, immutable, so a store may keep it and hand it out
+//     shared (memstore's Load allocates nothing).
 //   - "Not found" is an error wrapping [ErrNotFound]; a duplicate where
 //     none is allowed (a nonce seen before) wraps [ErrAlreadyExists].
 //     Callers test with errors.Is. Any other error means the store could

@@ -57,18 +57,20 @@ type NonceRecorder interface {
 
 // Record is a session as stores keep it. Payload is the engine's own
 // encoding of the session's normalized filters and valid tokens; stores
-// treat it as opaque bytes.
+// treat it as opaque bytes. It is a string: immutable, so a store may keep
+// the string it is given and hand out the one it keeps (memstore's Load
+// allocates nothing), and no caller can change a stored payload.
 type Record struct {
 	Key        Key // SHA-256 of the clientSessionId
 	MerchantID string
 	CustomerID string
 	ExpiresAt  time.Time
-	Payload    []byte
+	Payload    string
 }
 
 // Repository stores sessions. Implementations must be safe for concurrent
-// use; values passed in and returned are copies (a store never keeps or
-// hands out the caller's Payload slice).
+// use. Records are values; their strings are immutable, so sharing them
+// is not aliasing.
 type Repository interface {
 	// Save stores r until r.ExpiresAt. Saving a key that exists replaces it
 	// (keys are random 128-bit hashes; a collision is not a case to handle).

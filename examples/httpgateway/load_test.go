@@ -80,7 +80,7 @@ func TestLoadWithLiveSessions(t *testing.T) {
 // a payload the size of a session with filters and one token.
 func fillLive(t *testing.T, sessions storage.Repository, n int) {
 	t.Helper()
-	payload := make([]byte, 60)
+	payload := string(make([]byte, 60))
 	expires := time.Now().Add(time.Hour)
 	start := time.Now()
 	for i := range n {

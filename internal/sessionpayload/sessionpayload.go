@@ -50,7 +50,7 @@ const maxStars = 1 << 12
 var errCorrupt = stderrors.New("sessionpayload: corrupt payload")
 
 // Encode encodes normalized filters and the valid tokens.
-func Encode(f filter.Filters, toks []token.Token) []byte {
+func Encode(f filter.Filters, toks []token.Token) string {
 	size := 3 + selectionSize(f.RestrictTo) + selectionSize(f.Exclude) + 2
 	for i := range toks {
 		size += 16 + len(toks[i].ID) + len(toks[i].Alias)
@@ -71,7 +71,7 @@ func Encode(f filter.Filters, toks []token.Token) []byte {
 	for i := range toks {
 		b = appendToken(b, &toks[i])
 	}
-	return b
+	return string(b)
 }
 
 func selectionSize(s *filter.Selection) int {
@@ -225,8 +225,8 @@ func (r *payloadReader) str() string { return string(r.bytes(r.length())) }
 // Decode decodes what Encode wrote. It never panics: corrupt
 // bytes give an error wrapping sderrors.ErrInternal. Tokens get merchantID
 // and StatusActive.
-func Decode(payload []byte, merchantID string) (filter.Filters, []token.Token, error) {
-	r := payloadReader{b: payload}
+func Decode(payload string, merchantID string) (filter.Filters, []token.Token, error) {
+	r := payloadReader{b: []byte(payload)}
 	if r.u8() != payloadV1 {
 		r.fail("unknown version")
 		return filter.Filters{}, nil, r.err

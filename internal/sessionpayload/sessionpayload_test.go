@@ -62,7 +62,7 @@ func TestPayloadRoundTrip(t *testing.T) {
 				t.Errorf("len(payload) = %d; want <= %d", len(b), tt.max)
 			}
 			t.Logf("%s: %d bytes", tt.name, len(b))
-			gotF, gotT, err := Decode(b, "m")
+			gotF, gotT, err := Decode(string(b), "m")
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
@@ -81,7 +81,7 @@ func TestDecodePayloadRejectsCorruption(t *testing.T) {
 		"empty":            {},
 		"unknown version":  {0x02, 0, 0},
 		"unknown flag":     {0x01, 0x04, 0},
-		"trailing":         append(append([]byte{}, good...), 0),
+		"trailing":         append([]byte(good), 0),
 		"products not up":  {0x01, 0x01, 0, 2, 5, 0, 0},
 		"product over max": {0x01, 0x01, 0, 1, 0x80, 0x80, 0x80, 0x80, 0x08, 0},
 		"month 13":         {0x01, 0x00, 1, 2, 'a', 'b', 1, 13, 0, 0, 0},
@@ -89,10 +89,10 @@ func TestDecodePayloadRejectsCorruption(t *testing.T) {
 		"truncated varint": {0x01, 0x00, 0x80},
 	}
 	for i := 1; i < len(good); i++ {
-		bad["truncated at "+string(rune('0'+i%10))+"/"+string(rune('a'+i/10))] = good[:i]
+		bad["truncated at "+string(rune('0'+i%10))+"/"+string(rune('a'+i/10))] = []byte(good[:i])
 	}
 	for name, b := range bad {
-		_, _, err := Decode(b, "m")
+		_, _, err := Decode(string(b), "m")
 		if !errors.Is(err, sderrors.ErrInternal) || !errors.Is(err, errCorrupt) {
 			t.Errorf("Decode(%s %x) error = %v; want ErrInternal wrapping errCorrupt", name, b, err)
 		}
@@ -105,15 +105,15 @@ func FuzzDecode(f *testing.F) {
 	filters, toks := samplePayload()
 	// Seed corpus: a full payload, the empty payload, a filters-only payload,
 	// an unpacked token id, and a few broken ones.
-	f.Add(Encode(filters, toks))
-	f.Add(Encode(filter.Filters{}, nil))
-	f.Add(Encode(filter.Filters{Exclude: &filter.Selection{Groups: []string{"cards"}}}, nil))
-	f.Add(Encode(filter.Filters{}, []token.Token{{ID: "X-1", PaymentProductID: 7, Alias: "*1"}}))
+	f.Add([]byte(Encode(filters, toks)))
+	f.Add([]byte(Encode(filter.Filters{}, nil)))
+	f.Add([]byte(Encode(filter.Filters{Exclude: &filter.Selection{Groups: []string{"cards"}}}, nil)))
+	f.Add([]byte(Encode(filter.Filters{}, []token.Token{{ID: "X-1", PaymentProductID: 7, Alias: "*1"}})))
 	f.Add([]byte{0x01, 0x03})
 	f.Add([]byte{0x01, 0x00, 0xff, 0xff, 0xff, 0xff, 0x0f})
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		gotF, gotT, err := Decode(b, "m")
+		gotF, gotT, err := Decode(string(b), "m")
 		if err != nil {
 			if !errors.Is(err, sderrors.ErrInternal) {
 				t.Fatalf("error %v does not wrap ErrInternal", err)

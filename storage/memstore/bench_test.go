@@ -41,7 +41,7 @@ func benchRecord(i uint64, payload []byte) storage.Record {
 	binary.LittleEndian.PutUint64(payload, i)
 	return storage.Record{
 		Key: k, MerchantID: "1234", CustomerID: "1234-" + hex.EncodeToString(k[16:]),
-		ExpiresAt: benchNow.Add(2 * time.Hour), Payload: payload,
+		ExpiresAt: benchNow.Add(2 * time.Hour), Payload: string(payload),
 	}
 }
 

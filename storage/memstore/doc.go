@@ -15,8 +15,9 @@
 //   - Safe for concurrent use. The session key space is split into
 //     shards (32 by default, see [WithShards]), each with its own
 //     sync.RWMutex, so parallel loads of different sessions scale.
-//   - Values in and out are copies: Save copies the payload, Load returns
-//     a fresh payload slice, PutTokens and Tokens copy tokens.
+//   - Save copies the record's strings into one; Load hands out
+//     substrings of it (strings are immutable: sharing is not aliasing);
+//     PutTokens and Tokens copy tokens.
 //   - Expiry is judged by the caller's time. Load never returns a session
 //     that expired at or before its now argument, and removes it. No
 //     goroutine is started: besides Load, every Save examines a few
@@ -46,8 +47,8 @@
 //
 // # Cost
 //
-// Load allocates once (the payload copy) and takes a read lock of one
-// shard. A session takes one map slot of 64 bytes (the 32-byte key, one
+// Load allocates nothing (the payload is a substring of the stored
+// string) and takes a read lock of one shard. A session takes one map slot of 64 bytes (the 32-byte key, one
 // string for merchantId, customerId and payload, the expiry and two
 // offsets) plus that string: when the customerId starts with the
 // merchantId, as the ids the engine mints do, the merchantId is not

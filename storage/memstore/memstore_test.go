@@ -104,7 +104,7 @@ func key(tb testing.TB) storage.Key {
 func record(tb testing.TB, expires time.Time) storage.Record {
 	tb.Helper()
 	return storage.Record{Key: key(tb), MerchantID: "1234", CustomerID: "1234-00112233445566778899aabbccddeeff",
-		ExpiresAt: expires, Payload: []byte("payload")}
+		ExpiresAt: expires, Payload: "payload"}
 }
 
 func TestNewStartsNoGoroutine(t *testing.T) {
@@ -303,7 +303,7 @@ func Example() {
 	copy(key[:], "an example key of thirty-two b..")
 	_ = store.Save(ctx, storage.Record{
 		Key: key, MerchantID: "1234", CustomerID: "1234-9f86d081884c7d659a2feaa0c55ad015",
-		ExpiresAt: now.Add(2 * time.Hour), Payload: []byte("opaque"),
+		ExpiresAt: now.Add(2 * time.Hour), Payload: "opaque",
 	})
 
 	r, err := store.Load(ctx, key, now.Add(time.Hour))

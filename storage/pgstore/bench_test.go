@@ -61,7 +61,7 @@ func BenchmarkVersusRaw(b *testing.B) {
 		return k
 	}
 	rec := func(k storage.Key) storage.Record {
-		return storage.Record{Key: k, MerchantID: "1234", CustomerID: "1234-0b67467b30df4c6d8649c8adc568fd0f", ExpiresAt: expires, Payload: payload}
+		return storage.Record{Key: k, MerchantID: "1234", CustomerID: "1234-0b67467b30df4c6d8649c8adc568fd0f", ExpiresAt: expires, Payload: string(payload)}
 	}
 	insert := func(k storage.Key) error {
 		_, err := pool.Exec(ctx, "INSERT INTO "+floor+" (key, merchant_id, customer_id, expires_at, payload) VALUES ($1, $2, $3, $4, $5)",

@@ -218,10 +218,7 @@ func (s *Store) Save(ctx context.Context, r storage.Record) error {
 	if err := ctx.Err(); err != nil {
 		return wrap("save", err)
 	}
-	payload := r.Payload
-	if payload == nil {
-		payload = []byte{}
-	}
+	payload := []byte(r.Payload) // bytea; never nil, also for ""
 	if _, err := s.db.Exec(ctx, s.q.save, r.Key[:], r.MerchantID, r.CustomerID, micro(r.ExpiresAt), payload); err != nil {
 		return wrap("save", err)
 	}
@@ -236,7 +233,8 @@ func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (stora
 		return storage.Record{}, wrap("load", err)
 	}
 	r := storage.Record{Key: key}
-	err := s.db.QueryRow(ctx, s.q.load, key[:], micro(now)).Scan(&r.MerchantID, &r.CustomerID, &r.ExpiresAt, &r.Payload)
+	var payload []byte
+	err := s.db.QueryRow(ctx, s.q.load, key[:], micro(now)).Scan(&r.MerchantID, &r.CustomerID, &r.ExpiresAt, &payload)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return storage.Record{}, wrap("load", storage.ErrNotFound)
 	}
@@ -244,9 +242,7 @@ func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (stora
 		return storage.Record{}, wrap("load", err)
 	}
 	r.ExpiresAt = r.ExpiresAt.UTC()
-	if r.Payload == nil {
-		r.Payload = []byte{}
-	}
+	r.Payload = string(payload)
 	return r, nil
 }
 

@@ -139,7 +139,7 @@ func TestOneStatementPerOperation(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	key := storage.Key{1, 2, 3}
-	rec := storage.Record{Key: key, MerchantID: "1234", CustomerID: "1234-c", ExpiresAt: now.Add(time.Hour), Payload: []byte("p")}
+	rec := storage.Record{Key: key, MerchantID: "1234", CustomerID: "1234-c", ExpiresAt: now.Add(time.Hour), Payload: "p"}
 	var tokens []token.Token
 	var ids []string
 	for i := range 100 {
@@ -380,7 +380,7 @@ func TestExpiryMicrosecondsAndSweep(t *testing.T) {
 	ctx := context.Background()
 	exp := time.Date(2030, 1, 2, 3, 4, 5, 123456789, time.UTC)
 	want := time.Date(2030, 1, 2, 3, 4, 5, 123456000, time.UTC)
-	r := storage.Record{Key: storage.Key{42}, MerchantID: "1234", CustomerID: "c", ExpiresAt: exp, Payload: []byte("p")}
+	r := storage.Record{Key: storage.Key{42}, MerchantID: "1234", CustomerID: "c", ExpiresAt: exp, Payload: "p"}
 	if err := s.Save(ctx, r); err != nil {
 		t.Fatal(err)
 	}
@@ -432,7 +432,7 @@ func TestStoreInTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	r := storage.Record{Key: storage.Key{43}, MerchantID: "1234", CustomerID: "c", ExpiresAt: now.Add(time.Hour), Payload: []byte("p")}
+	r := storage.Record{Key: storage.Key{43}, MerchantID: "1234", CustomerID: "c", ExpiresAt: now.Add(time.Hour), Payload: "p"}
 	if err := txStore.Save(ctx, r); err != nil {
 		t.Fatal(err)
 	}

@@ -253,6 +253,6 @@ func decode(key storage.Key, b []byte) (storage.Record, error) {
 		MerchantID: merchant,
 		CustomerID: string(b[:c]),
 		ExpiresAt:  expires,
-		Payload:    b[c:],
+		Payload:    string(b[c:]),
 	}, nil
 }

@@ -92,7 +92,7 @@ func TestOneRoundTripPerOperation(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	key := storage.Key{1, 2, 3}
-	rec := storage.Record{Key: key, MerchantID: "1234", CustomerID: "1234-c", ExpiresAt: now.Add(time.Hour), Payload: []byte("p")}
+	rec := storage.Record{Key: key, MerchantID: "1234", CustomerID: "1234-c", ExpiresAt: now.Add(time.Hour), Payload: "p"}
 	// Warm the scripts up: the first run of a script may need EVAL after a NOSCRIPT.
 	_ = s.RecordNonce(ctx, storage.Key{9}, "warm", now.Add(time.Minute))
 	_ = s.Delete(ctx, storage.Key{9}, "none")

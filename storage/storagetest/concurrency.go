@@ -43,7 +43,7 @@ func (x suite) concurrentSaveLoad(t *testing.T) {
 		all[g] = make([]storage.Record, perRoutine)
 		for i := range all[g] {
 			r := newRecord(t, fmt.Sprintf("m%02d", g))
-			r.Payload = fmt.Appendf(r.Payload[:0], "goroutine %d record %d %x", g, i, r.Key[:4])
+			r.Payload = fmt.Sprintf("goroutine %d record %d %x", g, i, r.Key[:4])
 			all[g][i] = r
 		}
 	}

@@ -37,8 +37,8 @@
 //     passes; a store may remove a record once a Load found it expired.
 //   - Delete by the owning merchant removes; by another merchant it
 //     removes nothing and wraps storage.ErrNotFound, as does a missing key.
-//   - Copies: changing the Payload given to Save, or returned by Load,
-//     changes nothing stored.
+//   - Payloads are strings, immutable: a store may keep and hand out the
+//     same one, and nobody can change what it stores through them.
 //   - Save of an existing key replaces the record.
 //   - With a context already canceled, every method returns an error
 //     wrapping context.Canceled (errors.Is) and changes nothing.
