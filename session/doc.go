@@ -58,8 +58,9 @@
 // random part of the customerId is compared in constant time. Malformed,
 // unknown, expired, revoked and mismatched credentials all give the same
 // sderrors.ErrUnauthorized (code 9002); a failing store gives a retryable
-// sderrors.ErrUnavailable, never a 401. Authenticate allocates at most the
-// store's copy of the payload; the payload is decoded when Products,
+// sderrors.ErrUnavailable, never a 401. Authenticate allocates at most
+// what the store's Load does (nothing on memstore, whose payload strings
+// are shared); the payload is decoded when Products,
 // Product, Explain or Session.Tokens need it. The validator never runs on
 // a per-client-call path.
 //

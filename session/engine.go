@@ -212,7 +212,7 @@ func (e *Engine) Create(ctx context.Context, merchantID string, req CreateReques
 // customerId. Unknown, expired, revoked, mismatched and malformed all give
 // the same sderrors.ErrUnauthorized; a failing store gives a retryable
 // sderrors.ErrUnavailable. The customerId is compared in constant time. It
-// allocates at most what the store's Load does (the payload copy); the
+// allocates at most what the store's Load does (nothing on memstore); the
 // payload is decoded only when Products, Explain or Tokens need it.
 func (e *Engine) Authenticate(ctx context.Context, customerID, clientSessionID string) (Session, error) {
 	if !validSessionID(clientSessionID) {

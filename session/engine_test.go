@@ -610,3 +610,28 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("sessions = %d; want 400", n)
 	}
 }
+
+// TestAuthenticateAllocatesNothingOnMemstore: the README and the package
+// doc claim Authenticate allocates nothing over memstore (its Load hands
+// out substrings of the stored string); this fails if a copy comes back.
+// Not parallel: AllocsPerRun counts the whole process.
+func TestAuthenticateAllocatesNothingOnMemstore(t *testing.T) {
+	f := newFixture(t)
+	resp := f.create(t, `{"paymentProductFilters":{"exclude":{"products":[3]}}}`)
+	ctx := context.Background()
+	key := session.KeyOf(resp.ClientSessionID)
+	if n := testing.AllocsPerRun(100, func() {
+		if _, err := f.store.Load(ctx, key, start); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("memstore Load allocates %.0f times per call; want 0", n)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		if _, err := f.engine.Authenticate(ctx, resp.CustomerID, resp.ClientSessionID); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("Authenticate allocates %.0f times per call; want 0", n)
+	}
+}
