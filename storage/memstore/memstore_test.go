@@ -113,8 +113,10 @@ func TestNewStartsNoGoroutine(t *testing.T) {
 	for i := range stores {
 		stores[i] = newStore(t)
 	}
-	if got := runtime.NumGoroutine(); got != before {
-		t.Errorf("goroutines after 10 New = %d, want %d (unchanged)", got, before)
+	// Other tests' goroutines may end meanwhile: only a rise is a goroutine
+	// started by New.
+	if got := runtime.NumGoroutine(); got > before {
+		t.Errorf("goroutines after 10 New = %d, want at most %d", got, before)
 	}
 	runtime.KeepAlive(stores)
 }
