@@ -45,15 +45,20 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	body, err := h.readBody(w, r)
+	bf, err := h.readBody(w, r)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
+	defer bf.release()
+	body := bf.b
 	keys := r.Header.Values(session.IdempotenceKeyHeader)
 	if len(keys) == 0 || !h.engine.SupportsIdempotence() {
-		a := h.create(r.Context(), merchantID, body)
-		writeAnswer(w, a)
+		out := getBuffer()
+		defer out.release()
+		var status int
+		status, out.b = h.create(r.Context(), merchantID, body, out.b)
+		writeBody(w, status, out.b)
 		return
 	}
 	key := keys[0]
@@ -61,7 +66,9 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 		key = "" // two keys: refused as malformed
 	}
 	res, err := h.engine.Idempotent(r.Context(), merchantID, key, body, func(ctx context.Context) session.Answer {
-		return h.create(ctx, merchantID, body)
+		// The answer may be kept for replays: in bytes of its own.
+		status, out := h.create(ctx, merchantID, body, nil)
+		return session.Answer{Status: status, Body: out}
 	})
 	if ts := res.Timestamp(); ts != "" {
 		w.Header().Set(session.IdempotenceTimestampHeader, ts)
@@ -73,17 +80,18 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 	writeAnswer(w, res.Answer)
 }
 
-// create runs one create and returns its answer as it goes on the wire.
-func (h *Handler) create(ctx context.Context, merchantID string, body []byte) session.Answer {
+// create runs one create and appends its answer, as it goes on the wire,
+// to b: the status and the body.
+func (h *Handler) create(ctx context.Context, merchantID string, body, b []byte) (int, []byte) {
 	req, err := h.engine.DecodeCreateRequest(body)
-	if err != nil {
-		return errorAnswer(err)
+	if err == nil {
+		var resp session.CreateResponse
+		if resp, err = h.engine.Create(ctx, merchantID, req); err == nil {
+			return http.StatusOK, wire.NewSessionResponse(resp).AppendJSON(b)
+		}
 	}
-	resp, err := h.engine.Create(ctx, merchantID, req)
-	if err != nil {
-		return errorAnswer(err)
-	}
-	return jsonAnswer(http.StatusOK, wire.NewSessionResponse(resp))
+	e := sderrors.ToResponse(err)
+	return e.HTTPStatus(), wire.AppendErrorResponse(b, e)
 }
 
 // revokeSession is DELETE /v1/{merchantId}/sessions/{clientSessionId}.
@@ -107,12 +115,13 @@ func (h *Handler) decrypt(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	body, err := h.readBody(w, r)
+	bf, err := h.readBody(w, r)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	req, err := wire.DecodeDecryptRequest(body)
+	defer bf.release()
+	req, err := wire.DecodeDecryptRequest(bf.b)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -169,14 +178,14 @@ func (h *Handler) clientAuth(w http.ResponseWriter, r *http.Request) (session.Se
 	return s, true
 }
 
-// available authenticates the call, reads its payment context and returns
-// the products the session may show in it.
-func (h *Handler) available(w http.ResponseWriter, r *http.Request) ([]session.AvailableProduct, bool) {
+// available authenticates the call, reads its payment context from query
+// q and returns the products the session may show in it.
+func (h *Handler) available(w http.ResponseWriter, r *http.Request, q map[string][]string) ([]session.AvailableProduct, bool) {
 	s, ok := h.clientAuth(w, r)
 	if !ok {
 		return nil, false
 	}
-	pc, err := wire.ParsePaymentContext(r.URL.Query())
+	pc, err := wire.ParsePaymentContext(q)
 	if err != nil {
 		writeError(w, err)
 		return nil, false
@@ -191,11 +200,12 @@ func (h *Handler) available(w http.ResponseWriter, r *http.Request) ([]session.A
 
 // products is GET /client/v1/{customerId}/products.
 func (h *Handler) products(w http.ResponseWriter, r *http.Request) {
-	products, ok := h.available(w, r)
+	q := r.URL.Query()
+	products, ok := h.available(w, r, q)
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.NewPaymentProducts(products, !wire.HideFields(r.URL.Query())))
+	writeEncoded(w, func(b []byte) []byte { return wire.AppendPaymentProducts(b, products, !wire.HideFields(q)) })
 }
 
 // product is GET /client/v1/{customerId}/products/{paymentProductId}.
@@ -224,30 +234,35 @@ func (h *Handler) product(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.NewPaymentProduct(p, !wire.HideFields(q)))
+	writeEncoded(w, func(b []byte) []byte { return wire.AppendPaymentProduct(b, p, !wire.HideFields(q)) })
 }
 
 // productGroups is GET /client/v1/{customerId}/productgroups.
 func (h *Handler) productGroups(w http.ResponseWriter, r *http.Request) {
-	products, ok := h.available(w, r)
+	q := r.URL.Query()
+	products, ok := h.available(w, r, q)
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.NewPaymentProductGroups(products, !wire.HideFields(r.URL.Query())))
+	writeEncoded(w, func(b []byte) []byte { return wire.AppendPaymentProductGroups(b, products, !wire.HideFields(q)) })
 }
 
 // productGroup is GET /client/v1/{customerId}/productgroups/{paymentProductGroupId}.
 func (h *Handler) productGroup(w http.ResponseWriter, r *http.Request) {
-	products, ok := h.available(w, r)
+	q := r.URL.Query()
+	products, ok := h.available(w, r, q)
 	if !ok {
 		return
 	}
-	g, err := wire.NewPaymentProductGroup(products, r.PathValue("paymentProductGroupId"), !wire.HideFields(r.URL.Query()))
+	bf := getBuffer()
+	defer bf.release()
+	var err error
+	bf.b, err = wire.AppendPaymentProductGroup(bf.b, products, r.PathValue("paymentProductGroupId"), !wire.HideFields(q))
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, g)
+	writeBody(w, http.StatusOK, bf.b)
 }
 
 // publicKey is GET /client/v1/{customerId}/crypto/publickey.
@@ -261,7 +276,7 @@ func (h *Handler) publicKey(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.NewPublicKey(pub))
+	writeEncoded(w, wire.NewPublicKey(pub).AppendJSON)
 }
 
 // iinDetails is POST /client/v1/{customerId}/services/getIINdetails: the
@@ -273,12 +288,13 @@ func (h *Handler) iinDetails(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	body, err := h.readBody(w, r)
+	bf, err := h.readBody(w, r)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	req, err := wire.DecodeIINDetailsRequest(body)
+	defer bf.release()
+	req, err := wire.DecodeIINDetailsRequest(bf.b)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -288,7 +304,8 @@ func (h *Handler) iinDetails(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.NewIINDetailsResponse(d))
+	bf.b = wire.NewIINDetailsResponse(d).AppendJSON(bf.b[:0])
+	writeBody(w, http.StatusOK, bf.b)
 }
 
 // UnservedCall is a Client API call of the official client SDK that the
