@@ -88,13 +88,20 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if *publicURL == "" {
 		*publicURL = "http://" + ln.Addr().String()
 	}
+	// The access log goes to stderr through a buffer: no write system call
+	// per request; flushed every flushInterval and at shutdown.
+	accessLog := newLineBuffer(stderr, 32<<10)
 	handler, err := buildGateway(config{PublicURL: *publicURL, Data: data, Stores: st, Keys: keys, Lifetime: *lifetime,
 		CreateRate: *createRate, CreateBurst: *createBurst,
-		Log: slog.New(slog.NewJSONHandler(stderr, nil))})
+		Log: slog.New(slog.NewJSONHandler(accessLog, nil))})
 	if err != nil {
 		_ = ln.Close()
 		return err
 	}
+	flushDone := make(chan struct{})
+	flushCtx, stopFlush := context.WithCancel(context.WithoutCancel(ctx))
+	go func() { defer close(flushDone); accessLog.flushEvery(flushCtx, flushInterval) }()
+	defer func() { stopFlush(); <-flushDone }()
 	sweepDone := make(chan struct{})
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	go func() { defer close(sweepDone); handler.sweep(sweepCtx, *sweepEvery, stderr) }()

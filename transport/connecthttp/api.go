@@ -178,34 +178,34 @@ func (h *Handler) clientAuth(w http.ResponseWriter, r *http.Request) (session.Se
 	return s, true
 }
 
-// available authenticates the call, reads its payment context from query
-// q and returns the products the session may show in it.
-func (h *Handler) available(w http.ResponseWriter, r *http.Request, q map[string][]string) ([]session.AvailableProduct, bool) {
+// available authenticates the call, reads its query and returns the
+// products the session may show in its payment context, and whether the
+// answer has their fields (no hide=fields).
+func (h *Handler) available(w http.ResponseWriter, r *http.Request) (products []session.AvailableProduct, withFields, ok bool) {
 	s, ok := h.clientAuth(w, r)
 	if !ok {
-		return nil, false
+		return nil, false, false
 	}
-	pc, err := wire.ParsePaymentContext(q)
+	pc, hide, err := wire.ParseClientQuery(r.URL.RawQuery)
 	if err != nil {
 		writeError(w, err)
-		return nil, false
+		return nil, false, false
 	}
-	products, err := h.engine.Products(r.Context(), s, pc)
+	products, err = h.engine.Products(r.Context(), s, pc)
 	if err != nil {
 		writeError(w, err)
-		return nil, false
+		return nil, false, false
 	}
-	return products, true
+	return products, !hide, true
 }
 
 // products is GET /client/v1/{customerId}/products.
 func (h *Handler) products(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	products, ok := h.available(w, r, q)
+	products, withFields, ok := h.available(w, r)
 	if !ok {
 		return
 	}
-	writeEncoded(w, func(b []byte) []byte { return wire.AppendPaymentProducts(b, products, !wire.HideFields(q)) })
+	writeEncoded(w, func(b []byte) []byte { return wire.AppendPaymentProducts(b, products, withFields) })
 }
 
 // product is GET /client/v1/{customerId}/products/{paymentProductId}.
@@ -214,8 +214,7 @@ func (h *Handler) product(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	q := r.URL.Query()
-	pc, err := wire.ParsePaymentContext(q)
+	pc, hide, err := wire.ParseClientQuery(r.URL.RawQuery)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -234,30 +233,28 @@ func (h *Handler) product(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeEncoded(w, func(b []byte) []byte { return wire.AppendPaymentProduct(b, p, !wire.HideFields(q)) })
+	writeEncoded(w, func(b []byte) []byte { return wire.AppendPaymentProduct(b, p, !hide) })
 }
 
 // productGroups is GET /client/v1/{customerId}/productgroups.
 func (h *Handler) productGroups(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	products, ok := h.available(w, r, q)
+	products, withFields, ok := h.available(w, r)
 	if !ok {
 		return
 	}
-	writeEncoded(w, func(b []byte) []byte { return wire.AppendPaymentProductGroups(b, products, !wire.HideFields(q)) })
+	writeEncoded(w, func(b []byte) []byte { return wire.AppendPaymentProductGroups(b, products, withFields) })
 }
 
 // productGroup is GET /client/v1/{customerId}/productgroups/{paymentProductGroupId}.
 func (h *Handler) productGroup(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	products, ok := h.available(w, r, q)
+	products, withFields, ok := h.available(w, r)
 	if !ok {
 		return
 	}
 	bf := getBuffer()
 	defer bf.release()
 	var err error
-	bf.b, err = wire.AppendPaymentProductGroup(bf.b, products, r.PathValue("paymentProductGroupId"), !wire.HideFields(q))
+	bf.b, err = wire.AppendPaymentProductGroup(bf.b, products, r.PathValue("paymentProductGroupId"), withFields)
 	if err != nil {
 		writeError(w, err)
 		return
