@@ -26,8 +26,7 @@ func ParseClientQuery(rawQuery string) (pc filter.Context, hideFields bool, err 
 		pc, err = ParsePaymentContext(q)
 		return pc, HideFields(q), err
 	}
-	var first [4]string // countryCode, currencyCode, amount, isRecurring
-	var seen [4]bool
+	var country, currency, amount, recurring firstValue
 	for rest := rawQuery; rest != ""; {
 		var pair string
 		pair, rest, _ = strings.Cut(rest, "&")
@@ -42,25 +41,33 @@ func ParseClientQuery(rawQuery string) (pc filter.Context, hideFields bool, err 
 		if value, ok = unescapeQuery(value); !ok {
 			continue
 		}
-		i := -1
 		switch key {
 		case "countryCode":
-			i = 0
+			country.take(value)
 		case "currencyCode":
-			i = 1
+			currency.take(value)
 		case "amount":
-			i = 2
+			amount.take(value)
 		case "isRecurring":
-			i = 3
+			recurring.take(value)
 		case "hide":
 			hideFields = hideFields || value == "fields"
 		}
-		if i >= 0 && !seen[i] {
-			first[i], seen[i] = value, true
-		}
 	}
-	pc, err = paymentContext(first[0], first[1], first[2], first[3])
+	pc, err = paymentContext(country.v, currency.v, amount.v, recurring.v)
 	return pc, hideFields, err
+}
+
+// firstValue is the first value given to a query parameter.
+type firstValue struct {
+	v   string
+	set bool
+}
+
+func (f *firstValue) take(v string) {
+	if !f.set {
+		f.v, f.set = v, true
+	}
 }
 
 // unescapeQuery is url.QueryUnescape, without a copy when s has nothing
