@@ -89,11 +89,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		*publicURL = "http://" + ln.Addr().String()
 	}
 	// The access log goes to stderr through a buffer: no write system call
-	// per request; flushed every flushInterval and at shutdown.
+	// per request; flushed every flushInterval and at shutdown. Its lines
+	// are slog's JSON lines, formatted by jsonLineHandler.
 	accessLog := newLineBuffer(stderr, 32<<10)
 	handler, err := buildGateway(config{PublicURL: *publicURL, Data: data, Stores: st, Keys: keys, Lifetime: *lifetime,
 		CreateRate: *createRate, CreateBurst: *createBurst,
-		Log: slog.New(slog.NewJSONHandler(accessLog, nil))})
+		Log: slog.New(newJSONLineHandler(accessLog))})
 	if err != nil {
 		_ = ln.Close()
 		return err

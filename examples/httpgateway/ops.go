@@ -155,27 +155,6 @@ func withOps(api http.Handler, m *metrics, st stores, log *slog.Logger) http.Han
 	})
 }
 
-// accessLog writes the access log line of one request: method, route
-// template, status, duration and merchant. It hands the record to the
-// logger's handler itself, as Logger.LogAttrs would but without its
-// runtime.Callers (the line has no source location), and allocates
-// nothing: with the JSON handler and a lineBuffer, the line is all it
-// costs.
-func accessLog(ctx context.Context, log *slog.Logger, now time.Time, method, route string, status int, took time.Duration, merchant string) {
-	h := log.Handler()
-	if !h.Enabled(ctx, slog.LevelInfo) {
-		return
-	}
-	rec := slog.NewRecord(now, slog.LevelInfo, "request", 0)
-	rec.AddAttrs(
-		slog.String("method", method),
-		slog.String("route", route),
-		slog.Int("status", status),
-		slog.Duration("duration", took),
-		slog.String("merchant", merchant))
-	_ = h.Handle(ctx, rec)
-}
-
 // merchantOf is the merchant a request is for: the merchantId of a Server
 // API path, or the merchant part of a Client API customerId (the random
 // part, a credential, is dropped). Empty when none.

@@ -116,13 +116,13 @@ func TestLineBufferFlushesOnATimerAndAtTheEnd(t *testing.T) {
 	}
 }
 
-// TestAccessLogLineAllocatesNothing: through slog's JSON handler into the
+// TestAccessLogLineAllocatesNothing: through jsonLineHandler into the
 // line buffer, a request's log line allocates nothing: the cost of the
 // access log is formatting the line. And it is the line of
 // Logger.LogAttrs with the same attributes.
 func TestAccessLogLineAllocatesNothing(t *testing.T) {
 	l := newLineBuffer(io.Discard, 32<<10)
-	log := slog.New(slog.NewJSONHandler(l, nil))
+	log := slog.New(newJSONLineHandler(l))
 	ctx := t.Context()
 	allocs := testing.AllocsPerRun(1000, func() {
 		accessLog(ctx, log, time.Now(), "GET", "/client/v1/{customerId}/products", 200, 1234567, "1234")
@@ -133,7 +133,7 @@ func TestAccessLogLineAllocatesNothing(t *testing.T) {
 
 	now := time.Date(2026, 12, 2, 10, 0, 0, 123456789, time.UTC)
 	var got, want bytes.Buffer
-	accessLog(ctx, slog.New(slog.NewJSONHandler(&got, nil)), now, "GET", "/x/{id}", 404, 1500*time.Microsecond, "")
+	accessLog(ctx, slog.New(newJSONLineHandler(&got)), now, "GET", "/x/{id}", 404, 1500*time.Microsecond, "")
 	slog.New(slog.NewJSONHandler(&want, nil)).LogAttrs(ctx, slog.LevelInfo, "request",
 		slog.String("method", "GET"), slog.String("route", "/x/{id}"), slog.Int("status", 404),
 		slog.Duration("duration", 1500*time.Microsecond), slog.String("merchant", ""))
@@ -147,5 +147,83 @@ func TestAccessLogLineAllocatesNothing(t *testing.T) {
 	accessLog(ctx, slog.New(slog.NewJSONHandler(&none, &slog.HandlerOptions{Level: slog.LevelWarn})), now, "GET", "/", 200, 0, "")
 	if none.Len() != 0 {
 		t.Errorf("a Warn logger wrote %q", none.String())
+	}
+}
+
+// checkJSONLineHandler: the record gives the same bytes through
+// jsonLineHandler as through slog's JSON handler.
+func checkJSONLineHandler(t *testing.T, r slog.Record) {
+	t.Helper()
+	var got, want bytes.Buffer
+	errGot := newJSONLineHandler(&got).Handle(t.Context(), r)
+	errWant := slog.NewJSONHandler(&want, nil).Handle(t.Context(), r)
+	if got.String() != want.String() || (errGot == nil) != (errWant == nil) {
+		t.Fatalf("record %v:\n got %q (%v)\nwant %q (%v)", r, got.String(), errGot, want.String(), errWant)
+	}
+}
+
+// TestJSONLineHandlerMatchesSlog: the access log's records, and others,
+// come out as slog's JSON handler writes them.
+func TestJSONLineHandlerMatchesSlog(t *testing.T) {
+	now := time.Date(2026, 12, 2, 10, 0, 0, 123456789, time.UTC)
+	records := []slog.Record{slog.NewRecord(now, slog.LevelInfo, "request", 0)}
+	records[0].AddAttrs(slog.String("method", "GET"), slog.String("route", "/client/v1/{customerId}/products"),
+		slog.Int("status", 200), slog.Duration("duration", 1234567), slog.String("merchant", "1234"))
+	odd := slog.NewRecord(time.Time{}, slog.LevelWarn+1, "a\"b\\c\n\r\t\x00\x1f<>&\u2028\u2029\xff\x7f é", 0)
+	odd.AddAttrs(slog.String("k\x01", "v\xc3"), slog.Bool("ok", true), slog.Uint64("u", 1<<63), slog.Int64("neg", -5),
+		slog.Duration("d", -time.Second))
+	records = append(records, odd)
+	nested := slog.NewRecord(now.In(time.FixedZone("X", 3600)), slog.LevelError, "m", 0) // handed on to slog
+	nested.AddAttrs(slog.Group("g", slog.Int("a", 1)), slog.Any("any", []int{1}), slog.Float64("f", 1.5), slog.Attr{},
+		slog.String("", "no key"), slog.Time("t", now))
+	records = append(records, nested)
+	far := slog.NewRecord(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), slog.LevelInfo, "far", 0)
+	records = append(records, far, slog.NewRecord(now, slog.LevelDebug-3, "", 0))
+	for _, r := range records {
+		checkJSONLineHandler(t, r)
+	}
+	h := newJSONLineHandler(io.Discard)
+	if h.Enabled(t.Context(), slog.LevelDebug) || !h.Enabled(t.Context(), slog.LevelInfo) {
+		t.Error("the handler must log Info and above, as slog's JSON handler without options")
+	}
+	var got, want bytes.Buffer
+	_ = newJSONLineHandler(&got).WithAttrs([]slog.Attr{slog.Int("a", 1)}).WithGroup("g").Handle(t.Context(), records[0])
+	_ = slog.NewJSONHandler(&want, nil).WithAttrs([]slog.Attr{slog.Int("a", 1)}).WithGroup("g").Handle(t.Context(), records[0])
+	if got.String() != want.String() {
+		t.Errorf("derived handler:\n got %q\nwant %q", got.String(), want.String())
+	}
+}
+
+// FuzzJSONLineHandler: any message, keys and values of the kinds the
+// handler formats itself, and any time, come out as slog writes them.
+func FuzzJSONLineHandler(f *testing.F) {
+	f.Add("request", "method", "GET", "/client/v1/{customerId}/products", int64(200), int64(1234567), int64(0), false)
+	f.Add("a\"\\\n\u2028\xff", "k\x00", "<&>", "\x7f\xed\xa0\x80", int64(-1), int64(-1), int64(1)<<62, true)
+	f.Fuzz(func(t *testing.T, msg, key, s1, s2 string, n, d, nanos int64, b bool) {
+		r := slog.NewRecord(time.Unix(0, nanos).UTC(), slog.Level(n%13), msg, 0)
+		r.AddAttrs(slog.String(key, s1), slog.String("route", s2), slog.Int64("status", n), slog.Duration(key, time.Duration(d)),
+			slog.Bool("b", b), slog.Uint64("u", uint64(nanos)))
+		checkJSONLineHandler(t, r)
+	})
+}
+
+// BenchmarkAccessLog is one access log line into a line buffer, through
+// slog's JSON handler (the floor: what the gateway used before) and
+// through jsonLineHandler.
+func BenchmarkAccessLog(b *testing.B) {
+	for _, h := range []struct {
+		name    string
+		handler slog.Handler
+	}{
+		{"handler=slog", slog.NewJSONHandler(newLineBuffer(io.Discard, 32<<10), nil)},
+		{"handler=line", newJSONLineHandler(newLineBuffer(io.Discard, 32<<10))},
+	} {
+		b.Run(h.name, func(b *testing.B) {
+			log := slog.New(h.handler)
+			b.ReportAllocs()
+			for b.Loop() {
+				accessLog(b.Context(), log, time.Now(), "GET", "/client/v1/{customerId}/products", 200, 1234567, "1234")
+			}
+		})
 	}
 }
