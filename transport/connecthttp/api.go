@@ -57,7 +57,7 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 		out := getBuffer()
 		defer out.release()
 		var status int
-		status, out.b = h.create(r.Context(), merchantID, body, out.b)
+		status, out.b, _ = h.create(r.Context(), merchantID, body, out.b)
 		writeBody(w, status, out.b)
 		return
 	}
@@ -67,7 +67,7 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.engine.Idempotent(r.Context(), merchantID, key, body, func(ctx context.Context) session.Answer {
 		// The answer may be kept for replays: in bytes of its own.
-		status, out := h.create(ctx, merchantID, body, nil)
+		status, out, _ := h.create(ctx, merchantID, body, nil)
 		return session.Answer{Status: status, Body: out}
 	})
 	if ts := res.Timestamp(); ts != "" {
@@ -81,17 +81,18 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 }
 
 // create runs one create and appends its answer, as it goes on the wire,
-// to b: the status and the body.
-func (h *Handler) create(ctx context.Context, merchantID string, body, b []byte) (int, []byte) {
+// to b: the status, the body and the error it answers (nil for a
+// success).
+func (h *Handler) create(ctx context.Context, merchantID string, body, b []byte) (int, []byte, error) {
 	req, err := h.engine.DecodeCreateRequest(body)
 	if err == nil {
 		var resp session.CreateResponse
 		if resp, err = h.engine.Create(ctx, merchantID, req); err == nil {
-			return http.StatusOK, wire.NewSessionResponse(resp).AppendJSON(b)
+			return http.StatusOK, wire.NewSessionResponse(resp).AppendJSON(b), nil
 		}
 	}
 	e := sderrors.ToResponse(err)
-	return e.HTTPStatus(), wire.AppendErrorResponse(b, e)
+	return e.HTTPStatus(), wire.AppendErrorResponse(b, e), err
 }
 
 // revokeSession is DELETE /v1/{merchantId}/sessions/{clientSessionId}.
