@@ -14,6 +14,11 @@ import (
 
 // ---- Server API ----
 
+// idempotenceKeyField is the idempotence key header's name as net/http
+// keys it (http.CanonicalHeaderKey): looked up directly, it costs no
+// allocation per create.
+const idempotenceKeyField = "X-Gcs-Idempotence-Key"
+
 // serverAuth verifies the v1HMAC signature of a Server API call for the
 // path's merchant.
 func (h *Handler) serverAuth(w http.ResponseWriter, r *http.Request) (string, bool) {
@@ -52,7 +57,7 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 	}
 	defer bf.release()
 	body := bf.b
-	keys := r.Header.Values(session.IdempotenceKeyHeader)
+	keys := r.Header[idempotenceKeyField]
 	if len(keys) == 0 || !h.engine.SupportsIdempotence() {
 		out := getBuffer()
 		defer out.release()

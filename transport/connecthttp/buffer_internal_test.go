@@ -1,6 +1,11 @@
 package connecthttp
 
-import "testing"
+import (
+	"net/http"
+	"testing"
+
+	"github.com/clientsession/engine/session"
+)
 
 // TestLargeBuffersAreNotPooled: a buffer that grew past maxPooledBytes is
 // not given back to the pool, so one large body or answer does not keep
@@ -19,5 +24,13 @@ func TestLargeBuffersAreNotPooled(t *testing.T) {
 		}
 		bf.b = append(bf.b, "answer"...)
 		bf.release()
+	}
+}
+
+// TestIdempotenceKeyField: the field looked up is the idempotence key
+// header as net/http stores it.
+func TestIdempotenceKeyField(t *testing.T) {
+	if want := http.CanonicalHeaderKey(session.IdempotenceKeyHeader); idempotenceKeyField != want {
+		t.Errorf("idempotenceKeyField = %q, want %q", idempotenceKeyField, want)
 	}
 }
