@@ -162,7 +162,7 @@ func TestDecodeThenValidatePaths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := sderrors.As(c.Validate(f))
+	e := sderrors.Find(c.Validate(f))
 	if e == nil {
 		t.Fatal("Validate accepted an unknown group")
 	}

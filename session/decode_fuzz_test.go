@@ -29,7 +29,7 @@ func FuzzCreate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		resp, err := fx.tryCreate(merchant, body)
 		if err != nil {
-			e := sderrors.As(err)
+			e := sderrors.Find(err)
 			if e == nil {
 				t.Fatalf("error %v is not an *sderrors.Error", err)
 			}

@@ -491,7 +491,7 @@ func (e *Engine) datacenter(ctx context.Context, merchantID string) (Datacenter,
 // through (an unknown merchant gets its property), anything else is a
 // failure of the dependency (sderrors.FromDependency).
 func dependency(err error) error {
-	if e := sderrors.As(err); e != nil {
+	if e := sderrors.Find(err); e != nil {
 		if sderrors.HasCode(err, sderrors.ErrUnknownMerchant.Code()) && e.Property() == "" {
 			return e.WithProperty("merchantId")
 		}
@@ -502,7 +502,7 @@ func dependency(err error) error {
 
 // prefix prefixes the property path of err when it is one of ours.
 func prefix(err error, p string) error {
-	if e := sderrors.As(err); e != nil {
+	if e := sderrors.Find(err); e != nil {
 		return e.Prefix(p)
 	}
 	return err

@@ -84,7 +84,7 @@ func ExampleEngine_Create() {
 func ExampleEngine_DecodeCreateRequest() {
 	e := exampleEngine()
 	_, err := e.DecodeCreateRequest([]byte(`{"paymentProductFilters":{"restrictTo":{"products":[1,0]}}}`))
-	fmt.Println(sderrors.CodeOf(err), sderrors.As(err).Property())
+	fmt.Println(sderrors.CodeOf(err), sderrors.Find(err).Property())
 	// Output:
 	// 700201 paymentProductFilters.restrictTo.products[1]
 }

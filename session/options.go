@@ -274,7 +274,7 @@ func WithDatacenters(r DatacenterResolver) Option {
 func WithDatacenter(d Datacenter) Option {
 	return optionFunc(func(c *config) {
 		if err := d.Validate(); err != nil {
-			c.Add(sderrors.As(err).Prefix("datacenter"))
+			c.Add(sderrors.Find(err).Prefix("datacenter"))
 			return
 		}
 		c.datacenters = DatacenterFunc(func(context.Context, string) (Datacenter, error) { return d, nil })

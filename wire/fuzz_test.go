@@ -95,7 +95,7 @@ func FuzzParsePaymentContext(f *testing.F) {
 		}
 		pc, err := wire.ParsePaymentContext(q)
 		if err != nil {
-			e := sderrors.As(err)
+			e := sderrors.Find(err)
 			switch {
 			case e == nil || e.Kind() != sderrors.KindInvalidArgument:
 				t.Fatalf("%q: err = %v, want a 400", raw, err)

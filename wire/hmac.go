@@ -363,7 +363,7 @@ var errReplayed = sderrors.ErrUnauthorized.WithMessage("this signature was used 
 // unavailable maps a failing dependency: our errors pass, others become a
 // retryable ErrUnavailable (the cause is kept, never sent).
 func unavailable(err error) error {
-	if sderrors.As(err) != nil {
+	if sderrors.Find(err) != nil {
 		return err
 	}
 	return sderrors.ErrUnavailable.WithCause(err)

@@ -277,7 +277,7 @@ func TestVerifyKeyStoreFails(t *testing.T) {
 	}
 	r := wire.Request{Method: "POST", Date: now.UTC().Format(httpDate), Target: "/v1/1234/sessions"}
 	_, err = v.Verify(t.Context(), "1234", wire.Sign("k1", []byte("s1"), r), r)
-	if !errors.Is(err, sderrors.ErrUnavailable) || !sderrors.As(err).Retryable() {
+	if !errors.Is(err, sderrors.ErrUnavailable) || !sderrors.Find(err).Retryable() {
 		t.Errorf("Verify with a failing key store = %v, want a retryable ErrUnavailable", err)
 	}
 	if strings.Contains(sderrors.ToResponse(err).Errors[0].Message, "key store down") {

@@ -39,7 +39,7 @@ func TestParsePaymentContext(t *testing.T) {
 		switch {
 		case tt.err == nil && (err != nil || got != tt.want):
 			t.Errorf("%s: %+v, %v; want %+v", tt.query, got, err, tt.want)
-		case tt.err != nil && (!errors.Is(err, tt.err) || sderrors.As(err).Property() != tt.property):
+		case tt.err != nil && (!errors.Is(err, tt.err) || sderrors.Find(err).Property() != tt.property):
 			t.Errorf("%s: err = %v, want %v at %q", tt.query, err, tt.err, tt.property)
 		}
 	}
@@ -72,7 +72,7 @@ func TestParseProductID(t *testing.T) {
 	}
 	for raw, msg := range map[string]string{"0": "0", "-1": "", "abc": "", "2147483648": "2147483648", "99999999999": "", "1.5": ""} {
 		_, err := wire.ParseProductID(raw)
-		e := sderrors.As(err)
+		e := sderrors.Find(err)
 		if !errors.Is(err, sderrors.ErrUnknownProduct) || e.Property() != "productId" {
 			t.Errorf("ParseProductID(%q) = %v, want 404 at productId", raw, err)
 			continue
