@@ -12,7 +12,6 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
-	"github.com/clientsession/engine/internal/option"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/token"
 )
@@ -37,20 +36,20 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 // config is what the options set; New validates it.
 type config struct {
-	clock           func() time.Time
-	lifetime        time.Duration
-	random          io.Reader // nil: crypto/rand
-	datacenters     DatacenterResolver
-	catalogs        CatalogSource
-	maxTokens       int
-	filterLimits    filter.Limits
-	maxBodyBytes    int
-	keys            *encryption.KeySet // nil: no client-side encryption
-	observer        Observer
-	idem            storage.Idempotency // nil: the session store's, if it has one
-	idemTTL         time.Duration
-	idemStrict      bool
-	option.Problems // found while applying options
+	clock                   func() time.Time
+	lifetime                time.Duration
+	random                  io.Reader // nil: crypto/rand
+	datacenters             DatacenterResolver
+	catalogs                CatalogSource
+	maxTokens               int
+	filterLimits            filter.Limits
+	maxBodyBytes            int
+	keys                    *encryption.KeySet // nil: no client-side encryption
+	observer                Observer
+	idem                    storage.Idempotency // nil: the session store's, if it has one
+	idemTTL                 time.Duration
+	idemStrict              bool
+	sderrors.ConfigProblems // found while applying options
 }
 
 // WithClock sets the clock that dates sessions (default time.Now). Tests
@@ -333,7 +332,7 @@ func newConfig(opts []Option) (config, error) {
 		idemTTL:      DefaultIdempotenceTTL,
 		maxBodyBytes: DefaultMaxBodyBytes,
 	}
-	option.Apply(&c.Problems, opts, func(o Option) { o.apply(&c) })
+	sderrors.ApplyOptions(&c.ConfigProblems, opts, func(o Option) { o.apply(&c) })
 	if c.catalogs == nil {
 		c.Fail("catalogs", "a catalog source is required: use WithCatalogs or WithCatalog")
 	}

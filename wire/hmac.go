@@ -11,7 +11,6 @@ import (
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
-	"github.com/clientsession/engine/internal/option"
 )
 
 // V1HMACPrefix starts the Authorization header of a Server API call:
@@ -222,7 +221,7 @@ func (f verifierOptionFunc) apply(c *verifierConfig) { f(c) }
 
 // verifierConfig is a Verifier being built, with the problems found.
 type verifierConfig struct {
-	option.Problems
+	sderrors.ConfigProblems
 	v Verifier
 }
 
@@ -278,11 +277,11 @@ type Verifier struct {
 // every option (a nil one included) and reports all problems at once as
 // sderrors.ErrInvalidConfiguration.
 func NewVerifier(keys APIKeys, opts ...VerifierOption) (*Verifier, error) {
-	c := verifierConfig{Problems: option.Problems{Prefix: "wire: "}, v: Verifier{keys: keys, now: time.Now, skew: DefaultClockSkew}}
+	c := verifierConfig{ConfigProblems: sderrors.ConfigProblems{Prefix: "wire: "}, v: Verifier{keys: keys, now: time.Now, skew: DefaultClockSkew}}
 	if keys == nil {
 		c.Fail("keys", "the API keys must not be nil")
 	}
-	option.Apply(&c.Problems, opts, func(o VerifierOption) { o.apply(&c) })
+	sderrors.ApplyOptions(&c.ConfigProblems, opts, func(o VerifierOption) { o.apply(&c) })
 	if err := c.Err(); err != nil {
 		return nil, err
 	}

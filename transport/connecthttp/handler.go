@@ -9,7 +9,6 @@ import (
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
-	"github.com/clientsession/engine/internal/option"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/wire"
 )
@@ -35,7 +34,7 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
-	option.Problems
+	sderrors.ConfigProblems
 	origins        []string // nil: any origin
 	maxBodyBytes   int64
 	maxHeaderBytes int
@@ -127,11 +126,11 @@ type Handler struct {
 // the gateway's API keys. It checks every option (a nil one included) and
 // reports all problems at once as sderrors.ErrInvalidConfiguration.
 func New(engine *session.Engine, keys wire.APIKeys, opts ...Option) (*Handler, error) {
-	cfg := config{Problems: option.Problems{Prefix: "connecthttp: "}, maxBodyBytes: DefaultMaxBodyBytes, maxHeaderBytes: DefaultMaxHeaderBytes}
+	cfg := config{ConfigProblems: sderrors.ConfigProblems{Prefix: "connecthttp: "}, maxBodyBytes: DefaultMaxBodyBytes, maxHeaderBytes: DefaultMaxHeaderBytes}
 	if engine == nil {
 		cfg.Fail("engine", "the engine must not be nil")
 	}
-	option.Apply(&cfg.Problems, opts, func(o Option) { o.apply(&cfg) })
+	sderrors.ApplyOptions(&cfg.ConfigProblems, opts, func(o Option) { o.apply(&cfg) })
 	v, err := wire.NewVerifier(keys, cfg.verifierOpts...)
 	if err != nil {
 		cfg.Add(err)
