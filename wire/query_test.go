@@ -54,18 +54,6 @@ func TestHideFields(t *testing.T) {
 	}
 }
 
-func TestClientAuthorization(t *testing.T) {
-	id := "0123456789abcdef0123456789abcdef"
-	if got, err := wire.ParseClientAuthorization(wire.ClientAuthorization(id)); got != id || err != nil {
-		t.Errorf("round trip = %q, %v", got, err)
-	}
-	for _, h := range []string{"", "GCS v1Client:", "GCS v1HMAC:" + id, "Bearer " + id, "gcs v1client:" + id} {
-		if _, err := wire.ParseClientAuthorization(h); !errors.Is(err, sderrors.ErrUnauthorized) {
-			t.Errorf("ParseClientAuthorization(%q) = %v, want ErrUnauthorized", h, err)
-		}
-	}
-}
-
 func TestParseProductID(t *testing.T) {
 	if id, err := wire.ParseProductID("809"); id != 809 || err != nil {
 		t.Errorf("ParseProductID(809) = %d, %v", id, err)

@@ -59,9 +59,11 @@
 //
 // A ClientService call carries the session's credentials in the metadata,
 // "authorization: GCS v1Client:{clientSessionId}" as the client SDKs send
-// them over HTTP, and the session's customerId in the request; the engine
-// checks both (session.Engine.Authenticate): unknown, expired, revoked
-// and mismatched sessions are all Unauthenticated 9002.
+// them over HTTP (wire/auth makes and parses the value:
+// auth.ClientAuthorization, auth.ParseClientAuthorization), and the
+// session's customerId in the request; the engine checks both
+// (session.Engine.Authenticate): unknown, expired, revoked and mismatched
+// sessions are all Unauthenticated 9002.
 //
 // [NewServer] returns a *grpc.Server with the service, its interceptor,
 // the gRPC health service (grpc.health.v1.Health, SERVING), server

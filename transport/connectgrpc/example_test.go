@@ -21,6 +21,7 @@ import (
 	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/transport/connectgrpc"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // merchantFromMTLSOrToken is a MerchantAuthenticator: on an mTLS
@@ -83,7 +84,7 @@ func ExampleNewServer() {
 
 	// The consumer's app, with the session's credentials.
 	consumer := metadata.AppendToOutgoingContext(context.Background(),
-		"authorization", connectgrpc.ClientAuthorizationPrefix+s.GetClientSessionId())
+		"authorization", auth.ClientAuthorization(s.GetClientSessionId()))
 	client := pb.NewClientServiceClient(conn)
 	products, _ := client.GetPaymentProducts(consumer, &pb.GetPaymentProductsRequest{
 		CustomerId:     s.GetCustomerId(),

@@ -36,6 +36,7 @@ import (
 	"github.com/clientsession/engine/token"
 	"github.com/clientsession/engine/transport/connectgrpc"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // The tests run on the data of the HTTP gateway's end-to-end test: its
@@ -337,7 +338,7 @@ func asMerchant(ctx context.Context, merchantID string) context.Context {
 
 // withSession adds the v1Client credentials of a session.
 func withSession(ctx context.Context, clientSessionID string) context.Context {
-	return metadata.AppendToOutgoingContext(ctx, "authorization", connectgrpc.ClientAuthorizationPrefix+clientSessionID)
+	return metadata.AppendToOutgoingContext(ctx, "authorization", auth.ClientAuthorization(clientSessionID))
 }
 
 func (c client) create(tb testing.TB, req *pb.CreateSessionRequest) *pb.CreateSessionResponse {

@@ -13,6 +13,7 @@ import (
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // MerchantAuthenticator tells which merchant the caller of a SessionService
@@ -28,11 +29,6 @@ import (
 // other error is answered as Internal with no text. It must be safe for
 // concurrent use.
 type MerchantAuthenticator func(ctx context.Context) (merchantID string, err error)
-
-// ClientAuthorizationPrefix starts the "authorization" metadata value of a
-// ClientService call; the clientSessionId follows it, as in the HTTP
-// Authorization header the Connect client SDKs send.
-const ClientAuthorizationPrefix = "GCS v1Client:"
 
 // Service serves clientsession.v1.SessionService and
 // clientsession.v1.ClientService over an engine. Build it with New; it is
@@ -187,18 +183,19 @@ type clientServer struct {
 }
 
 // authenticate authenticates a Client API call: exactly one
-// "authorization" metadata value "GCS v1Client:{clientSessionId}", and the
-// session must be customerID's (session.Engine.Authenticate, as over
-// HTTP).
+// "authorization" metadata value "GCS v1Client:{clientSessionId}", read by
+// auth.ParseClientAuthorization (the one parser of that header, as over
+// HTTP), and the session must be customerID's
+// (session.Engine.Authenticate).
 func (h clientServer) authenticate(ctx context.Context, customerID string) (session.Session, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
 	values := md.Get("authorization")
 	if len(values) != 1 {
 		return session.Session{}, sderrors.ErrUnauthorized
 	}
-	id, ok := strings.CutPrefix(values[0], ClientAuthorizationPrefix)
-	if !ok || id == "" {
-		return session.Session{}, sderrors.ErrUnauthorized
+	id, err := auth.ParseClientAuthorization(values[0])
+	if err != nil {
+		return session.Session{}, err
 	}
 	return h.s.engine.Authenticate(ctx, customerID, id)
 }

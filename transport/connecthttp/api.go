@@ -10,6 +10,7 @@ import (
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // ---- Server API ----
@@ -18,7 +19,7 @@ import (
 // path's merchant.
 func (h *Handler) serverAuth(w http.ResponseWriter, r *http.Request) (string, bool) {
 	merchantID := r.PathValue("merchantId")
-	_, err := h.verifier.Verify(r.Context(), merchantID, r.Header.Get("Authorization"), wire.Request{
+	_, err := h.verifier.Verify(r.Context(), merchantID, r.Header.Get("Authorization"), auth.Request{
 		Method:      r.Method,
 		ContentType: r.Header.Get("Content-Type"),
 		Date:        r.Header.Get("Date"),
@@ -156,7 +157,7 @@ func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
 // clientAuth authenticates a Client API call: the session named in the
 // Authorization header must be the path's customer's.
 func (h *Handler) clientAuth(w http.ResponseWriter, r *http.Request) (session.Session, bool) {
-	id, err := wire.ParseClientAuthorization(r.Header.Get("Authorization"))
+	id, err := auth.ParseClientAuthorization(r.Header.Get("Authorization"))
 	if err != nil {
 		writeError(w, err)
 		return session.Session{}, false

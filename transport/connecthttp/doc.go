@@ -2,7 +2,7 @@
 // session.Engine over net/http: what a net/http gateway mounts so that the
 // official server and client SDKs work against it unchanged.
 //
-//	h, err := connecthttp.New(engine, keys) // keys: the gateway's wire.APIKeys
+//	h, err := connecthttp.New(engine, keys) // keys: the gateway's auth.APIKeys (package wire/auth)
 //	if err != nil { ... }
 //	mux := http.NewServeMux()
 //	mux.Handle("/v1/", h)     // Server API (v1HMAC)

@@ -10,7 +10,7 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
-	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // DefaultMaxBodyBytes bounds every request body unless WithMaxBodyBytes
@@ -38,7 +38,7 @@ type config struct {
 	origins        []string // nil: any origin
 	maxBodyBytes   int64
 	maxHeaderBytes int
-	verifierOpts   []wire.VerifierOption
+	verifierOpts   []auth.VerifierOption
 	createLimiter  CreateLimiter
 }
 
@@ -106,8 +106,8 @@ func WithMaxHeaderBytes(n int) Option {
 }
 
 // WithVerifierOptions configures the v1HMAC verification of the Server API:
-// wire.WithClock, wire.WithClockSkew, wire.WithReplayGuard.
-func WithVerifierOptions(opts ...wire.VerifierOption) Option {
+// auth.WithClock, auth.WithClockSkew, auth.WithReplayGuard.
+func WithVerifierOptions(opts ...auth.VerifierOption) Option {
 	return optionFunc(func(c *config) {
 		c.verifierOpts = append(c.verifierOpts, opts...)
 	})
@@ -117,7 +117,7 @@ func WithVerifierOptions(opts ...wire.VerifierOption) Option {
 // it with New. It is safe for concurrent use.
 type Handler struct {
 	engine   *session.Engine
-	verifier *wire.Verifier
+	verifier *auth.Verifier
 	cfg      config
 	mux      *http.ServeMux
 }
@@ -125,13 +125,13 @@ type Handler struct {
 // New returns the handler of engine, authenticating Server API calls with
 // the gateway's API keys. It checks every option (a nil one included) and
 // reports all problems at once as sderrors.ErrInvalidConfiguration.
-func New(engine *session.Engine, keys wire.APIKeys, opts ...Option) (*Handler, error) {
+func New(engine *session.Engine, keys auth.APIKeys, opts ...Option) (*Handler, error) {
 	cfg := config{ConfigProblems: sderrors.ConfigProblems{Prefix: "connecthttp: "}, maxBodyBytes: DefaultMaxBodyBytes, maxHeaderBytes: DefaultMaxHeaderBytes}
 	if engine == nil {
 		cfg.Fail("engine", "the engine must not be nil")
 	}
 	sderrors.ApplyOptions(&cfg.ConfigProblems, opts, func(o Option) { o.apply(&cfg) })
-	v, err := wire.NewVerifier(keys, cfg.verifierOpts...)
+	v, err := auth.NewVerifier(keys, cfg.verifierOpts...)
 	if err != nil {
 		cfg.Add(err)
 	}

@@ -14,7 +14,7 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/transport/connecthttp"
-	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // serveReal serves the fixture's handler on a real listener with the given
@@ -43,7 +43,7 @@ func serveReal(t *testing.T, read, write time.Duration) string {
 // body of contentLength bytes.
 func signedHead(contentLength int) string {
 	date := time.Now().UTC().Format(http.TimeFormat)
-	auth := wire.Sign("testKeyId", []byte("testSecretApiKey"), wire.Request{
+	auth := auth.Sign("testKeyId", []byte("testSecretApiKey"), auth.Request{
 		Method: http.MethodPost, ContentType: "application/json", Date: date, Target: "/v1/1234/sessions",
 	})
 	return "POST /v1/1234/sessions HTTP/1.1\r\nHost: gateway.test\r\nContent-Type: application/json\r\n" +
@@ -160,7 +160,7 @@ func TestLimits(t *testing.T) {
 		"bad origin":        connecthttp.WithAllowedOrigins("https://shop.example/"),
 		"origin with path":  connecthttp.WithAllowedOrigins("https://shop.example/x"),
 		"not an origin":     connecthttp.WithAllowedOrigins("*"),
-		"bad verifier":      connecthttp.WithVerifierOptions(wire.WithClockSkew(0)),
+		"bad verifier":      connecthttp.WithVerifierOptions(auth.WithClockSkew(0)),
 		"nil option":        nil,
 	} {
 		if _, err := connecthttp.New(newEngine(t), apiKeys, o); !errors.Is(err, sderrors.ErrInvalidConfiguration) {

@@ -1,4 +1,4 @@
-package wire
+package auth
 
 import (
 	"context"
@@ -277,7 +277,7 @@ type Verifier struct {
 // every option (a nil one included) and reports all problems at once as
 // sderrors.ErrInvalidConfiguration.
 func NewVerifier(keys APIKeys, opts ...VerifierOption) (*Verifier, error) {
-	c := verifierConfig{ConfigProblems: sderrors.ConfigProblems{Prefix: "wire: "}, v: Verifier{keys: keys, now: time.Now, skew: DefaultClockSkew}}
+	c := verifierConfig{ConfigProblems: sderrors.ConfigProblems{Prefix: "auth: "}, v: Verifier{keys: keys, now: time.Now, skew: DefaultClockSkew}}
 	if keys == nil {
 		c.Fail("keys", "the API keys must not be nil")
 	}
