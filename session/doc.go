@@ -8,18 +8,20 @@
 //
 // # Create
 //
-// DecodeCreateRequest decodes the untrusted body strictly (size limit,
-// unknown properties, null, wrong types, trailing data, product ids) and
-// then checks every rule the request alone decides, once: the engine's one
-// go-playground validator owns the token list (at most WithMaxTokens ids,
-// each token.WellFormed, through the registered tags "maxtokens" and
-// "token"), and filter.Filters.Validate the filters (ids, duplicates).
-// Create then checks only what needs the merchant: its catalog's groups
-// (filter.Catalog.KnownGroups) and its tokens, in ONE repository call;
-// mints the ids, stores the session and answers. A request that
-// DecodeCreateRequest accepted is never refused by Create for a rule of its
-// shape; a CreateRequest built in Go gets the same shape checks in Create.
-// Every rejection is an *sderrors.Error naming its wire property, e.g.
+// DecodeCreateRequest decodes the untrusted body strictly and does nothing
+// else: unknown properties, null, wrong types, trailing data, product ids
+// that are not integers from 1 to 2147483647 (and a body over
+// WithMaxBodyBytes). Create then checks
+// every request, however it was made (DecodeCreateRequest, a transport's
+// own decoder, Go code, a decoded request edited afterwards), once: first
+// the rules the request alone decides — the engine's one go-playground
+// validator owns the token list (at most WithMaxTokens ids, each
+// token.WellFormed, through the registered tags "maxtokens" and "token"),
+// and filter.Filters.ValidateWithin the filters (list caps, ids,
+// duplicates) — then what needs the merchant: its catalog's groups
+// (filter.Catalog.KnownGroups) and its tokens, in ONE repository call; it
+// mints the ids, stores the session and answers. Every rejection is an
+// *sderrors.Error naming its wire property, e.g.
 // "paymentProductFilters.exclude.groups[1]" or "tokens[3]".
 //
 // A token is invalid when unknown, another merchant's, deleted, revoked,

@@ -112,10 +112,6 @@ func New(sessions storage.Repository, tokens token.Repository, opts ...Option) (
 type CreateRequest struct {
 	PaymentProductFilters *filter.Filters `json:"paymentProductFilters,omitempty" validate:"-"`
 	Tokens                []string        `json:"tokens,omitempty" validate:"omitempty,maxtokens,dive,token"`
-
-	// shapeChecked is set by DecodeCreateRequest, whose checks Create
-	// then does not repeat.
-	shapeChecked bool
 }
 
 // CreateResponse is the wire SessionResponse. Invalid keeps the reason of
@@ -130,24 +126,27 @@ type CreateResponse struct {
 	Invalid         []token.Invalid `json:"-"`
 }
 
-// Create validates req against merchantID's catalog, checks its tokens in
-// one batch, mints the ids, stores the session and answers.
+// Create checks the shape of req, validates it against merchantID's
+// catalog, checks its tokens in one batch, mints the ids, stores the
+// session and answers. The shape rules (see validateShape: token count and
+// format, filter list caps, ids and duplicates) run here for every
+// request, whether DecodeCreateRequest made it or Go code built or edited
+// it, and before the merchant is looked at.
 //
-// Errors: a malformed merchant id (see ValidMerchantID) or one the catalog
-// source or datacenter resolver does not know is sderrors.ErrUnknownMerchant
-// at "merchantId"; filter problems are 400s at
-// "paymentProductFilters..." (unknown group, duplicate, bad id); token
-// count and format problems are 400s at "tokens[i]"; a failing token
+// Errors: token count and format problems are 400s at "tokens" and
+// "tokens[i]" (every bad token reported); filter problems are 400s at
+// "paymentProductFilters..." (list over its cap, bad or duplicate id,
+// duplicate or unknown group); a malformed merchant id (see
+// ValidMerchantID) or one the catalog source or datacenter resolver does
+// not know is sderrors.ErrUnknownMerchant at "merchantId"; a failing token
 // repository, session store, catalog source or datacenter resolver is a
 // retryable sderrors.ErrUnavailable, and then nothing is stored.
 func (e *Engine) Create(ctx context.Context, merchantID string, req CreateRequest) (CreateResponse, error) {
+	if err := e.validateShape(&req); err != nil {
+		return CreateResponse{}, err
+	}
 	if !ValidMerchantID(merchantID) {
 		return CreateResponse{}, errBadMerchant
-	}
-	if !req.shapeChecked {
-		if err := e.validateShape(&req); err != nil {
-			return CreateResponse{}, err
-		}
 	}
 	catalog, err := e.catalog(ctx, merchantID)
 	if err != nil {
