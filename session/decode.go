@@ -1,8 +1,6 @@
 package session
 
 import (
-	"strconv"
-
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/internal/strictjson"
@@ -12,10 +10,11 @@ import (
 // that: the JSON itself (syntax, one object, trailing data, a member given
 // twice), its types, unknown properties, null, and what cannot even be
 // represented (a product id that is not an integer from 1 to 2147483647).
-// Every error is an *sderrors.Error naming the wire property: a body over
-// the limit is ErrBodyTooLarge; an unknown property, null, a wrong type or
-// trailing data are ErrUnknownProperty, ErrNullNotAllowed, ErrInvalidType,
-// ErrInvalidJSON at their path (e.g.
+// It takes the bytes it is given: the transport bounds a body's size
+// before reading it whole (see wire.DefaultMaxRequestBytes). Every error is
+// an *sderrors.Error naming the wire property: an unknown property, null,
+// a wrong type or trailing data are ErrUnknownProperty, ErrNullNotAllowed,
+// ErrInvalidType, ErrInvalidJSON at their path (e.g.
 // "paymentProductFilters.restrictTo.products[1]"); a product id out of
 // range is ErrInvalidProductID at its path.
 //
@@ -24,10 +23,6 @@ import (
 // every request, decoded or built in Go, so that a decoded request edited
 // afterwards is checked like any other.
 func (e *Engine) DecodeCreateRequest(body []byte) (CreateRequest, error) {
-	if len(body) > e.maxBodyBytes {
-		return CreateRequest{}, sderrors.ErrBodyTooLarge.WithMessage(
-			"the body is larger than " + strconv.Itoa(e.maxBodyBytes) + " bytes")
-	}
 	return decodeStrict(body)
 }
 

@@ -10,8 +10,9 @@
 //
 // DecodeCreateRequest decodes the untrusted body strictly and does nothing
 // else: unknown properties, null, wrong types, trailing data, product ids
-// that are not integers from 1 to 2147483647 (and a body over
-// WithMaxBodyBytes). Create then checks
+// that are not integers from 1 to 2147483647. It takes the bytes it is
+// given: bounding a body's size is the transport's job
+// (wire.DefaultMaxRequestBytes). Create then checks
 // every request, however it was made (DecodeCreateRequest, a transport's
 // own decoder, Go code, a decoded request edited afterwards), once: first
 // the rules the request alone decides — the engine's one go-playground
@@ -146,8 +147,9 @@
 // (WithMaxTokens), each 1 to 128 printable ASCII characters; at most 32
 // groups and 512 product ids in each filter list (WithFilterLimits, owned
 // by filter.Filters.ValidateWithin; over a cap is a 400 TOO_MANY_ITEMS at
-// the list, e.g. "paymentProductFilters.restrictTo.products"); bodies up
-// to 64 KiB (WithMaxBodyBytes). At the default caps the largest stored
+// the list, e.g. "paymentProductFilters.restrictTo.products"); the size
+// of a request is the transport's to bound (64 KiB by default,
+// wire.DefaultMaxRequestBytes). At the default caps the largest stored
 // record is about 26 KB, of which about 20 KB are 100 valid tokens of 128
 // characters with 64-character aliases (they must be the merchant's own
 // valid tokens) and at most about 6.5 KB the filters (TestWorstCaseStoredSession).

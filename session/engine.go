@@ -29,7 +29,6 @@ type Engine struct {
 	lifetime     time.Duration
 	datacenters  DatacenterResolver
 	catalogs     CatalogSource
-	maxBodyBytes int
 	filterLimits filter.Limits
 	validate     *validator.Validate
 	byTag        map[string]*sderrors.Error
@@ -98,7 +97,6 @@ func New(sessions storage.Repository, tokens token.Repository, opts ...Option) (
 		lifetime:     c.lifetime,
 		datacenters:  c.datacenters,
 		catalogs:     c.catalogs,
-		maxBodyBytes: c.maxBodyBytes,
 		filterLimits: c.filterLimits,
 		validate:     v,
 		byTag:        byTag,

@@ -46,7 +46,6 @@ func TestNewValidatesConfiguration(t *testing.T) {
 		{"lifetime negative", append(base, session.WithLifetime(-time.Second)), "lifetime"},
 		{"lifetime over 2h", append(base, session.WithLifetime(2*time.Hour+time.Nanosecond)), "lifetime"},
 		{"max tokens zero", append(base, session.WithMaxTokens(0)), "maxTokens"},
-		{"max body bytes 1", append(base, session.WithMaxBodyBytes(1)), "maxBodyBytes"},
 		{"origin with path", append(base, session.WithDatacenter(session.Datacenter{Origin: origin + "/client", Region: "EU"})), "datacenter.origin"},
 		{"origin with trailing slash", append(base, session.WithDatacenter(session.Datacenter{Origin: origin + "/", Region: "EU"})), "datacenter.origin"},
 		{"origin without scheme", append(base, session.WithDatacenter(session.Datacenter{Origin: "payment.example.com", Region: "EU"})), "datacenter.origin"},

@@ -22,8 +22,6 @@ const (
 	MaxLifetime = 2 * time.Hour
 	// DefaultLifetime is the lifetime of a session when WithLifetime is not given.
 	DefaultLifetime = MaxLifetime
-	// DefaultMaxBodyBytes is the default size limit of a create request body.
-	DefaultMaxBodyBytes = 64 << 10
 )
 
 // An Option configures an Engine. The set of options is closed: only this
@@ -43,7 +41,6 @@ type config struct {
 	catalogs                CatalogSource
 	maxTokens               int
 	filterLimits            filter.Limits
-	maxBodyBytes            int
 	keys                    *encryption.KeySet // nil: no client-side encryption
 	observer                Observer
 	idem                    storage.Idempotency // nil: the session store's, if it has one
@@ -149,18 +146,6 @@ func WithIdempotenceTTL(d time.Duration) Option {
 // does (the default).
 func WithStrictIdempotence() Option {
 	return optionFunc(func(c *config) { c.idemStrict = true })
-}
-
-// WithMaxBodyBytes sets the size limit of a create request body given to
-// DecodeCreateRequest (default DefaultMaxBodyBytes, 64 KiB; at least 2).
-func WithMaxBodyBytes(n int) Option {
-	return optionFunc(func(c *config) {
-		if n < 2 {
-			c.Fail("maxBodyBytes", "the body limit must be at least 2 bytes, got "+strconv.Itoa(n))
-			return
-		}
-		c.maxBodyBytes = n
-	})
 }
 
 // Datacenter is where a merchant's consumers reach the Client API.
@@ -330,7 +315,6 @@ func newConfig(opts []Option) (config, error) {
 		maxTokens:    token.DefaultMaxTokens,
 		filterLimits: filter.DefaultLimits(),
 		idemTTL:      DefaultIdempotenceTTL,
-		maxBodyBytes: DefaultMaxBodyBytes,
 	}
 	sderrors.ApplyOptions(&c.ConfigProblems, opts, func(o Option) { o.apply(&c) })
 	if c.catalogs == nil {

@@ -67,8 +67,13 @@
 //
 // [NewServer] returns a *grpc.Server with the service, its interceptor,
 // the gRPC health service (grpc.health.v1.Health, SERVING), server
-// reflection and requests of at most [MaxRecvMsgSize]; [New] and
-// [Service.Register] serve the same on a server the gateway builds.
+// reflection and requests of at most [WithMaxRequestBytes] (default
+// wire.DefaultMaxRequestBytes, 64 KiB, the HTTP transport's default body
+// limit: gRPC refuses a larger message with ResourceExhausted before it is
+// decoded); the gateway's own gRPC options (credentials, keepalive, more
+// interceptors) go in [WithServerOptions]. [New] and [Service.Register]
+// serve the same on a server the gateway builds, which then sets
+// grpc.MaxRecvMsgSize itself.
 //
 // # Errors
 //

@@ -27,7 +27,7 @@ import (
 // merchantFromMTLSOrToken is a MerchantAuthenticator: on an mTLS
 // connection the merchant is the Common Name of the client certificate the
 // server verified (tls.Config with ClientAuth RequireAndVerifyClientCert,
-// given to NewServer as grpc.Creds(credentials.NewTLS(cfg))); otherwise
+// given to NewServer as WithServerOptions(grpc.Creds(credentials.NewTLS(cfg)))); otherwise
 // the call must carry "authorization: Bearer {token}" with one of the
 // merchants' tokens, compared in constant time.
 func merchantFromMTLSOrToken(tokens map[string]string) connectgrpc.MerchantAuthenticator {

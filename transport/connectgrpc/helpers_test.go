@@ -164,6 +164,8 @@ type engineConfig struct {
 	now    func() time.Time
 	// catalog, when not nil, replaces merchant 1234's catalog.
 	catalog []filter.Product
+	// extra are more engine options.
+	extra []session.Option
 }
 
 // newEngine builds the engine of the fixture: one catalog and one
@@ -247,6 +249,7 @@ func newEngine(tb testing.TB, cfg engineConfig) env {
 	if cfg.now != nil {
 		opts = append(opts, session.WithClock(cfg.now))
 	}
+	opts = append(opts, cfg.extra...)
 	var tokens token.Repository = store
 	if cfg.tokens != nil {
 		tokens = cfg.tokens
@@ -284,7 +287,7 @@ func bearerAuth(ctx context.Context) (string, error) {
 
 // serve runs a server of the service on a loopback port until the test
 // ends and returns a connection to it.
-func serve(tb testing.TB, e *session.Engine, auth connectgrpc.MerchantAuthenticator, opts ...grpc.ServerOption) *grpc.ClientConn {
+func serve(tb testing.TB, e *session.Engine, auth connectgrpc.MerchantAuthenticator, opts ...connectgrpc.Option) *grpc.ClientConn {
 	tb.Helper()
 	srv, err := connectgrpc.NewServer(e, auth, opts...)
 	if err != nil {

@@ -43,8 +43,11 @@
 // WithAllowedOrigins lists the origins that may. Preflight OPTIONS is
 // answered on the Client API's real routes only, for the methods they serve.
 //
-// Limits: bodies are bounded by WithMaxBodyBytes (400 BODY_TOO_LARGE),
-// headers by WithMaxHeaderBytes (400). A body that stops arriving before the
+// Limits: the body of every route is bounded by WithMaxBodyBytes (default
+// wire.DefaultMaxRequestBytes, 64 KiB; over it a 400 BODY_TOO_LARGE,
+// before anything is decoded): the one limit of a body's size, since the
+// engine's decoders take the bytes they are given. Headers are bounded by
+// WithMaxHeaderBytes (400). A body that stops arriving before the
 // server's read deadline gets a JSON 408 REQUEST_TIMEOUT, and one cut short a
 // JSON 400, before the connection closes — provided the server's
 // WriteTimeout is longer than its ReadTimeout. NewServer sets such limits

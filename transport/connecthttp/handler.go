@@ -10,15 +10,9 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/wire"
 	"github.com/clientsession/engine/wire/auth"
 )
-
-// DefaultMaxBodyBytes bounds every request body unless WithMaxBodyBytes
-// says otherwise: the engine's own limit of a create body
-// (session.DefaultMaxBodyBytes, 64 KiB), one number for both. 100 tokens
-// of 128 characters and the filters, or one encrypted customer input, fit
-// many times over.
-const DefaultMaxBodyBytes = session.DefaultMaxBodyBytes
 
 // DefaultMaxHeaderBytes bounds the request headers the handler accepts
 // (names and values, summed) unless WithMaxHeaderBytes says otherwise.
@@ -81,8 +75,11 @@ func WithAllowedOrigins(origins ...string) Option {
 	})
 }
 
-// WithMaxBodyBytes bounds request bodies (default DefaultMaxBodyBytes); a
-// larger body is a 400 BODY_TOO_LARGE.
+// WithMaxBodyBytes bounds the body of every route (default
+// wire.DefaultMaxRequestBytes, 64 KiB; at least 1024): a larger body is a
+// 400 BODY_TOO_LARGE, refused while it is read, before anything decodes
+// it. It is the one limit of a body's size: the engine's decoders take
+// the bytes this handler read.
 func WithMaxBodyBytes(n int64) Option {
 	return optionFunc(func(c *config) {
 		if n < 1024 {
@@ -126,7 +123,7 @@ type Handler struct {
 // the gateway's API keys. It checks every option (a nil one included) and
 // reports all problems at once as sderrors.ErrInvalidConfiguration.
 func New(engine *session.Engine, keys auth.APIKeys, opts ...Option) (*Handler, error) {
-	cfg := config{ConfigProblems: sderrors.ConfigProblems{Prefix: "connecthttp: "}, maxBodyBytes: DefaultMaxBodyBytes, maxHeaderBytes: DefaultMaxHeaderBytes}
+	cfg := config{ConfigProblems: sderrors.ConfigProblems{Prefix: "connecthttp: "}, maxBodyBytes: wire.DefaultMaxRequestBytes, maxHeaderBytes: DefaultMaxHeaderBytes}
 	if engine == nil {
 		cfg.Fail("engine", "the engine must not be nil")
 	}
