@@ -103,15 +103,22 @@
 // at most once per merchant and idempotence key (ValidIdempotenceKey: 1 to
 // 40 printable ASCII characters), as the Connect platform documents
 // idempotent requests: a repeat of a finished attempt gets the same answer
-// and the first attempt's time (IdempotentResult.Timestamp, the
-// X-GCS-Idempotence-Request-Timestamp header), a repeat while the first
-// runs sderrors.ErrDuplicateRequest (1409), a repeat with another request
-// the first answer too unless WithStrictIdempotence. Answers are kept
-// WithIdempotenceTTL (24 hours) in the session store when it implements
-// storage.Idempotency (memstore, redisstore, pgstore) or in
-// WithIdempotenceStore; 5xx, 408, 429 and 499 answers are not kept, so a
+// and the first attempt's time (IdempotentResult.FirstAttemptAt), a repeat
+// while the first runs sderrors.ErrDuplicateRequest (1409), a repeat with
+// another request the first answer too unless WithStrictIdempotence.
+// Answers are kept WithIdempotenceTTL (24 hours) in the session store when
+// it implements storage.Idempotency (memstore, redisstore, pgstore) or in
+// WithIdempotenceStore. Whether an answer is kept is decided by its
+// outcome (Answer.Err), never by the transport's status: a success or a
+// final error is kept; an error of kind unavailable, timeout, resource
+// exhausted, canceled or internal (or one that is not ours) is not, so a
 // retry runs again. Of concurrent attempts exactly one runs: the store's
 // claim decides.
+//
+// This package knows no protocol: the names under which the key and the
+// first attempt's time travel (connecthttp's headers, a gRPC metadata key)
+// and the status of each answer are the transport's; the errors about the
+// key carry no property, and the transport names the key's carrier.
 //
 // # Sweep
 //

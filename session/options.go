@@ -141,9 +141,9 @@ func WithIdempotenceTTL(d time.Duration) Option {
 }
 
 // WithStrictIdempotence refuses a repeat whose request differs from the
-// first attempt's (400 INVALID_VALUE at X-GCS-Idempotence-Key), as Stripe
-// does, instead of replaying the first answer, as the Connect platform
-// does (the default).
+// first attempt's (sderrors.ErrInvalidValue, which the transport puts at
+// its idempotence key), as Stripe does, instead of replaying the first
+// answer, as the Connect platform does (the default).
 func WithStrictIdempotence() Option {
 	return optionFunc(func(c *config) { c.idemStrict = true })
 }

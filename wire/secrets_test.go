@@ -147,7 +147,7 @@ var notResults = map[string]string{
 	"token.Checker":             "a service; no exported fields",
 	"encryption.PaymentValue":   "one value inside Payload, whose JSON form is redacted",
 	"token.Expiry":              "a card expiry month: no secret",
-	"session.Answer":            "the transport's own answer (status and body as sent), kept for idempotent replays: the wire SessionResponse by contract",
+	"session.Answer":            "the transport's own answer (status and body as sent, and its outcome), kept for idempotent replays: the wire SessionResponse by contract",
 	"session.IdempotentResult":  "an Answer (see session.Answer) and the first attempt's time",
 	"session.Observer":          "configuration: functions, no data",
 	"storage.IdempotencyRecord": "the storage contract, not a result: what stores keep for idempotent creates (hashes and the transport's answer)",

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
+	"github.com/clientsession/engine/transport/connecthttp"
 	"github.com/clientsession/engine/transport/connecthttp/connecttest"
 	"github.com/clientsession/engine/wire"
 )
@@ -48,7 +48,7 @@ func TestAccessLogAndMetricsOverAFullFlow(t *testing.T) {
 	var log syncBuffer
 	g := opsGateway(t, &log)
 	idem := defaultSigner
-	idem.Header = http.Header{session.IdempotenceKeyHeader: {"order-secret-key-77"}}
+	idem.Header = http.Header{connecthttp.IdempotenceKeyHeader: {"order-secret-key-77"}}
 	r := g.Server(http.MethodPost, "/v1/1234/sessions", `{"tokens":["tok-visa","tok-revoked"]}`, idem)
 	if r.Status != 200 {
 		t.Fatalf("create: %d %s", r.Status, r.Body)

@@ -14,6 +14,18 @@ import (
 	"github.com/clientsession/engine/wire/auth"
 )
 
+// The headers of idempotent creates, as the Connect platform documents
+// them (see the package documentation).
+const (
+	// IdempotenceKeyHeader is the request header that carries the key of
+	// an idempotent create (session.ValidIdempotenceKey), and the
+	// propertyName of the errors about it.
+	IdempotenceKeyHeader = "X-GCS-Idempotence-Key"
+	// IdempotenceTimestampHeader is the response header of every repeat:
+	// the first attempt's time in milliseconds since the epoch.
+	IdempotenceTimestampHeader = "X-GCS-Idempotence-Request-Timestamp"
+)
+
 // DefaultMaxHeaderBytes bounds the request headers the handler accepts
 // (names and values, summed) unless WithMaxHeaderBytes says otherwise.
 // Larger headers get a JSON 400; set http.Server.MaxHeaderBytes above it
