@@ -27,8 +27,8 @@
 //
 // A token is invalid when unknown, another merchant's, deleted, revoked,
 // expired, or its product is gone from the catalog; the wire gets only the
-// ids (CreateResponse.InvalidTokens, always an array), the caller the
-// reasons (CreateResponse.Invalid). A failing token repository fails the
+// ids (CreateResponse.InvalidTokens; wire.NewSessionResponse shows them as
+// an array, [] when none), the caller the reasons (CreateResponse.Invalid). A failing token repository fails the
 // whole Create with a retryable sderrors.ErrUnavailable and stores
 // nothing: a token that could not be looked up is never called invalid.
 // A valid token whose product the filters exclude is kept in the session

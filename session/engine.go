@@ -112,16 +112,20 @@ type CreateRequest struct {
 	Tokens                []string        `json:"tokens,omitempty" validate:"omitempty,maxtokens,dive,token"`
 }
 
-// CreateResponse is the wire SessionResponse. Invalid keeps the reason of
-// each invalid token for the caller (logs, metrics); it is not sent.
+// CreateResponse is the engine's answer to a create, for the merchant's
+// server: the ids, the datacenter's URLs and the tokens found invalid, with
+// their reasons (Invalid) for the caller (logs, metrics). Its JSON is
+// wire.SessionResponse's (wire.NewSessionResponse), which owns the wire
+// names and shows invalidTokens as [] when InvalidTokens is empty or nil;
+// the reasons are never sent.
 type CreateResponse struct {
-	AssetURL        string          `json:"assetUrl"`
-	ClientAPIURL    string          `json:"clientApiUrl"`
-	ClientSessionID string          `json:"clientSessionId"`
-	CustomerID      string          `json:"customerId"`
-	InvalidTokens   []string        `json:"invalidTokens"`
-	Region          string          `json:"region"`
-	Invalid         []token.Invalid `json:"-"`
+	AssetURL        string
+	ClientAPIURL    string
+	ClientSessionID string
+	CustomerID      string
+	InvalidTokens   []string // the ids of Invalid, in request order
+	Region          string
+	Invalid         []token.Invalid
 }
 
 // Create checks the shape of req, validates it against merchantID's
@@ -190,16 +194,12 @@ func (e *Engine) Create(ctx context.Context, merchantID string, req CreateReques
 	}
 	e.obs.sessionCreated(merchantID)
 	e.obs.tokensInvalid(checked.Invalid)
-	invalid := checked.InvalidIDs()
-	if invalid == nil {
-		invalid = []string{}
-	}
 	return CreateResponse{
 		AssetURL:        dc.Origin + "/",
 		ClientAPIURL:    dc.Origin + "/client",
 		ClientSessionID: sessionID,
 		CustomerID:      customerID,
-		InvalidTokens:   invalid,
+		InvalidTokens:   checked.InvalidIDs(),
 		Region:          dc.Region,
 		Invalid:         checked.Invalid,
 	}, nil

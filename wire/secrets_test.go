@@ -141,7 +141,7 @@ func engineResults(t *testing.T) (map[string]any, string) {
 var notResults = map[string]string{
 	"session.Engine":            "the engine itself; no exported fields",
 	"session.CreateRequest":     "the merchant's request, decoded; it holds the tokens the merchant sent",
-	"session.CreateResponse":    "the SessionResponse for the merchant's server: clientSessionId and invalidTokens are its contract (wire.SessionResponse)",
+	"session.CreateResponse":    "the engine's answer for the merchant's server, without JSON tags: its clientSessionId and token ids are the contract; its JSON is wire.SessionResponse",
 	"session.Datacenter":        "configuration: origin and region",
 	"storage.Record":            "the storage contract, not a result: what stores keep (a hash of the clientSessionId, opaque Payload)",
 	"token.Checker":             "a service; no exported fields",
