@@ -628,3 +628,44 @@ func TestAuthenticateAllocatesNothingOnMemstore(t *testing.T) {
 		t.Errorf("Authenticate allocates %.0f times per call; want 0", n)
 	}
 }
+
+// TestMerchantOfCustomerID: the one reader of the customerId format gives
+// the merchant of every id Create mints, and nothing for anything else.
+func TestMerchantOfCustomerID(t *testing.T) {
+	f := newFixture(t)
+	for _, m := range []string{merchant, "a-B-9", strings.Repeat("m", 64)} {
+		resp, err := f.tryCreate(m, `{}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := session.MerchantOfCustomerID(resp.CustomerID); !ok || got != m {
+			t.Errorf("MerchantOfCustomerID(%q) = %q, %t; want %q", resp.CustomerID, got, ok, m)
+		}
+	}
+	hex := strings.Repeat("ab", 16)
+	for _, id := range []string{
+		"", hex, "-" + hex, "1234" + hex, "1234-" + hex[:31], "1234-" + hex + "0", "1234-" + strings.ToUpper(hex),
+		"12_34-" + hex, strings.Repeat("m", 65) + "-" + hex, "1234-" + hex[:30] + "g0", "1234--" + hex[1:],
+	} {
+		if got, ok := session.MerchantOfCustomerID(id); ok || got != "" {
+			t.Errorf("MerchantOfCustomerID(%q) = %q, %t; want nothing", id, got, ok)
+		}
+	}
+	id := "1234-" + hex
+	if a := testing.AllocsPerRun(100, func() { _, _ = session.MerchantOfCustomerID(id) }); a != 0 {
+		t.Errorf("MerchantOfCustomerID allocates %v times; want 0", a)
+	}
+}
+
+// TestNowIsTheEnginesClock: Engine.Now is the clock of WithClock.
+func TestNowIsTheEnginesClock(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	if got := f.engine.Now(); !got.Equal(start) {
+		t.Errorf("Now() = %v; want the fixture's clock %v", got, start)
+	}
+	f.clock.add(time.Hour)
+	if got := f.engine.Now(); !got.Equal(start.Add(time.Hour)) {
+		t.Errorf("Now() = %v; want %v", got, start.Add(time.Hour))
+	}
+}

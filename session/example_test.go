@@ -186,3 +186,13 @@ func ExampleEngine_Revoke() {
 	// <nil>
 	// 9002
 }
+
+func ExampleMerchantOfCustomerID() {
+	for _, id := range []string{"1234-101112131415161718191a1b1c1d1e1f", "1234-not-a-customer-id"} {
+		m, ok := session.MerchantOfCustomerID(id)
+		fmt.Printf("%q %t\n", m, ok)
+	}
+	// Output:
+	// "1234" true
+	// "" false
+}

@@ -87,14 +87,8 @@ func buildGateway(cfg config) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := engine.Now // the one clock: cfg.Now went to the engine, connecthttp's verifier uses it too
 	var opts []connecthttp.Option
-	if cfg.Now != nil {
-		opts = append(opts, connecthttp.WithVerifierOptions(auth.WithClock(cfg.Now)))
-	}
 	if cfg.CreateRate > 0 {
 		opts = append(opts, connecthttp.WithCreateLimiter(newMerchantLimiter(cfg.CreateRate, max(1, cfg.CreateBurst), now)))
 	}

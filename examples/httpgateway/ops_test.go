@@ -171,3 +171,19 @@ func TestReadyzFailsWhenAStoreCannotAnswer(t *testing.T) {
 		t.Errorf("/healthz = %d, want 200: the process runs", r.Status)
 	}
 }
+
+// TestMerchantOf: the merchant of a Client API call is read by the
+// engine's one reader of the customerId format
+// (session.MerchantOfCustomerID): nothing for a malformed customerId.
+func TestMerchantOf(t *testing.T) {
+	hex := strings.Repeat("0a", 16)
+	for id, want := range map[string]string{
+		"1234-" + hex: "1234", "a-b-" + hex: "a-b", "1234-" + hex[:31]: "", "1234-notarandompart": "", "x": "",
+	} {
+		r := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/client/v1/"+id+"/products", nil)
+		r.SetPathValue("customerId", id)
+		if got := merchantOf(r); got != want {
+			t.Errorf("merchantOf(customerId %q) = %q; want %q", id, got, want)
+		}
+	}
+}

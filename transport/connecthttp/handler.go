@@ -115,7 +115,9 @@ func WithMaxHeaderBytes(n int) Option {
 }
 
 // WithVerifierOptions configures the v1HMAC verification of the Server API:
-// auth.WithClock, auth.WithClockSkew, auth.WithReplayGuard.
+// auth.WithClockSkew, auth.WithReplayGuard, and auth.WithClock (by default
+// the verifier dates requests with the engine's clock, session.Engine.Now,
+// so that a gateway gives its clock once, to the engine).
 func WithVerifierOptions(opts ...auth.VerifierOption) Option {
 	return optionFunc(func(c *config) {
 		c.verifierOpts = append(c.verifierOpts, opts...)
@@ -140,7 +142,11 @@ func New(engine *session.Engine, keys auth.APIKeys, opts ...Option) (*Handler, e
 		cfg.Fail("engine", "the engine must not be nil")
 	}
 	sderrors.ApplyOptions(&cfg.ConfigProblems, opts, func(o Option) { o.apply(&cfg) })
-	v, err := auth.NewVerifier(keys, cfg.verifierOpts...)
+	verifierOpts := cfg.verifierOpts
+	if engine != nil { // the engine's clock, unless an auth.WithClock of the options replaces it
+		verifierOpts = append([]auth.VerifierOption{auth.WithClock(engine.Now)}, verifierOpts...)
+	}
+	v, err := auth.NewVerifier(keys, verifierOpts...)
 	if err != nil {
 		cfg.Add(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/transport/connecthttp"
 	"github.com/clientsession/engine/wire"
 	"github.com/clientsession/engine/wire/auth"
@@ -221,4 +222,29 @@ func TestLimits(t *testing.T) {
 			t.Errorf("New with four problems = %v, want one naming %s", err, p)
 		}
 	}
+}
+
+// TestVerifierUsesTheEnginesClock: one clock per gateway. The v1HMAC
+// verifier dates requests with the engine's clock (session.WithClock), so
+// a request dated by that clock, a day from the machine's, is accepted;
+// an auth.WithClock among WithVerifierOptions replaces it.
+func TestVerifierUsesTheEnginesClock(t *testing.T) {
+	then := time.Now().Add(-24 * time.Hour).Truncate(time.Second)
+	engine := newEngine(t, session.WithClock(func() time.Time { return then }))
+	signer := defaultSigner
+	signer.Date = then
+
+	h, err := connecthttp.New(engine, apiKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := newGatewayOver(t, h).Server(http.MethodPost, "/v1/1234/sessions", `{}`, signer); r.Status != http.StatusOK {
+		t.Errorf("a request dated by the engine's clock: %d %s; want 200", r.Status, r.Body)
+	}
+	h, err = connecthttp.New(engine, apiKeys, connecthttp.WithVerifierOptions(auth.WithClock(time.Now)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	newGatewayOver(t, h).Server(http.MethodPost, "/v1/1234/sessions", `{}`, signer).
+		WantError(t, http.StatusUnauthorized, sderrors.ErrUnauthorized.Code(), "")
 }
