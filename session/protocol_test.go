@@ -54,6 +54,7 @@ func TestNoProtocolInSession(t *testing.T) {
 				if err == nil && v >= 100 && v <= 599 { // decimal only: 0x7e is a character
 					t.Errorf("%s holds %s, an HTTP status", fset.Position(lit.Pos()), lit.Value)
 				}
+			default: // floats, imaginaries and characters name no protocol
 			}
 			return true
 		})
