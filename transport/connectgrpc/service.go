@@ -106,10 +106,10 @@ func WithServerOptions(opts ...grpc.ServerOption) Option {
 // WithMaxRequestBytes. It checks every option (a nil one included) and the
 // service's arguments, and reports all problems at once as
 // sderrors.ErrInvalidConfiguration.
-func NewServer(engine *session.Engine, auth MerchantAuthenticator, opts ...Option) (*grpc.Server, error) {
+func NewServer(engine *session.Engine, merchantAuth MerchantAuthenticator, opts ...Option) (*grpc.Server, error) {
 	cfg := serverConfig{ConfigProblems: sderrors.ConfigProblems{Prefix: "connectgrpc: "}, maxRequestBytes: wire.DefaultMaxRequestBytes}
 	sderrors.ApplyOptions(&cfg.ConfigProblems, opts, func(o Option) { o.apply(&cfg) })
-	svc, err := New(engine, auth)
+	svc, err := New(engine, merchantAuth)
 	if err != nil {
 		cfg.Add(err)
 	}
