@@ -10,6 +10,7 @@ import (
 	"github.com/clientsession/engine/transport/connecthttp"
 	"github.com/clientsession/engine/transport/connecthttp/connecttest"
 	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // The allocation budget of the two calls the gateway benchmark drives
@@ -83,7 +84,7 @@ func handlerCalls(tb testing.TB) (products, create func() *discardWriter) {
 		r.RequestURI = "/v1/1234/sessions"
 		r.Header.Set("Content-Type", "application/json")
 		r.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-		r.Header.Set("Authorization", wire.Sign(defaultSigner.KeyID, []byte(defaultSigner.Secret), wire.Request{
+		r.Header.Set("Authorization", auth.Sign(defaultSigner.KeyID, []byte(defaultSigner.Secret), auth.Request{
 			Method: r.Method, ContentType: "application/json", Date: r.Header.Get("Date"), Header: r.Header, Target: r.RequestURI,
 		}))
 		return r.WithContext(tb.Context())

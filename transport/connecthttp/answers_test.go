@@ -13,10 +13,10 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
-	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/transport/connecthttp"
 	"github.com/clientsession/engine/transport/connecthttp/connecttest"
 	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // TestAnswersAreEncodingJSONsBytes: every Client API answer and the create
@@ -102,14 +102,14 @@ func TestAnswersAreEncodingJSONsBytes(t *testing.T) {
 func TestEveryAnswerHasContentLength(t *testing.T) {
 	g := newGateway(t)
 	idem := defaultSigner
-	idem.Header = http.Header{session.IdempotenceKeyHeader: {"order-1"}}
+	idem.Header = http.Header{connecthttp.IdempotenceKeyHeader: {"order-1"}}
 	s := g.create(`{"tokens":["tok-visa","tok-mc"]}`)
 	client := func(method, rest, body string) *http.Request {
 		req, err := http.NewRequestWithContext(t.Context(), method, g.URL+"/client/v1/"+s.CustomerID+"/"+rest, strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
-		req.Header.Set("Authorization", wire.ClientAuthorization(s.ClientSessionID))
+		req.Header.Set("Authorization", auth.ClientAuthorization(s.ClientSessionID))
 		return req
 	}
 	raw := func(method, target string) *http.Request {
@@ -228,7 +228,7 @@ func signNow(t *testing.T, req *http.Request) *http.Request {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
 	target := req.URL.RequestURI()
-	req.Header.Set("Authorization", wire.Sign(defaultSigner.KeyID, []byte(defaultSigner.Secret), wire.Request{
+	req.Header.Set("Authorization", auth.Sign(defaultSigner.KeyID, []byte(defaultSigner.Secret), auth.Request{
 		Method: req.Method, ContentType: "application/json", Date: req.Header.Get("Date"), Header: req.Header, Target: target,
 	}))
 	return req

@@ -10,6 +10,7 @@ import (
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // ---- Server API ----
@@ -23,7 +24,7 @@ const idempotenceKeyField = "X-Gcs-Idempotence-Key"
 // path's merchant.
 func (h *Handler) serverAuth(w http.ResponseWriter, r *http.Request) (string, bool) {
 	merchantID := r.PathValue("merchantId")
-	_, err := h.verifier.Verify(r.Context(), merchantID, r.Header.Get("Authorization"), wire.Request{
+	_, err := h.verifier.Verify(r.Context(), merchantID, r.Header.Get("Authorization"), auth.Request{
 		Method:      r.Method,
 		ContentType: r.Header.Get("Content-Type"),
 		Date:        r.Header.Get("Date"),
@@ -72,22 +73,39 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.engine.Idempotent(r.Context(), merchantID, key, body, func(ctx context.Context) session.Answer {
 		// The answer may be kept for replays: in bytes of its own.
-		status, out, _ := h.create(ctx, merchantID, body, nil)
-		return session.Answer{Status: status, Body: out}
+		status, out, err := h.create(ctx, merchantID, body, nil)
+		return session.Answer{Status: status, Body: out, Err: err}
 	})
-	if ts := res.Timestamp(); ts != "" {
-		w.Header().Set(session.IdempotenceTimestampHeader, ts)
+	if !res.FirstAttemptAt.IsZero() {
+		w.Header().Set(IdempotenceTimestampHeader, strconv.FormatInt(res.FirstAttemptAt.UnixMilli(), 10))
 	}
 	if err != nil {
-		writeError(w, err)
+		writeError(w, atKeyHeader(err))
 		return
 	}
 	writeAnswer(w, res.Answer)
 }
 
+// atKeyHeader names the idempotence header as the property of the
+// engine's errors about the key: Idempotent returns them without one (the
+// engine knows no header), as the only InvalidArgument and Conflict errors
+// without a property.
+func atKeyHeader(err error) error {
+	e := sderrors.Find(err)
+	if e == nil || e.Property() != "" {
+		return err
+	}
+	switch e.Kind() {
+	case sderrors.KindInvalidArgument, sderrors.KindConflict:
+		return e.WithProperty(IdempotenceKeyHeader)
+	default:
+		return err
+	}
+}
+
 // create runs one create and appends its answer, as it goes on the wire,
 // to b: the status, the body and the error it answers (nil for a
-// success).
+// success), the outcome the engine's idempotence keys on.
 func (h *Handler) create(ctx context.Context, merchantID string, body, b []byte) (int, []byte, error) {
 	req, err := h.engine.DecodeCreateRequest(body)
 	if err == nil {
@@ -171,7 +189,7 @@ func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
 // clientAuth authenticates a Client API call: the session named in the
 // Authorization header must be the path's customer's.
 func (h *Handler) clientAuth(w http.ResponseWriter, r *http.Request) (session.Session, bool) {
-	id, err := wire.ParseClientAuthorization(r.Header.Get("Authorization"))
+	id, err := auth.ParseClientAuthorization(r.Header.Get("Authorization"))
 	if err != nil {
 		writeError(w, err)
 		return session.Session{}, false

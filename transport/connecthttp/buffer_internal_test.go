@@ -3,8 +3,6 @@ package connecthttp
 import (
 	"net/http"
 	"testing"
-
-	"github.com/clientsession/engine/session"
 )
 
 // TestLargeBuffersAreNotPooled: a buffer that grew past maxPooledBytes is
@@ -30,7 +28,7 @@ func TestLargeBuffersAreNotPooled(t *testing.T) {
 // TestIdempotenceKeyField: the field looked up is the idempotence key
 // header as net/http stores it.
 func TestIdempotenceKeyField(t *testing.T) {
-	if want := http.CanonicalHeaderKey(session.IdempotenceKeyHeader); idempotenceKeyField != want {
+	if want := http.CanonicalHeaderKey(IdempotenceKeyHeader); idempotenceKeyField != want {
 		t.Errorf("idempotenceKeyField = %q, want %q", idempotenceKeyField, want)
 	}
 }
