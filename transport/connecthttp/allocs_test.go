@@ -21,9 +21,18 @@ import (
 // ResponseWriter whose header map is emptied between runs, as net/http
 // gives each request a fresh one. A change that allocates more fails
 // TestAllocationBudget; lower the figures when a change allocates less.
+//
+// Before the encoders of package wire and the pooled buffers, the same
+// calls made 50 (products) and 67 (create) allocations. Of the 18 of a
+// products call, 4 are the HTTP layer's (the answer's header values, its
+// Content-Length, the ServeMux's match); the rest are the engine's
+// (decoding the session's filters and tokens, resolving the products) and
+// one per account on file (its expiry). Of the 61 of a create, 4 are the
+// HTTP layer's; the rest are the v1HMAC check (wire/auth) and the
+// engine's decode, validation, token check and save.
 const (
-	productsAllocBudget = 500
-	createAllocBudget   = 500
+	productsAllocBudget = 18
+	createAllocBudget   = 61
 )
 
 // benchCreateBody is the create of the gateway benchmark: filters and 2
@@ -123,10 +132,14 @@ func handlerCalls(tb testing.TB) (products, create func() *discardWriter) {
 
 // TestAllocationBudget fails when a products or create call through the
 // handler allocates more than its budget. The race detector changes the
-// counts (sync.Pool drops items at random under it), so it skips there.
+// counts (sync.Pool drops items at random under it), so it skips there,
+// as under coverage.
 func TestAllocationBudget(t *testing.T) {
 	if raceEnabled {
-		t.Skip("allocation counts differ under the race detector")
+		t.Skip("allocation counts differ under the race detector (sync.Pool drops buffers at random): create makes 62")
+	}
+	if testing.CoverMode() != "" {
+		t.Skip("coverage counters change allocation counts")
 	}
 	products, create := handlerCalls(t)
 	for _, c := range []struct {

@@ -23,7 +23,7 @@ import (
 // instead, so that one large call does not keep its memory in the pool.
 const (
 	initialBufferBytes = 8 << 10  // a products answer of a few products, a create body
-	maxPooledBytes     = 64 << 10 // DefaultMaxBodyBytes
+	maxPooledBytes     = wire.DefaultMaxRequestBytes
 )
 
 // buffer is a pooled byte slice.
