@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/wire"
 )
@@ -169,7 +170,8 @@ func runLoad(t *testing.T, iterations, workers, live int) {
 			}
 		})
 	}
-	wg.Wait()
+	// The workers stop at ctx's end; the bound is a minute past it.
+	testwait.Group(t, &wg, 4*time.Minute, "the load workers")
 	elapsed := time.Since(start)
 	if ctx.Err() != nil {
 		t.Fatalf("load run did not finish within its time bound: %d of %d iterations", len(createLat), iterations)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/transport/connecthttp/connecttest"
 )
 
@@ -30,7 +31,7 @@ func startRun(t *testing.T, args ...string) *connecttest.Gateway {
 	}()
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
+		if err := testwait.Recv(t, done, 30*time.Second, "run to return after its context ended"); err != nil {
 			t.Errorf("run: %v; stderr: %s", err, stderr.String())
 		}
 	})

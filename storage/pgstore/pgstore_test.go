@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/session/sessiontest"
 	"github.com/clientsession/engine/storage"
@@ -116,7 +117,7 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 			}
 		})
 	}
-	wg.Wait()
+	testwait.Group(t, &wg, 2*time.Minute, "the concurrent migrations")
 }
 
 func TestNewRejectsBadTableNames(t *testing.T) {

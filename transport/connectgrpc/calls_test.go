@@ -2,6 +2,7 @@ package connectgrpc_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/token"
 	"github.com/clientsession/engine/transport/connectgrpc"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
@@ -108,61 +110,108 @@ func TestOpenEncryptedCustomerInput(t *testing.T) {
 	})
 }
 
-// blockingTokens is a token repository that blocks until the call's
-// context ends.
+// blockingTokens is a token repository that says it was entered, then
+// blocks until the call's context ends (or a minute passes: a bound).
 type blockingTokens struct{ entered chan struct{} }
 
 func (b blockingTokens) Tokens(ctx context.Context, _ string, _ []string) ([]token.Token, error) {
-	b.entered <- struct{}{}
-	<-ctx.Done()
-	return nil, ctx.Err()
+	select {
+	case b.entered <- struct{}{}:
+	default: // entered already said so
+	}
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(time.Minute):
+		return nil, errors.New("blockingTokens: the call's context did not end within a minute")
+	}
 }
 
-// TestDeadlineAndCancellation: a call whose deadline passes or that the
-// client cancels while the engine waits on a dependency ends with the
-// client's code, and stores nothing.
-func TestDeadlineAndCancellation(t *testing.T) {
-	t.Parallel()
+// blockedServer serves an engine whose token lookups block (blockingTokens)
+// and reports the code of each call's answer on answered.
+func blockedServer(t *testing.T) (client, blockingTokens, env, chan codes.Code) {
+	t.Helper()
 	repo := blockingTokens{entered: make(chan struct{}, 1)}
 	e := newEngine(t, engineConfig{tokens: repo})
-	answered := make(chan codes.Code, 1)
-	observe := grpc.ChainUnaryInterceptor(func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	answered := make(chan codes.Code, 4)
+	observe := grpc.ChainUnaryInterceptor(func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		resp, err := h(ctx, req)
 		answered <- status.Code(err)
 		return resp, err
 	})
-	c := newClient(serve(t, e.engine, bearerAuth, observe))
+	return newClient(serve(t, e.engine, bearerAuth, observe)), repo, e, answered
+}
+
+// TestDeadlineAndCancellation: a call whose deadline passes or that the
+// client cancels while the engine waits on a dependency ends with the
+// client's code, and stores nothing. Every wait is bounded: on a loaded
+// machine a short deadline may pass before the call reaches the token
+// lookup (or the server at all); the deadline case then tries again with
+// a longer one, and fails with a message when even 5 s were not enough.
+func TestDeadlineAndCancellation(t *testing.T) {
+	t.Parallel()
 	req := &pb.CreateSessionRequest{Tokens: []string{"tok-visa"}}
 
-	ctx, cancel := context.WithTimeout(asMerchant(t.Context(), "1234"), 200*time.Millisecond)
-	defer cancel()
-	_, err := c.sessions.CreateSession(ctx, req)
-	if status.Code(err) != codes.DeadlineExceeded {
-		t.Errorf("deadline: %v, want DeadlineExceeded", err)
-	}
-	// The server's context ends by its own copy of the deadline (the engine's
-	// retryable Unavailable) or by the client's reset of the stream
-	// (Canceled), whichever comes first; the client sees DeadlineExceeded.
-	if got := <-answered; got != codes.Unavailable && got != codes.Canceled {
-		t.Errorf("deadline: the server answered %v, want Unavailable or Canceled", got)
-	}
-	<-repo.entered
+	t.Run("deadline", func(t *testing.T) {
+		for _, d := range []time.Duration{200 * time.Millisecond, time.Second, 5 * time.Second} {
+			c, repo, e, answered := blockedServer(t)
+			ctx, cancel := context.WithTimeout(asMerchant(t.Context(), "1234"), d)
+			_, err := c.sessions.CreateSession(ctx, req)
+			cancel()
+			if status.Code(err) != codes.DeadlineExceeded {
+				t.Fatalf("deadline %v: %v, want DeadlineExceeded", d, err)
+			}
+			var got codes.Code
+			select {
+			case got = <-answered:
+			case <-time.After(5 * time.Second):
+				t.Logf("deadline %v: the call never reached the server; trying a longer deadline", d)
+				continue
+			}
+			select {
+			case <-repo.entered:
+			default:
+				t.Logf("deadline %v: the deadline passed before the engine reached the token lookup (answer %v); trying a longer deadline", d, got)
+				continue
+			}
+			// The server's context ends by its own copy of the deadline (the
+			// engine's retryable Unavailable) or by the client's reset of the
+			// stream (Canceled), whichever comes first.
+			if got != codes.Unavailable && got != codes.Canceled {
+				t.Errorf("deadline %v: the server answered %v, want Unavailable or Canceled", d, got)
+			}
+			if n := e.store.Len(); n != 0 {
+				t.Errorf("deadline %v: %d sessions stored by a call that did not finish", d, n)
+			}
+			return
+		}
+		t.Fatal("no call reached the token lookup before its deadline, even with a deadline of 5s")
+	})
 
-	ctx, cancel = context.WithCancel(asMerchant(t.Context(), "1234"))
-	go func() {
-		<-repo.entered
-		cancel()
-	}()
-	_, err = c.sessions.CreateSession(ctx, req)
-	if status.Code(err) != codes.Canceled {
-		t.Errorf("cancel: %v, want Canceled", err)
-	}
-	if got := <-answered; got != codes.Canceled {
-		t.Errorf("cancel: the server answered %v, want Canceled", got)
-	}
-	if n := e.store.Len(); n != 0 {
-		t.Errorf("%d sessions stored by calls that did not finish", n)
-	}
+	t.Run("cancel", func(t *testing.T) {
+		c, repo, e, answered := blockedServer(t)
+		// The minute is a bound only: the call is canceled once the engine
+		// waits on the token lookup.
+		ctx, cancel := context.WithTimeout(asMerchant(t.Context(), "1234"), time.Minute)
+		defer cancel()
+		go func() {
+			select {
+			case <-repo.entered:
+			case <-ctx.Done():
+			}
+			cancel()
+		}()
+		_, err := c.sessions.CreateSession(ctx, req)
+		if status.Code(err) != codes.Canceled {
+			t.Errorf("cancel: %v, want Canceled (DeadlineExceeded: the call never reached the token lookup within a minute)", err)
+		}
+		if got := testwait.Recv(t, answered, 10*time.Second, "the server's answer to the canceled call"); got != codes.Canceled {
+			t.Errorf("cancel: the server answered %v, want Canceled", got)
+		}
+		if n := e.store.Len(); n != 0 {
+			t.Errorf("cancel: %d sessions stored by a call that did not finish", n)
+		}
+	})
 }
 
 // TestConcurrentClients: many clients create sessions and list products at
@@ -205,7 +254,7 @@ func TestConcurrentClients(t *testing.T) {
 			}
 		})
 	}
-	wg.Wait()
+	testwait.Group(t, &wg, time.Minute, "the concurrent clients")
 	close(errs)
 	for err := range errs {
 		t.Error(err)

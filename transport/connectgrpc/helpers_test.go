@@ -31,6 +31,7 @@ import (
 	"github.com/clientsession/engine/encryption"
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/token"
@@ -307,7 +308,7 @@ func serveOn(tb testing.TB, srv *grpc.Server) *grpc.ClientConn {
 	tb.Cleanup(func() {
 		_ = conn.Close()
 		srv.Stop()
-		if err := <-done; err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+		if err := testwait.Recv(tb, done, 10*time.Second, "Serve to return after Stop"); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 			tb.Errorf("Serve: %v", err)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/transport/connecthttp/connecttest"
 )
@@ -86,7 +87,7 @@ func TestIdempotentConcurrentOverHTTP(t *testing.T) {
 			answers[i] = g.Server(http.MethodPost, "/v1/1234/sessions", `{}`, withKey("race"))
 		})
 	}
-	wg.Wait()
+	testwait.Group(t, &wg, time.Minute, "the concurrent repeats")
 	var ok, conflict int
 	var body []byte
 	for _, r := range answers {
