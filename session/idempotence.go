@@ -107,7 +107,8 @@ func (e *Engine) SupportsIdempotence() bool { return e.idem != nil }
 // request is the bytes that identify the request (the body): only its
 // SHA-256 is kept. A malformed key is a 400 INVALID_VALUE at
 // X-GCS-Idempotence-Key (ValidIdempotenceKey); a failing store a
-// retryable sderrors.ErrUnavailable, and run does not run. When the answer
+// retryable sderrors.ErrUnavailable (sderrors.ErrStoreFull when it is at
+// its memory bound), and run does not run. When the answer
 // could not be stored, it is still returned (the work was done).
 func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request []byte, run func(context.Context) Answer) (IdempotentResult, error) {
 	if !ValidIdempotenceKey(key) {
@@ -127,7 +128,7 @@ func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request
 	got, err := e.idem.ClaimIdempotency(ctx, k, rec)
 	e.obs.storeCall("claim_idempotency", start, err)
 	if err != nil {
-		return IdempotentResult{}, sderrors.FromDependency(err)
+		return IdempotentResult{}, storeFailure(err)
 	}
 	if got.Attempt != rec.Attempt {
 		first := IdempotentResult{FirstAttemptAt: got.StartedAt}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +15,10 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/internal/testwait"
+	"github.com/clientsession/engine/storage"
+	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/token"
 	"github.com/clientsession/engine/transport/connectgrpc"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
@@ -282,5 +286,59 @@ func TestRequestSizeLimit(t *testing.T) {
 	}
 	if e.store.Len() != 0 {
 		t.Errorf("%d sessions stored", e.store.Len())
+	}
+}
+
+// TestStoreFullIsUnavailable: over a session store at its memory bound,
+// CreateSession and OpenEncryptedCustomerInput are Unavailable with
+// STORE_FULL (700902) and a RetryInfo; sessions created before still
+// serve, and the refused blob opens once a revoke made room.
+func TestStoreFullIsUnavailable(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, engineConfig{store: []memstore.Option{memstore.WithMaxBytes(16 << 10)}})
+	c := newClient(serve(t, e.engine, bearerAuth))
+	wantFull := func(what string, err error) {
+		t.Helper()
+		wantError(t, what, err, codes.Unavailable, string(sderrors.ErrStoreFull.Code()), "")
+		if d := detailsOf(status.Convert(err)); d.retry.GetRetryDelay().AsDuration() != connectgrpc.RetryDelay {
+			t.Errorf("%s: RetryInfo %v, want a delay of %v", what, d.retry, connectgrpc.RetryDelay)
+		}
+	}
+	var created []*pb.CreateSessionResponse
+	for i := 0; ; i++ {
+		s, err := c.sessions.CreateSession(asMerchant(t.Context(), "1234"), &pb.CreateSessionRequest{})
+		if err != nil {
+			wantFull("CreateSession at the bound", err)
+			break
+		}
+		created = append(created, s)
+		if i > 10_000 {
+			t.Fatal("a 16 KiB store never refused a create")
+		}
+	}
+	for i := 0; ; i++ { // the slack goes to nonces of no session
+		err := e.store.RecordNonce(t.Context(), storage.Key{1}, strconv.Itoa(i), time.Now().Add(time.Hour))
+		if errors.Is(err, storage.ErrFull) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := created[0]
+	k := key(t)
+	req := &pb.OpenEncryptedCustomerInputRequest{ClientSessionId: s.GetClientSessionId(),
+		EncryptedCustomerInput: seal(t, &k.Private.PublicKey, k.ID, cardInput(s.GetClientSessionId(), ""))}
+	_, err := c.sessions.OpenEncryptedCustomerInput(asMerchant(t.Context(), "1234"), req)
+	wantFull("OpenEncryptedCustomerInput at the bound", err)
+
+	c.products(t, s, nlEUR) // nothing live was evicted
+	for _, r := range created[1:4] {
+		if _, err := c.sessions.RevokeSession(asMerchant(t.Context(), "1234"), &pb.RevokeSessionRequest{ClientSessionId: r.GetClientSessionId()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.sessions.OpenEncryptedCustomerInput(asMerchant(t.Context(), "1234"), req); err != nil {
+		t.Errorf("the refused blob after revokes made room: %v (its nonce must not be used up)", err)
 	}
 }

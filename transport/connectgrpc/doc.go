@@ -98,7 +98,14 @@
 // whose metadata carry what the HTTP ErrorResponse carries: "code" (e.g.
 // 9002), "errorId", "httpStatusCode" and "category"; and, when the error
 // names a property, a google.rpc.BadRequest whose field violations' field
-// is the wire propertyName. An error that is not an *sderrors.Error (a
+// is the wire propertyName. An Unavailable status (retryable: a failing
+// store or token repository, SERVICE_UNAVAILABLE 700900; a session store
+// at its memory bound, STORE_FULL 700902, where nothing was stored and
+// nothing live evicted) also carries a google.rpc.RetryInfo of
+// [RetryDelay], one second, as the HTTP transport's Retry-After. Unavailable
+// rather than ResourceExhausted: a full store is the server's state, not
+// the caller's quota, and gRPC clients retry Unavailable by default
+// policy. An error that is not an *sderrors.Error (a
 // bug, a panic in a handler, a foreign error from the authenticator) is
 // Internal "an unknown server error occurred", code 9999, with no
 // internal text; causes never leave the process.

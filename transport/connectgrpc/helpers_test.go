@@ -164,6 +164,8 @@ type engineConfig struct {
 	now    func() time.Time
 	// catalog, when not nil, replaces merchant 1234's catalog.
 	catalog []filter.Product
+	// store options of the memstore (e.g. a memory bound).
+	store []memstore.Option
 }
 
 // newEngine builds the engine of the fixture: one catalog and one
@@ -205,7 +207,7 @@ func newEngine(tb testing.TB, cfg engineConfig) env {
 		catalogs[m.ID] = c
 		datacenters[m.ID] = dcs[m.Datacenter]
 	}
-	store, err := memstore.New()
+	store, err := memstore.New(cfg.store...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -374,6 +376,7 @@ var nlEUR = &pb.PaymentContext{CountryCode: "NL", CurrencyCode: "EUR", Amount: 1
 type details struct {
 	info       *errdetails.ErrorInfo
 	violations []*errdetails.BadRequest_FieldViolation
+	retry      *errdetails.RetryInfo
 	others     int
 }
 
@@ -385,6 +388,8 @@ func detailsOf(st *status.Status) details {
 			d.info = v
 		case *errdetails.BadRequest:
 			d.violations = append(d.violations, v.GetFieldViolations()...)
+		case *errdetails.RetryInfo:
+			d.retry = v
 		default:
 			d.others++
 		}

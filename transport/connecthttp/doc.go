@@ -64,6 +64,12 @@
 // budget with a 429 TOO_MANY_REQUESTS and Retry-After, after the call was
 // authenticated.
 //
+// Every 503 (a retryable failure: SERVICE_UNAVAILABLE when a store or the
+// token repository fails, STORE_FULL when the session store is at its
+// memory bound, e.g. memstore.WithMaxBytes) carries Retry-After: 1
+// ([RetryAfter]). A create, an open of encrypted input or an idempotent
+// claim refused by a full store stores nothing; nothing live is evicted.
+//
 // The package never logs and never writes a token id, clientSessionId,
 // key, card number or security code into a Client API answer or an error.
 package connecthttp
