@@ -65,8 +65,21 @@
 //
 // [NewServer] returns a *grpc.Server with the service, its interceptor,
 // the gRPC health service (grpc.health.v1.Health, SERVING), server
-// reflection and requests of at most [MaxRecvMsgSize]; [New] and
-// [Service.Register] serve the same on a server the gateway builds.
+// reflection, requests of at most [MaxRecvMsgSize] and [ServerCodec];
+// [New] and [Service.Register] serve the same on a server the gateway
+// builds (with ServerCodec among its options).
+//
+// Request bytes that are not the method's request message (a truncated
+// field, a string that is not UTF-8, a wrong wire type) are
+// InvalidArgument INVALID_MESSAGE (700106) with the ErrorInfo below and
+// no text of grpc-go or protobuf, answered before the interceptors run
+// (so before the merchant is authenticated: the answer depends on the
+// bytes only). grpc-go itself would answer them with Internal and its own
+// "failed to unmarshal" text before any interceptor; ServerCodec, a
+// server option (grpc.ForceServerCodecV2; no global registry is changed),
+// and the service's method handlers turn that into the project's error.
+// FuzzRawRequest sends arbitrary bytes to every method over a loopback
+// connection: never Internal, never library text, never a panic.
 //
 // # Errors
 //

@@ -64,7 +64,8 @@ const MaxRecvMsgSize = 128 << 10
 // NewServer returns a gRPC server with the service and its interceptor
 // (UnaryInterceptor, outermost, before any interceptor of opts), the gRPC
 // health service (SERVING for "" and both services), server reflection,
-// and requests limited to MaxRecvMsgSize. opts are the gateway's:
+// requests limited to MaxRecvMsgSize, and ServerCodec (bad request bytes
+// are InvalidArgument INVALID_MESSAGE, not Internal). opts are the gateway's:
 // credentials (TLS, mTLS), limits (a grpc.MaxRecvMsgSize of opts
 // replaces the default), keepalive, more interceptors.
 func NewServer(engine *session.Engine, auth MerchantAuthenticator, opts ...grpc.ServerOption) (*grpc.Server, error) {
@@ -74,6 +75,7 @@ func NewServer(engine *session.Engine, auth MerchantAuthenticator, opts ...grpc.
 	}
 	srv := grpc.NewServer(append([]grpc.ServerOption{
 		grpc.MaxRecvMsgSize(MaxRecvMsgSize),
+		ServerCodec(),
 		grpc.ChainUnaryInterceptor(svc.UnaryInterceptor()),
 	}, opts...)...)
 	svc.Register(srv)
@@ -88,10 +90,12 @@ func NewServer(engine *session.Engine, auth MerchantAuthenticator, opts ...grpc.
 
 // Register registers both services on r. The server must run
 // UnaryInterceptor: without it every SessionService call is refused as
-// unauthenticated.
+// unauthenticated. With ServerCodec among the server's options, request
+// bytes that do not unmarshal are InvalidArgument INVALID_MESSAGE (700106)
+// rather than grpc-go's Internal.
 func (s *Service) Register(r grpc.ServiceRegistrar) {
-	pb.RegisterSessionServiceServer(r, sessionServer{s: s})
-	pb.RegisterClientServiceServer(r, clientServer{s: s})
+	r.RegisterService(guardDecode(&pb.SessionService_ServiceDesc), sessionServer{s: s})
+	r.RegisterService(guardDecode(&pb.ClientService_ServiceDesc), clientServer{s: s})
 }
 
 // merchantKey is the context key of the authenticated merchant.
