@@ -161,8 +161,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 
 // defaultMaxStoreBytes is the default -max-store-bytes, 256 MiB: about
 // 750,000 sessions of the usual size (filters and a few tokens, about 350
-// bytes each: two hours of 100 creates a second) or 9,000 of the largest
-// the default caps allow (28 KiB), while the process stays under about
+// bytes each: two hours of 100 creates a second) or 10,000 of the largest
+// the default caps allow (26 KiB), while the process stays under about
 // 2 x 256 MiB + 64 MiB, which fits a 1 GiB container.
 const defaultMaxStoreBytes = 256 << 20
 
