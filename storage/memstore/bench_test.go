@@ -127,6 +127,7 @@ func BenchmarkSave(b *testing.B) {
 
 // benchSaveNew saves fresh sessions into a store of liveSessions.
 func benchSaveNew(b *testing.B, opts ...memstore.Option) {
+	b.Helper()
 	s, _ := filled(b, liveSessions, opts...)
 	recs := make([]storage.Record, 4096)
 	for i := range recs {
