@@ -106,8 +106,8 @@ func (l *lazy[T]) at(i int) T {
 // metrics are the gateway's Prometheus metrics: the engine's events
 // (through session.Observer), the HTTP answers and, on memstore, the
 // store's account. Every label comes from a closed set (see the
-// constants above and README.md), and each event's children are
-// pre-resolved (lazy): no WithLabelValues per request.
+// constants above and docs/operations.md), and each event's children
+// are pre-resolved (lazy): no WithLabelValues per request.
 type metrics struct {
 	reg *prometheus.Registry
 
@@ -130,8 +130,9 @@ type metrics struct {
 	requestSeconds *lazy[prometheus.Observer] // by route
 }
 
-// maxReason bounds the token reasons counted (token.Reason is a uint8);
-// a reason past it is counted as its String() of the last one, "invalid".
+// maxReason bounds the table of token reasons (token.Reason is a uint8):
+// a reason at or past it shares the last cell. token.Reason.String names
+// every reason past the known ones "invalid", a closed set too.
 const maxReason = 16
 
 func newMetrics(merchantIDs []string) *metrics {
