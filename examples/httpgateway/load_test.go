@@ -18,9 +18,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // loadFlag turns the smoke run of TestLoad into the full bounded load run:
@@ -171,7 +171,7 @@ func runLoad(t *testing.T, iterations, workers, live int) {
 		})
 	}
 	// The workers stop at ctx's end; the bound is a minute past it.
-	testwait.Group(t, &wg, 4*time.Minute, "the load workers")
+	waitGroup(t, &wg, 4*time.Minute, "the load workers")
 	elapsed := time.Since(start)
 	if ctx.Err() != nil {
 		t.Fatalf("load run did not finish within its time bound: %d of %d iterations", len(createLat), iterations)
@@ -207,7 +207,7 @@ func loadCreate(ctx context.Context, client *http.Client, base, body string) (wi
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	req.Header.Set("Authorization", wire.Sign("testKeyId", []byte("testSecretApiKey"), wire.Request{
+	req.Header.Set("Authorization", auth.Sign("testKeyId", []byte("testSecretApiKey"), auth.Request{
 		Method: http.MethodPost, ContentType: "application/json", Date: req.Header.Get("Date"), Header: req.Header, Target: "/v1/1234/sessions",
 	}))
 	var out wire.SessionResponse
@@ -222,7 +222,7 @@ func loadAliases(ctx context.Context, client *http.Client, base string, s wire.S
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", wire.ClientAuthorization(s.ClientSessionID))
+	req.Header.Set("Authorization", auth.ClientAuthorization(s.ClientSessionID))
 	var out wire.PaymentProducts
 	if err := loadDo(client, req, &out); err != nil {
 		return nil, err

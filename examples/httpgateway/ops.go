@@ -344,15 +344,12 @@ func withOps(api, ops http.Handler, m *metrics, log *slog.Logger) http.Handler {
 
 // merchantOf is the merchant a request is for, when the data file names
 // it: the merchantId of a Server API path, or the merchant part of a
-// Client API customerId (the random part, a credential, is dropped).
-// Empty when none.
+// well-formed Client API customerId (session.MerchantOfCustomerID; the
+// random part, a credential, is dropped). Empty when none.
 func (m *metrics) merchantOf(r *http.Request) string {
 	id := r.PathValue("merchantId")
 	if id == "" {
-		c := r.PathValue("customerId")
-		if i := strings.LastIndexByte(c, '-'); i > 0 {
-			id = c[:i]
-		}
+		id, _ = session.MerchantOfCustomerID(r.PathValue("customerId"))
 	}
 	if i, ok := m.merchants.index[id]; ok {
 		return m.merchants.names[i]

@@ -23,8 +23,7 @@ import (
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
-	"github.com/clientsession/engine/internal/testwait"
-	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // boundRunFlag turns the short run of TestMemoryBoundRSS into the measured
@@ -207,11 +206,11 @@ func TestMemoryBoundRSS(t *testing.T) {
 		case <-exited:
 		case <-time.After(15 * time.Second):
 			_ = cmd.Process.Kill()
-			_ = testwait.Recv(t, exited, 10*time.Second, "the killed gateway to exit")
+			_ = waitFor(t, exited, 10*time.Second, "the killed gateway to exit")
 		}
 	})
 	var base string
-	testwait.Until(t, 30*time.Second, "the gateway to listen", func() bool {
+	waitUntil(t, 30*time.Second, "the gateway to listen", func() bool {
 		m := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`).FindStringSubmatch(stderr.String())
 		if m != nil {
 			base = m[1]
@@ -259,7 +258,7 @@ func TestMemoryBoundRSS(t *testing.T) {
 				}
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-				req.Header.Set("Authorization", wire.Sign("testKeyId", []byte("testSecretApiKey"), wire.Request{
+				req.Header.Set("Authorization", auth.Sign("testKeyId", []byte("testSecretApiKey"), auth.Request{
 					Method: http.MethodPost, ContentType: "application/json", Date: req.Header.Get("Date"), Header: req.Header, Target: target}))
 				res, err := client.Do(req)
 				if err != nil {
@@ -318,7 +317,7 @@ func TestMemoryBoundRSS(t *testing.T) {
 	}
 	tick.Stop()
 	close(stop)
-	testwait.Group(t, &wg, time.Minute, "the load workers to stop")
+	waitGroup(t, &wg, time.Minute, "the load workers to stop")
 	elapsed := time.Since(start)
 
 	final, err := scrape(t.Context(), client, base, accountMetric, `clientsession_store_calls_total{op="save",result="full"}`)

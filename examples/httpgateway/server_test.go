@@ -12,7 +12,6 @@ import (
 
 	"github.com/clientsession/engine/encryption"
 	sderrors "github.com/clientsession/engine/errors"
-	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/transport/connecthttp/connecttest"
 	"github.com/clientsession/engine/wire"
 )
@@ -222,7 +221,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 		t.Errorf("GET /nowhere = %d, want 404", res.StatusCode)
 	}
 	cancel()
-	if err := testwait.Recv(t, done, 30*time.Second, "run to return after its context ended"); err != nil {
+	if err := waitFor(t, done, 30*time.Second, "run to return after its context ended"); err != nil {
 		t.Errorf("run after cancel = %v, want nil (graceful shutdown)", err)
 	}
 	if !strings.Contains(stderr.String(), "ephemeral") {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/transport/connecthttp/connecttest"
 )
 
@@ -38,7 +37,7 @@ func startRunLog(t *testing.T, args ...string) (*connecttest.Gateway, *syncBuffe
 	}()
 	t.Cleanup(func() {
 		cancel()
-		if err := testwait.Recv(t, done, 30*time.Second, "run to return after its context ended"); err != nil {
+		if err := waitFor(t, done, 30*time.Second, "run to return after its context ended"); err != nil {
 			t.Errorf("run: %v; stderr: %s", err, stderr.String())
 		}
 	})

@@ -4,11 +4,12 @@
 // what it waited for, instead of hanging until go test's -timeout kills
 // the whole package without saying which wait it was.
 //
-// It is for tests and test suites only (storage/storagetest,
-// session/sessiontest and the _test files of every module of the
-// repository: internal packages are importable from every module whose
-// path lies under the root module's). Call its functions from the test's
-// own goroutine: they end the test with tb.Fatalf.
+// It is for the tests and test suites of the root module only
+// (storage/storagetest, session/sessiontest and the _test files): the
+// modules of their own use the root module's exported API only (a
+// depguard rule), so each has a small helper of the same shape in its
+// test files. Call its functions from the test's own goroutine: they end
+// the test with tb.Fatalf.
 package testwait
 
 import (

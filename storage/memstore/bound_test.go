@@ -20,7 +20,7 @@ import (
 func TestWithMaxBytesValidated(t *testing.T) {
 	for _, n := range []int64{0, -1, -1 << 40} {
 		_, err := memstore.New(memstore.WithMaxBytes(n))
-		if !errors.Is(err, sderrors.ErrInvalidConfiguration) || sderrors.As(err).Property() != "maxBytes" {
+		if !errors.Is(err, sderrors.ErrInvalidConfiguration) || sderrors.Find(err).Property() != "maxBytes" {
 			t.Errorf("New(WithMaxBytes(%d)) = %v; want ErrInvalidConfiguration at maxBytes", n, err)
 		}
 	}
@@ -166,7 +166,7 @@ func TestBoundReclaimsExpiredBeforeRefusing(t *testing.T) {
 
 	live := fill(t, s, 1000, now.Add(time.Hour))
 	err := s.Save(ctx, boundedRecord(t, 1000, now.Add(time.Hour)))
-	if !errors.Is(err, storage.ErrFull) || sderrors.As(err) != nil {
+	if !errors.Is(err, storage.ErrFull) || sderrors.Find(err) != nil {
 		t.Fatalf("Save into a store full of live sessions = %v, want an error wrapping storage.ErrFull", err)
 	}
 	for _, r := range live {

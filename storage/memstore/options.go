@@ -3,7 +3,7 @@ package memstore
 import (
 	"strconv"
 
-	"github.com/clientsession/engine/internal/option"
+	sderrors "github.com/clientsession/engine/errors"
 )
 
 // An Option configures a Store built by New. The set of options is
@@ -17,7 +17,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 type config struct {
 	shards   int
 	maxBytes int64
-	option.Problems
+	sderrors.ConfigProblems
 }
 
 // WithShards sets the number of independently locked parts the session

@@ -15,7 +15,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	sderrors "github.com/clientsession/engine/errors"
-	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/session/sessiontest"
 	"github.com/clientsession/engine/storage"
@@ -172,7 +171,7 @@ func TestFaultsConnectionsCut(t *testing.T) {
 	}
 	time.Sleep(150 * time.Millisecond)
 	close(stop)
-	testwait.Group(t, &wg, time.Minute, "the workers to stop")
+	waitGroup(t, &wg, time.Minute, "the workers to stop")
 	t.Logf("during 3 cuts: %d right answers, %d retryable failures", ok.Load(), failed.Load())
 	if failed.Load() == 0 {
 		t.Error("no operation failed while the connections were cut: the test cut nothing")

@@ -21,7 +21,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	sderrors "github.com/clientsession/engine/errors"
-	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/session/sessiontest"
 	"github.com/clientsession/engine/storage"
@@ -117,13 +116,13 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 			}
 		})
 	}
-	testwait.Group(t, &wg, 2*time.Minute, "the concurrent migrations")
+	waitGroup(t, &wg, 2*time.Minute, "the concurrent migrations")
 }
 
 func TestNewRejectsBadTableNames(t *testing.T) {
 	for _, name := range []string{"", "a;drop table x", "1abc", "with space", string(make([]byte, 64))} {
 		_, err := pgstore.New(&pgxpool.Pool{}, pgstore.WithTables(pgstore.Tables{Sessions: "s", Nonces: "n", Tokens: name}))
-		if !errors.Is(err, sderrors.ErrInvalidConfiguration) || sderrors.As(err).Property() != "tables.tokens" {
+		if !errors.Is(err, sderrors.ErrInvalidConfiguration) || sderrors.Find(err).Property() != "tables.tokens" {
 			t.Errorf("New with table name %q: %v; want ErrInvalidConfiguration at tables.tokens", name, err)
 		}
 	}

@@ -31,12 +31,12 @@ import (
 	"github.com/clientsession/engine/encryption"
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
-	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/token"
 	"github.com/clientsession/engine/transport/connectgrpc"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // The tests run on the data of the HTTP gateway's end-to-end test: its
@@ -166,6 +166,8 @@ type engineConfig struct {
 	catalog []filter.Product
 	// store options of the memstore (e.g. a memory bound).
 	store []memstore.Option
+	// extra are more engine options.
+	extra []session.Option
 }
 
 // newEngine builds the engine of the fixture: one catalog and one
@@ -249,6 +251,7 @@ func newEngine(tb testing.TB, cfg engineConfig) env {
 	if cfg.now != nil {
 		opts = append(opts, session.WithClock(cfg.now))
 	}
+	opts = append(opts, cfg.extra...)
 	var tokens token.Repository = store
 	if cfg.tokens != nil {
 		tokens = cfg.tokens
@@ -286,7 +289,7 @@ func bearerAuth(ctx context.Context) (string, error) {
 
 // serve runs a server of the service on a loopback port until the test
 // ends and returns a connection to it.
-func serve(tb testing.TB, e *session.Engine, auth connectgrpc.MerchantAuthenticator, opts ...grpc.ServerOption) *grpc.ClientConn {
+func serve(tb testing.TB, e *session.Engine, auth connectgrpc.MerchantAuthenticator, opts ...connectgrpc.Option) *grpc.ClientConn {
 	tb.Helper()
 	srv, err := connectgrpc.NewServer(e, auth, opts...)
 	if err != nil {
@@ -310,7 +313,7 @@ func serveOn(tb testing.TB, srv *grpc.Server) *grpc.ClientConn {
 	tb.Cleanup(func() {
 		_ = conn.Close()
 		srv.Stop()
-		if err := testwait.Recv(tb, done, 10*time.Second, "Serve to return after Stop"); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+		if err := waitFor(tb, done, 10*time.Second, "Serve to return after Stop"); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 			tb.Errorf("Serve: %v", err)
 		}
 	})
@@ -340,7 +343,7 @@ func asMerchant(ctx context.Context, merchantID string) context.Context {
 
 // withSession adds the v1Client credentials of a session.
 func withSession(ctx context.Context, clientSessionID string) context.Context {
-	return metadata.AppendToOutgoingContext(ctx, "authorization", connectgrpc.ClientAuthorizationPrefix+clientSessionID)
+	return metadata.AppendToOutgoingContext(ctx, "authorization", auth.ClientAuthorization(clientSessionID))
 }
 
 func (c client) create(tb testing.TB, req *pb.CreateSessionRequest) *pb.CreateSessionResponse {
@@ -475,4 +478,33 @@ func hexString(b []byte) string {
 		out = append(out, digits[c>>4], digits[c&15])
 	}
 	return string(out)
+}
+
+// waitFor returns the next value from ch, or fails tb when none arrives
+// within d: a test of this module never waits without a bound. (The root
+// module's tests use internal/testwait, which a module of its own may not
+// import.)
+func waitFor[T any](tb testing.TB, ch <-chan T, d time.Duration, what string) T {
+	tb.Helper()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-timer.C:
+		tb.Fatalf("gave up after %v waiting for %s", d, what)
+		var zero T
+		return zero
+	}
+}
+
+// waitGroup waits for wg, or fails tb when it does not finish within d.
+func waitGroup(tb testing.TB, wg *sync.WaitGroup, d time.Duration, what string) {
+	tb.Helper()
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	waitFor(tb, done, d, what)
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
-	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/transport/connecthttp"
@@ -52,7 +51,7 @@ func TestStoreFullIs503WithRetryAfter(t *testing.T) {
 		}
 	}
 	idem := defaultSigner
-	idem.Header = http.Header{session.IdempotenceKeyHeader: {"order-full"}}
+	idem.Header = http.Header{connecthttp.IdempotenceKeyHeader: {"order-full"}}
 	want503("idempotent create at the bound", g.Server(http.MethodPost, "/v1/1234/sessions", `{}`, idem))
 
 	// The slack left goes to nonces, then a decrypt cannot record its own.
