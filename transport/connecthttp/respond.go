@@ -51,14 +51,15 @@ func (bf *buffer) release() {
 }
 
 // writeBody writes a JSON answer: status, Content-Type, Content-Length
-// (never chunked) and body. The header values are set as slices of one
-// fresh array, never shared between answers.
+// (never chunked), Retry-After on a 503, and body. The header values are
+// set as slices of one fresh array, never shared between answers.
 func writeBody(w http.ResponseWriter, status int, body []byte) {
 	v := new([2]string)
 	v[0], v[1] = "application/json", strconv.Itoa(len(body))
 	h := w.Header()
 	h["Content-Type"] = v[0:1:1]
 	h["Content-Length"] = v[1:2:2]
+	retryAfter(h, status)
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
@@ -87,6 +88,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeAnswer writes a JSON answer.
 func writeAnswer(w http.ResponseWriter, a session.Answer) {
 	writeBody(w, a.Status, a.Body)
+}
+
+// RetryAfter is the Retry-After of every 503 the handler answers (a
+// retryable failure of a dependency, a store at its memory bound): one
+// second, the time after which a store at its bound looks for expired
+// sessions again (memstore.WithMaxBytes).
+const RetryAfter = "1"
+
+// retryAfter sets Retry-After on a 503.
+func retryAfter(h http.Header, status int) {
+	if status == http.StatusServiceUnavailable {
+		h.Set("Retry-After", RetryAfter)
+	}
 }
 
 // WriteError answers err as the wire ErrorResponse, with a fresh errorId
