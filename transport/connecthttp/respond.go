@@ -22,7 +22,7 @@ import (
 // maxPooledBytes (a large body or answer) is left to the garbage collector
 // instead, so that one large call does not keep its memory in the pool.
 const (
-	initialBufferBytes = 8 << 10  // a products answer of a few products, a create body
+	initialBufferBytes = 8 << 10 // a products answer of a few products, a create body
 	maxPooledBytes     = wire.DefaultMaxRequestBytes
 )
 
