@@ -127,7 +127,7 @@ func TestAccessLogLineAllocatesNothing(t *testing.T) {
 	allocs := testing.AllocsPerRun(1000, func() {
 		accessLog(ctx, log, time.Now(), "GET", "/client/v1/{customerId}/products", 200, 1234567, "1234")
 	})
-	if allocs != 0 {
+	if allocs != 0 && !raceEnabled && testing.CoverMode() == "" { // sync.Pool drops buffers at random under -race
 		t.Errorf("%.1f allocations per access log line, want 0", allocs)
 	}
 
