@@ -107,8 +107,14 @@ func (e *Engine) SupportsIdempotence() bool { return e.idem != nil }
 // request is the bytes that identify the request (the body): only its
 // SHA-256 is kept. A malformed key is a 400 INVALID_VALUE at
 // X-GCS-Idempotence-Key (ValidIdempotenceKey); a failing store a
-// retryable sderrors.ErrUnavailable, and run does not run. When the answer
-// could not be stored, it is still returned (the work was done).
+// retryable sderrors.ErrUnavailable, and run does not run. When a final
+// answer could not be stored (the store failed, or could not make it
+// durable, e.g. no replica acknowledged it), the result is a retryable
+// sderrors.ErrUnavailable and not the answer: an answer given once must be
+// the answer of every repeat, and a store failover could lose one that was
+// not stored. What run did is then never handed out (a session created
+// meanwhile expires unused); a retry gets 409 while the claim is running,
+// and runs again once it is released.
 func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request []byte, run func(context.Context) Answer) (IdempotentResult, error) {
 	if !ValidIdempotenceKey(key) {
 		return IdempotentResult{}, errBadIdempotenceKey
@@ -158,6 +164,9 @@ func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request
 	if ans.keep() {
 		err = e.idem.FinishIdempotency(bg, k, rec.Attempt, ans.Status, ans.Body)
 		e.obs.storeCall("finish_idempotency", start, err)
+		if err != nil {
+			return IdempotentResult{}, sderrors.FromDependency(err)
+		}
 	} else {
 		err = e.idem.ReleaseIdempotency(bg, k, rec.Attempt)
 		e.obs.storeCall("release_idempotency", start, err)

@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -10,6 +11,8 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage"
+	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/token"
 )
 
@@ -100,6 +103,41 @@ func TestIdempotentRetryableFailuresAreNotKept(t *testing.T) {
 	}()
 	if r, err := f.engine.Idempotent(ctx, merchant, "boom", nil, answer(200, ``)); err != nil || r.Replayed {
 		t.Errorf("after a panic: %+v, %v; want a new run", r, err)
+	}
+}
+
+// failingFinish is a memstore whose FinishIdempotency fails, as a store
+// does when it cannot make the answer durable (no replica acknowledged it).
+type failingFinish struct {
+	*memstore.Store
+	fail atomic.Bool
+}
+
+func (s *failingFinish) FinishIdempotency(ctx context.Context, key storage.Key, attempt storage.Attempt, status int, body []byte) error {
+	if s.fail.Load() {
+		return errors.New("finish: not acknowledged by enough replicas")
+	}
+	return s.Store.FinishIdempotency(ctx, key, attempt, status, body)
+}
+
+// An answer that could not be stored is not handed out: the caller gets a
+// retryable error, since a repeat could not replay it; the key stays
+// claimed (409 while running), so the work is not done twice meanwhile.
+func TestIdempotentAnswerNotStoredIsNotGiven(t *testing.T) {
+	store := &failingFinish{Store: newMemstore(t)}
+	store.PutTokens(testTokens()...)
+	f := newFixtureOver(t, store, store, session.WithIdempotenceStore(store))
+	ctx := context.Background()
+	store.fail.Store(true)
+	r, err := f.engine.Idempotent(ctx, merchant, "k", []byte(`{}`), answer(200, `{"a":1}`))
+	if !errors.Is(err, sderrors.ErrUnavailable) || !sderrors.IsRetryable(err) || r.Status != 0 || r.Body != nil {
+		t.Fatalf("first attempt with a failing finish = %+v, %v; want no answer and a retryable ErrUnavailable", r, err)
+	}
+	store.fail.Store(false)
+	ran := false
+	_, err = f.engine.Idempotent(ctx, merchant, "k", []byte(`{}`), func(context.Context) session.Answer { ran = true; return session.Answer{Status: 200} })
+	if !errors.Is(err, sderrors.ErrDuplicateRequest) || ran {
+		t.Errorf("repeat = %v (ran %v); want 1409 while the claim stands, without running", err, ran)
 	}
 }
 

@@ -47,6 +47,12 @@ func LoadTokens() []token.Token {
 // when stores.Tokens is nil.
 func NewLoadEngine(tb testing.TB, stores storagetest.Stores) *session.Engine {
 	tb.Helper()
+	return newEngine(tb, stores)
+}
+
+// newEngine is NewLoadEngine with more options.
+func newEngine(tb testing.TB, stores storagetest.Stores, opts ...session.Option) *session.Engine {
+	tb.Helper()
 	catalog, err := filter.NewCatalog([]filter.Product{
 		{ID: 1, Group: "cards", DisplayOrder: 1, Label: "VISA", Logo: "pp_logo_1.png", PaymentMethod: "card"},
 		{ID: 840, DisplayOrder: 2, Label: "PayPal", Logo: "pp_logo_840.png", PaymentMethod: "redirect"},
@@ -65,8 +71,8 @@ func NewLoadEngine(tb testing.TB, stores storagetest.Stores) *session.Engine {
 	} else if err := stores.PutTokens(context.Background(), LoadTokens()...); err != nil {
 		tb.Fatal(err)
 	}
-	e, err := session.New(stores.Sessions, tokens, session.WithCatalog(catalog),
-		session.WithDatacenter(session.Datacenter{Origin: "https://pay.example.com", Region: "EU"}))
+	e, err := session.New(stores.Sessions, tokens, append([]session.Option{session.WithCatalog(catalog),
+		session.WithDatacenter(session.Datacenter{Origin: "https://pay.example.com", Region: "EU"})}, opts...)...)
 	if err != nil {
 		tb.Fatal(err)
 	}

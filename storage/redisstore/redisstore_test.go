@@ -165,6 +165,7 @@ type ownServer struct {
 	t     *testing.T
 	port  string
 	dir   string
+	conf  string // a configuration file, or ""
 	extra []string
 	cmd   *exec.Cmd
 }
@@ -190,8 +191,12 @@ func startOwnServer(t *testing.T, extra ...string) *ownServer {
 
 func (s *ownServer) start() {
 	s.t.Helper()
-	args := append([]string{"--port", s.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", s.dir}, s.extra...)
-	s.cmd = exec.Command("redis-server", args...)
+	var args []string
+	if s.conf != "" {
+		args = append(args, s.conf)
+	}
+	args = append(args, "--port", s.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", s.dir)
+	s.cmd = exec.Command("redis-server", append(args, s.extra...)...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}

@@ -1,0 +1,289 @@
+package redisstore_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/clientsession/engine/session/sessiontest"
+	"github.com/clientsession/engine/storage/redisstore"
+	"github.com/clientsession/engine/storage/storagetest"
+)
+
+// The failover tests start real topologies of their own (a primary, a
+// replica and three sentinels; a three-shard Cluster with a replica each),
+// run sessiontest.Failover through the engine, break the primary and
+// count what the store lost of what it acknowledged. The replicas connect
+// to their primary through a sessiontest.LagProxy of 5 ms, as across
+// hosts, so that a replica is behind its primary's answers: without
+// replica acknowledgements the loss of the primary's host loses
+// acknowledged writes; with them (WithReplicaAcks(1, …)) nothing
+// acknowledged is lost.
+
+// Timeouts of the failover clients: what the reference gateway uses (see
+// the package documentation): no call waits for a dead or stalled node
+// longer than this, whatever the request's context allows.
+const (
+	foDialTimeout  = 500 * time.Millisecond
+	foReadTimeout  = time.Second
+	foWriteTimeout = time.Second
+	foAckTimeout   = 500 * time.Millisecond
+	replicationLag = 5 * time.Millisecond
+)
+
+// freePort returns a port that was free on host a moment ago.
+func freePort(t *testing.T, host string) int {
+	t.Helper()
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = l.Close() }()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	n, _ := strconv.Atoi(port)
+	return n
+}
+
+// signal sends sig to the server's process.
+func (s *ownServer) signal(sig syscall.Signal) {
+	s.t.Helper()
+	if s.cmd == nil || s.cmd.Process == nil {
+		s.t.Fatalf("signal %v: the server on port %s is not running", sig, s.port)
+	}
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		s.t.Fatalf("signal %v to the server on port %s: %v", sig, s.port, err)
+	}
+}
+
+func (s *ownServer) addr() string { return "127.0.0.1:" + s.port }
+
+// failoverFault is how a test breaks the primary.
+type failoverFault int
+
+const (
+	// faultKill: SIGKILL of the primary with its replication link lagging,
+	// which drops what was on the wire: the loss of its host.
+	faultKill failoverFault = iota
+	// faultPause: SIGSTOP of the primary until a replica took over, then
+	// SIGCONT: a stalled primary, then a stale old primary that returns.
+	faultPause
+)
+
+func (f failoverFault) String() string {
+	if f == faultKill {
+		return "host loss (SIGKILL, 5 ms replication lag)"
+	}
+	return "pause (SIGSTOP until promoted), then the stale primary returns"
+}
+
+// topology is a Redis deployment of a failover test.
+type topology interface {
+	client(t *testing.T) redis.UniversalClient
+	setLag(d time.Duration)
+	// fault breaks the primary of the shard that owns no particular key.
+	fault(f failoverFault)
+	// promoted reports whether a replica has taken over the broken primary.
+	promoted(ctx context.Context) bool
+	// resume ends a pause (SIGCONT): the stale primary returns.
+	resume()
+	// rejoin restarts the killed primary as a replica of the new one, as
+	// an operator would: without it a shard that had one replica has none.
+	rejoin()
+}
+
+// runFailover runs the load on top, breaks it and verifies the result.
+func runFailover(t *testing.T, top topology, fault failoverFault, durable bool) sessiontest.FailoverReport {
+	t.Helper()
+	var opts []redisstore.Option
+	if durable {
+		opts = append(opts, redisstore.WithReplicaAcks(1, foAckTimeout))
+	}
+	store, err := redisstore.New(top.client(t), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	load := sessiontest.NewFailover(t, storagetest.Stores{Sessions: store}, sessiontest.FailoverOptions{})
+	load.Start()
+	load.WaitSuccesses(300, 20*time.Second)
+	top.setLag(replicationLag)
+	load.WaitSuccesses(300, 20*time.Second)
+
+	load.MarkFault()
+	top.fault(fault)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	for !top.promoted(ctx) {
+		if ctx.Err() != nil {
+			t.Fatal("no replica took over within 30 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	load.MarkPromoted()
+	switch {
+	case fault == faultPause:
+		time.Sleep(500 * time.Millisecond) // clients moved over; now the old primary returns
+		top.resume()
+	case durable:
+		// With one replica, and it promoted, no write can be acknowledged:
+		// the writes fail until the old primary is back, as a replica.
+		if load.WaitServing(time.Second, 3*time.Second) {
+			t.Error("with replica acknowledgements and no replica left, writes still succeeded")
+		}
+		top.rejoin()
+	}
+	if !load.WaitServing(time.Second, 30*time.Second) {
+		t.Error("the store did not serve again within 30 s")
+	}
+	load.WaitSuccesses(300, 20*time.Second)
+	r := load.Verify()
+	r.AssertSafe(t)
+	if durable {
+		r.AssertDurable(t)
+	}
+	return r
+}
+
+// sentinelTopology is a primary, one replica (through a lag proxy) and
+// three sentinels, quorum 2.
+type sentinelTopology struct {
+	t                 *testing.T
+	primary, replica  *ownServer
+	proxy             *sessiontest.LagProxy
+	sentinels         []string
+	first             string // the primary's address at the start
+	sentinel          *redis.SentinelClient
+	downAfterMillis   int
+	failoverTimeoutMs int
+}
+
+const masterName = "fo"
+
+func startSentinelTopology(t *testing.T) *sentinelTopology {
+	t.Helper()
+	top := &sentinelTopology{t: t, downAfterMillis: 1000, failoverTimeoutMs: 60000}
+	top.primary = startOwnServer(t)
+	top.proxy = sessiontest.NewLagProxy(t, "127.0.0.1:0", top.primary.addr())
+	top.replica = startOwnServer(t, "--replicaof", "127.0.0.1", strconv.Itoa(top.proxy.Port()))
+	top.first = top.primary.addr()
+	waitReplicaLink(t, top.replica.addr())
+	for range 3 {
+		port := freePort(t, "127.0.0.1")
+		dir := t.TempDir()
+		conf := filepath.Join(dir, "sentinel.conf")
+		// failover-timeout is long: a sentinel "fixes" a replica whose
+		// master address differs from its own view (ours goes through the
+		// proxy) only after that long, and the test is over by then.
+		text := fmt.Sprintf("port %d\nbind 127.0.0.1\ndir %s\nsentinel monitor %s 127.0.0.1 %s 2\n"+
+			"sentinel down-after-milliseconds %s %d\nsentinel failover-timeout %s %d\n",
+			port, dir, masterName, top.primary.port, masterName, top.downAfterMillis, masterName, top.failoverTimeoutMs)
+		if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s := &ownServer{t: t, port: strconv.Itoa(port), dir: dir, conf: conf, extra: []string{"--sentinel"}}
+		s.start()
+		t.Cleanup(s.stop)
+		top.sentinels = append(top.sentinels, s.addr())
+	}
+	top.sentinel = redis.NewSentinelClient(&redis.Options{Addr: top.sentinels[0], DialTimeout: time.Second, ReadTimeout: time.Second})
+	t.Cleanup(func() { _ = top.sentinel.Close() })
+	// The sentinels must know the replica (from the primary's INFO) and
+	// each other before a failover can happen.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ok := true
+		for _, a := range top.sentinels {
+			c := redis.NewSentinelClient(&redis.Options{Addr: a})
+			replicas, err1 := c.Replicas(t.Context(), masterName).Result()
+			peers, err2 := c.Sentinels(t.Context(), masterName).Result()
+			_ = c.Close()
+			ok = ok && err1 == nil && err2 == nil && len(replicas) == 1 && len(peers) == 2
+		}
+		if ok {
+			return top
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the sentinels did not discover the replica and each other within 20 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// waitReplicaLink waits until the replica at addr is in sync with its
+// primary.
+func waitReplicaLink(t *testing.T, addr string) {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	defer func() { _ = c.Close() }()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		info, err := c.Info(t.Context(), "replication").Result()
+		if err == nil && strings.Contains(info, "master_link_status:up") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the replica %s did not sync within 20 s: %v %s", addr, err, info)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (top *sentinelTopology) client(t *testing.T) redis.UniversalClient {
+	t.Helper()
+	c := redis.NewFailoverClient(&redis.FailoverOptions{MasterName: masterName, SentinelAddrs: top.sentinels,
+		DialTimeout: foDialTimeout, ReadTimeout: foReadTimeout, WriteTimeout: foWriteTimeout, PoolTimeout: foReadTimeout,
+		ContextTimeoutEnabled: true, PoolSize: 32})
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+func (top *sentinelTopology) setLag(d time.Duration) { top.proxy.SetLag(d) }
+
+func (top *sentinelTopology) fault(f failoverFault) {
+	if f == faultKill {
+		top.primary.signal(syscall.SIGKILL)
+		top.proxy.Cut() // the host is gone: so is what was on its wire
+		return
+	}
+	top.primary.signal(syscall.SIGSTOP)
+}
+
+func (top *sentinelTopology) promoted(ctx context.Context) bool {
+	addr, err := top.sentinel.GetMasterAddrByName(ctx, masterName).Result()
+	return err == nil && len(addr) == 2 && net.JoinHostPort(addr[0], addr[1]) != top.first
+}
+
+func (top *sentinelTopology) resume() { top.primary.signal(syscall.SIGCONT) }
+
+func (top *sentinelTopology) rejoin() {
+	top.t.Helper()
+	_ = top.primary.cmd.Wait()
+	top.primary.cmd = nil
+	top.primary.extra = []string{"--replicaof", "127.0.0.1", top.replica.port}
+	top.primary.start()
+}
+
+func TestFailoverSentinel(t *testing.T) {
+	addr(t) // the same switch as the other tests: CI sets it
+	for _, tc := range []struct {
+		fault   failoverFault
+		durable bool
+	}{
+		{faultKill, false}, {faultKill, true}, {faultPause, false}, {faultPause, true},
+	} {
+		name := fmt.Sprintf("%s/durable=%v", map[failoverFault]string{faultKill: "kill", faultPause: "pause"}[tc.fault], tc.durable)
+		t.Run(name, func(t *testing.T) {
+			top := startSentinelTopology(t)
+			r := runFailover(t, top, tc.fault, tc.durable)
+			t.Logf("SUMMARY Sentinel, %s, replica acks %v: %s", tc.fault, tc.durable, r)
+		})
+	}
+}
