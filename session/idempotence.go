@@ -150,8 +150,15 @@ func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request
 		return first, nil
 	}
 	// The first attempt: what it did is recorded even if the caller gives
-	// up meanwhile.
+	// up meanwhile, but not after the caller's deadline: no store call
+	// outlives the request's time (a store that cannot commit, e.g. a
+	// primary without its synchronous standby, would hold it forever).
 	bg := context.WithoutCancel(ctx)
+	if d, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		bg, cancel = context.WithDeadline(bg, d)
+		defer cancel()
+	}
 	finished := false
 	defer func() {
 		if !finished { // run panicked: let a retry run

@@ -110,10 +110,14 @@ func TestIdempotentRetryableFailuresAreNotKept(t *testing.T) {
 // does when it cannot make the answer durable (no replica acknowledged it).
 type failingFinish struct {
 	*memstore.Store
-	fail atomic.Bool
+	fail, block atomic.Bool
 }
 
 func (s *failingFinish) FinishIdempotency(ctx context.Context, key storage.Key, attempt storage.Attempt, status int, body []byte) error {
+	if s.block.Load() { // a store that cannot commit: waits as long as it is let
+		<-ctx.Done()
+		return ctx.Err()
+	}
 	if s.fail.Load() {
 		return errors.New("finish: not acknowledged by enough replicas")
 	}
@@ -138,6 +142,30 @@ func TestIdempotentAnswerNotStoredIsNotGiven(t *testing.T) {
 	_, err = f.engine.Idempotent(ctx, merchant, "k", []byte(`{}`), func(context.Context) session.Answer { ran = true; return session.Answer{Status: 200} })
 	if !errors.Is(err, sderrors.ErrDuplicateRequest) || ran {
 		t.Errorf("repeat = %v (ran %v); want 1409 while the claim stands, without running", err, ran)
+	}
+}
+
+// Keeping the answer survives the caller's cancellation but not its
+// deadline: a store that cannot commit does not hold the call forever.
+func TestIdempotentFinishEndsAtTheCallersDeadline(t *testing.T) {
+	store := &failingFinish{Store: newMemstore(t)}
+	store.PutTokens(testTokens()...)
+	f := newFixtureOver(t, store, store, session.WithIdempotenceStore(store))
+	store.block.Store(true)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.engine.Idempotent(ctx, merchant, "k", []byte(`{}`), answer(200, `{}`))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !sderrors.IsRetryable(err) {
+			t.Errorf("Idempotent with a finish that never commits = %v; want a retryable error", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Idempotent outlived its caller's deadline by 5 s: the finish is unbounded")
 	}
 }
 

@@ -85,6 +85,7 @@ type Failover struct {
 	firstFail, lastFail    atomic.Int64 // ns since start, after the fault; 0: none
 	lastFailAny            atomic.Int64
 	buckets                [failoverBuckets]atomic.Int64 // successes per 100 ms since start
+	slowest                [failoverBuckets]atomic.Int64 // the slowest success of each bucket, ns
 	ok, retryable, refused atomic.Int64
 	wrong                  atomic.Int64
 	nonce, pick            atomic.Int64
@@ -95,8 +96,17 @@ type Failover struct {
 	opens    []ackedOpen              // acknowledged opens
 	idem     map[string]string        // acknowledged idempotence key -> its answer's body
 	tried    []string                 // every idempotence key the load used
+	revoking map[string]bool          // clientSessionIds of every revocation tried
 	refusals map[string]int           // refusals by operation and code, for the report
 	wrongs   []string                 // the first wrong answers, for the report
+	failures [5]failure               // the last failed calls
+	nfail    int
+}
+
+// failure is a failed call, for the report.
+type failure struct {
+	at      time.Duration // since the start
+	op, err string
 }
 
 // failoverBuckets bounds a load to 10 minutes of 100 ms buckets.
@@ -133,7 +143,7 @@ func NewFailover(t *testing.T, stores storagetest.Stores, opts FailoverOptions) 
 		t.Fatal("failover load: the store does not keep idempotent answers (storage.Idempotency)")
 	}
 	return &Failover{t: t, e: e, opts: opts, pub: &key.Private.PublicKey, kid: key.ID,
-		stop: make(chan struct{}), idem: map[string]string{}, refusals: map[string]int{}}
+		stop: make(chan struct{}), idem: map[string]string{}, refusals: map[string]int{}, revoking: map[string]bool{}}
 }
 
 // Engine is the engine the load runs on.
@@ -174,8 +184,9 @@ func (f *Failover) WaitSuccesses(n int64, within time.Duration) {
 	}
 }
 
-// WaitServing waits, for at most within, until no call failed for quiet
-// while at least one succeeded, and reports whether it happened.
+// WaitServing waits, for at most within, until no call failed with a
+// retryable error for quiet while at least one succeeded, and reports
+// whether it happened.
 func (f *Failover) WaitServing(quiet, within time.Duration) bool {
 	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) {
@@ -220,24 +231,42 @@ func (f *Failover) stopping() bool {
 	}
 }
 
-// outcome files the answer of one call of op.
-func (f *Failover) outcome(op string, err error) bool {
+// outcome files the answer of one call of op, started at start.
+func (f *Failover) outcome(op string, start time.Time, err error) bool {
+	now := f.since()
+	b := now / int64(100*time.Millisecond)
 	if err == nil {
 		f.ok.Add(1)
-		if b := f.since() / int64(100*time.Millisecond); b < failoverBuckets {
+		if b < failoverBuckets {
 			f.buckets[b].Add(1)
+			took := int64(time.Since(start))
+			for {
+				old := f.slowest[b].Load()
+				if took <= old || f.slowest[b].CompareAndSwap(old, took) {
+					break
+				}
+			}
 		}
 		return true
 	}
-	now := f.since()
-	f.lastFailAny.Store(now)
-	if fault := f.faultAt.Load(); fault != 0 && now >= fault {
-		f.firstFail.CompareAndSwap(0, now)
-		f.lastFail.Store(now)
+	f.mu.Lock()
+	msg := err.Error()
+	if cause := errors.Unwrap(err); cause != nil {
+		msg += " (" + cause.Error() + ")"
 	}
+	f.failures[f.nfail%len(f.failures)] = failure{at: time.Duration(now), op: op, err: msg}
+	f.nfail++
+	f.mu.Unlock()
 	switch k := sderrors.KindOf(err); k {
 	case sderrors.KindUnavailable:
+		// The store is unavailable: the outage is the span of these (a
+		// refusal below is data lost, not unavailability).
 		f.retryable.Add(1)
+		f.lastFailAny.Store(now)
+		if fault := f.faultAt.Load(); fault != 0 && now >= fault {
+			f.firstFail.CompareAndSwap(0, now)
+			f.lastFail.Store(now)
+		}
 	case sderrors.KindUnauthenticated, sderrors.KindNotFound, sderrors.KindConflict:
 		f.refused.Add(1)
 		f.mu.Lock()
@@ -270,11 +299,12 @@ func (f *Failover) work(w int) {
 	req := session.CreateRequest{Tokens: []string{tok}}
 	for i := 0; !f.stopping(); i++ {
 		var resp session.CreateResponse
+		start := time.Now()
 		err := f.call(func(ctx context.Context) (err error) {
 			resp, err = f.e.Create(ctx, LoadMerchant, req)
 			return err
 		})
-		if f.outcome("create", err) {
+		if f.outcome("create", start, err) {
 			f.mu.Lock()
 			f.sessions = append(f.sessions, resp)
 			f.mu.Unlock()
@@ -316,11 +346,12 @@ func (f *Failover) open(s session.CreateResponse) {
 		f.wrongAnswer("sealing: " + err.Error())
 		return
 	}
+	start := time.Now()
 	err = f.call(func(ctx context.Context) error {
 		_, err := f.e.OpenCustomerInput(ctx, LoadMerchant, s.ClientSessionID, blob)
 		return err
 	})
-	if f.outcome("open", err) {
+	if f.outcome("open", start, err) {
 		f.mu.Lock()
 		f.opens = append(f.opens, ackedOpen{clientSessionID: s.ClientSessionID, blob: blob})
 		f.mu.Unlock()
@@ -332,6 +363,7 @@ func (f *Failover) open(s session.CreateResponse) {
 // still have happened, so its session is verified neither way.
 func (f *Failover) revoke(s session.CreateResponse) {
 	f.mu.Lock()
+	f.revoking[s.ClientSessionID] = true
 	for i := len(f.sessions) - 1; i >= 0; i-- {
 		if f.sessions[i].ClientSessionID == s.ClientSessionID {
 			f.sessions = append(f.sessions[:i], f.sessions[i+1:]...)
@@ -339,8 +371,9 @@ func (f *Failover) revoke(s session.CreateResponse) {
 		}
 	}
 	f.mu.Unlock()
+	start := time.Now()
 	err := f.call(func(ctx context.Context) error { return f.e.Revoke(ctx, LoadMerchant, s.ClientSessionID) })
-	if f.outcome("revoke", err) {
+	if f.outcome("revoke", start, err) {
 		f.mu.Lock()
 		f.revoked = append(f.revoked, s)
 		f.mu.Unlock()
@@ -370,6 +403,7 @@ func (f *Failover) idempotent(tok string) {
 	f.mu.Unlock()
 	body := []byte(`{"tokens":["` + tok + `"]}`)
 	var res session.IdempotentResult
+	start := time.Now()
 	err := f.call(func(ctx context.Context) (err error) {
 		res, err = f.e.Idempotent(ctx, LoadMerchant, key, body, func(ctx context.Context) session.Answer {
 			return createAnswer(f.e.Create(ctx, LoadMerchant, session.CreateRequest{Tokens: []string{tok}}))
@@ -379,7 +413,7 @@ func (f *Failover) idempotent(tok string) {
 	if err == nil && res.Status != 200 {
 		err = errorOfStatus(res.Status, res.Body)
 	}
-	if !f.outcome("idempotent create", err) {
+	if !f.outcome("idempotent create", start, err) {
 		return
 	}
 	if res.Replayed {
@@ -412,11 +446,20 @@ func (f *Failover) authenticateOne() {
 	s := f.sessions[i%uint64(len(f.sessions))]
 	f.mu.Unlock()
 	var got session.Session
+	start := time.Now()
 	err := f.call(func(ctx context.Context) (err error) {
 		got, err = f.e.Authenticate(ctx, s.CustomerID, s.ClientSessionID)
 		return err
 	})
-	if f.outcome("authenticate", err) && got.CustomerID() != s.CustomerID {
+	if errors.Is(err, sderrors.ErrUnauthorized) {
+		f.mu.Lock()
+		revoked := f.revoking[s.ClientSessionID] // picked before another worker revoked it
+		f.mu.Unlock()
+		if revoked {
+			return
+		}
+	}
+	if f.outcome("authenticate", start, err) && got.CustomerID() != s.CustomerID {
 		f.wrongAnswer("authenticate: another customer's session")
 	}
 }
@@ -440,14 +483,21 @@ type FailoverReport struct {
 
 	Duration time.Duration // of the load
 	Fault    time.Duration // when the fault began, since the start (0: none marked)
-	// Outage is from the first failed call after the fault to the last
-	// one; RecoveredAfterPromotion from the promotion to that last failure
-	// (negative or 0: nothing failed after the promotion).
+	// Outage is from the first call that failed with a retryable error
+	// after the fault to the last one; RecoveredAfterPromotion from the
+	// promotion to that last failure (negative or 0: nothing failed after
+	// the promotion).
 	Outage, RecoveredAfterPromotion time.Duration
 	Promoted                        bool
 	// Rates of successful calls per second: before the fault, during the
 	// outage and after it.
 	RateBefore, RateDuring, RateAfter float64
+	// SlowestDuring is the longest a successful call took during the
+	// outage: a broken node must not hold up calls that do not need it.
+	SlowestDuring time.Duration
+	// LastFailures are the last failed calls: when (since the promotion,
+	// or since the start without one), which operation, the error.
+	LastFailures []string
 }
 
 // String is the report's summary line, as the documentation quotes it.
@@ -463,7 +513,8 @@ func (r FailoverReport) String() string {
 	if r.Promoted {
 		fmt.Fprintf(&b, ", serving %s after the promotion", max(r.RecoveredAfterPromotion, 0).Round(10*time.Millisecond))
 	}
-	fmt.Fprintf(&b, "; calls/s before %.0f, during %.0f, after %.0f", r.RateBefore, r.RateDuring, r.RateAfter)
+	fmt.Fprintf(&b, "; calls/s before %.0f, during %.0f, after %.0f; slowest success during the outage %s",
+		r.RateBefore, r.RateDuring, r.RateAfter, r.SlowestDuring.Round(time.Millisecond))
 	if len(r.Refusals) > 0 {
 		fmt.Fprintf(&b, "; refusals %v", r.Refusals)
 	}
@@ -619,6 +670,7 @@ func (f *Failover) Verify() FailoverReport {
 	}
 	runJobs(jobs, f.opts.Workers)
 	f.t.Logf("failover: %s", r)
+	f.t.Logf("failover: the last failures (seconds since the promotion): %q", r.LastFailures)
 	return r
 }
 
@@ -674,8 +726,18 @@ func (f *Failover) timing() FailoverReport {
 		end := max(last, fault)
 		r.RateDuring = rate(fault, end)
 		r.RateAfter = rate(end+100*time.Millisecond, total)
+		for i := int(fault / (100 * time.Millisecond)); i <= int(end/(100*time.Millisecond)) && i < failoverBuckets; i++ {
+			r.SlowestDuring = max(r.SlowestDuring, time.Duration(f.slowest[i].Load()))
+		}
 	} else {
 		r.RateBefore = rate(0, total)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	origin := time.Duration(f.promotedAt.Load())
+	for i := max(f.nfail-len(f.failures), 0); i < f.nfail; i++ {
+		fl := f.failures[i%len(f.failures)]
+		r.LastFailures = append(r.LastFailures, fmt.Sprintf("%+.2fs %s: %s", (fl.at-origin).Seconds(), fl.op, fl.err))
 	}
 	return r
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -23,7 +24,7 @@ import (
 // replica and three sentinels; a three-shard Cluster with a replica each),
 // run sessiontest.Failover through the engine, break the primary and
 // count what the store lost of what it acknowledged. The replicas connect
-// to their primary through a sessiontest.LagProxy of 5 ms, as across
+// to their primary through a sessiontest.LagProxy of 10 ms, as across
 // hosts, so that a replica is behind its primary's answers: without
 // replica acknowledgements the loss of the primary's host loses
 // acknowledged writes; with them (WithReplicaAcks(1, …)) nothing
@@ -37,7 +38,10 @@ const (
 	foReadTimeout  = time.Second
 	foWriteTimeout = time.Second
 	foAckTimeout   = 500 * time.Millisecond
-	replicationLag = 5 * time.Millisecond
+	replicationLag = 10 * time.Millisecond
+	// recoveryBound is how soon after a promotion the store must serve
+	// again (without replica acknowledgements, which need a replica).
+	recoveryBound = 2 * time.Second
 )
 
 // freePort returns a port that was free on host a moment ago.
@@ -80,7 +84,7 @@ const (
 
 func (f failoverFault) String() string {
 	if f == faultKill {
-		return "host loss (SIGKILL, 5 ms replication lag)"
+		return "host loss (SIGKILL, 10 ms replication lag)"
 	}
 	return "pause (SIGSTOP until promoted), then the stale primary returns"
 }
@@ -148,6 +152,8 @@ func runFailover(t *testing.T, top topology, fault failoverFault, durable bool) 
 	r.AssertSafe(t)
 	if durable {
 		r.AssertDurable(t)
+	} else if r.RecoveredAfterPromotion > recoveryBound {
+		t.Errorf("the store failed calls until %s after the promotion; want at most %s", r.RecoveredAfterPromotion, recoveryBound)
 	}
 	return r
 }
@@ -284,6 +290,220 @@ func TestFailoverSentinel(t *testing.T) {
 			top := startSentinelTopology(t)
 			r := runFailover(t, top, tc.fault, tc.durable)
 			t.Logf("SUMMARY Sentinel, %s, replica acks %v: %s", tc.fault, tc.durable, r)
+		})
+	}
+}
+
+// clusterTopology is a Redis Cluster of three primaries with one replica
+// each. Every node listens on 127.0.0.1 and announces 127.0.0.2, where a
+// proxy of the test forwards to it: a replica reaches its primary (and the
+// nodes their cluster bus) at the announced address, through a
+// LagProxy, while clients, given the hostname 127.0.0.1 as the preferred
+// endpoint, connect directly. Nodes detect a failure after 1 s
+// (cluster-node-timeout) and the shards that are up keep serving while one
+// is down (cluster-require-full-coverage no).
+type clusterTopology struct {
+	t       *testing.T
+	nodes   []*ownServer
+	ids     []string
+	proxies []*sessiontest.LagProxy // per node: the replication link (lagged) and the bus
+	broken  int                     // the primary a fault breaks: node 0
+}
+
+// clusterPort returns a port P such that P and P+10000 (its bus) are free
+// on 127.0.0.1 and 127.0.0.2.
+func clusterPort(t *testing.T) int {
+	t.Helper()
+	for range 100 {
+		p := freePort(t, "127.0.0.1")
+		if p > 55000 {
+			continue
+		}
+		ok := true
+		for _, a := range []string{"127.0.0.1", "127.0.0.2"} {
+			for _, q := range []int{p, p + 10000} {
+				l, err := net.Listen("tcp", net.JoinHostPort(a, strconv.Itoa(q)))
+				if err != nil {
+					ok = false
+					continue
+				}
+				_ = l.Close()
+			}
+		}
+		if ok {
+			return p
+		}
+	}
+	t.Fatal("no free port pair for a cluster node")
+	return 0
+}
+
+func startClusterTopology(t *testing.T) *clusterTopology {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server is not installed")
+	}
+	top := &clusterTopology{t: t}
+	for range 6 {
+		port := clusterPort(t)
+		p := strconv.Itoa(port)
+		lag := sessiontest.NewLagProxy(t, "127.0.0.2:"+p, "127.0.0.1:"+p)
+		bus := sessiontest.NewLagProxy(t, "127.0.0.2:"+strconv.Itoa(port+10000), "127.0.0.1:"+strconv.Itoa(port+10000))
+		s := &ownServer{t: t, port: p, dir: t.TempDir(), extra: []string{
+			"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000",
+			"--cluster-announce-ip", "127.0.0.2", "--cluster-announce-hostname", "127.0.0.1",
+			"--cluster-preferred-endpoint-type", "hostname", "--cluster-replica-validity-factor", "0",
+			"--cluster-require-full-coverage", "no"}}
+		s.start()
+		t.Cleanup(s.stop)
+		top.nodes = append(top.nodes, s)
+		top.proxies = append(top.proxies, lag, bus)
+	}
+	ctx := t.Context()
+	for _, n := range top.nodes {
+		c := top.node(n)
+		id, err := c.Do(ctx, "CLUSTER", "MYID").Text()
+		if err != nil {
+			t.Fatal(err)
+		}
+		top.ids = append(top.ids, id)
+	}
+	first := top.node(top.nodes[0])
+	for _, n := range top.nodes[1:] {
+		if err := first.ClusterMeet(ctx, "127.0.0.2", n.port).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, r := range [][2]int{{0, 5460}, {5461, 10922}, {10923, 16383}} {
+		if err := top.node(top.nodes[i]).Do(ctx, "CLUSTER", "ADDSLOTSRANGE", r[0], r[1]).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	top.waitFor("every node to know the six", func(c *redis.Client) bool {
+		nodes, err := c.ClusterNodes(ctx).Result()
+		return err == nil && strings.Count(nodes, "\n") >= 6 && !strings.Contains(nodes, "handshake")
+	})
+	for i := range 3 {
+		if err := top.node(top.nodes[3+i]).Do(ctx, "CLUSTER", "REPLICATE", top.ids[i]).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	top.waitFor("cluster_state:ok", func(c *redis.Client) bool {
+		info, err := c.ClusterInfo(ctx).Result()
+		return err == nil && strings.Contains(info, "cluster_state:ok")
+	})
+	for _, r := range top.nodes[3:] {
+		waitReplicaLink(t, r.addr())
+	}
+	return top
+}
+
+// node returns a client of one node, closed when the test ends.
+func (top *clusterTopology) node(s *ownServer) *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: s.addr(), DialTimeout: time.Second, ReadTimeout: time.Second})
+	top.t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// waitFor waits until ok holds on every running node, for at most 20 s.
+func (top *clusterTopology) waitFor(what string, ok func(*redis.Client) bool) {
+	top.t.Helper()
+	clients := make([]*redis.Client, len(top.nodes))
+	for i, n := range top.nodes {
+		clients[i] = top.node(n)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		all := true
+		for _, c := range clients {
+			all = all && ok(c)
+		}
+		if all {
+			return
+		}
+		if time.Now().After(deadline) {
+			top.t.Fatalf("the cluster did not reach %s within 20 s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (top *clusterTopology) client(t *testing.T) redis.UniversalClient {
+	t.Helper()
+	var addrs []string
+	for _, n := range top.nodes {
+		addrs = append(addrs, n.addr())
+	}
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs,
+		DialTimeout: foDialTimeout, ReadTimeout: foReadTimeout, WriteTimeout: foWriteTimeout, PoolTimeout: foReadTimeout,
+		ContextTimeoutEnabled: true})
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+func (top *clusterTopology) setLag(d time.Duration) {
+	for i, p := range top.proxies {
+		if i%2 == 0 { // the replication links, not the bus
+			p.SetLag(d)
+		}
+	}
+}
+
+func (top *clusterTopology) fault(f failoverFault) {
+	n := top.nodes[top.broken]
+	if f == faultKill {
+		n.signal(syscall.SIGKILL)
+		top.proxies[2*top.broken].Cut() // the host is gone: so is what was on its wire
+		top.proxies[2*top.broken+1].Cut()
+		top.proxies[2*top.broken].Restore()
+		top.proxies[2*top.broken+1].Restore()
+		return
+	}
+	n.signal(syscall.SIGSTOP)
+}
+
+// promoted: a surviving primary sees the broken one's replica as a primary.
+func (top *clusterTopology) promoted(ctx context.Context) bool {
+	c := redis.NewClient(&redis.Options{Addr: top.nodes[1].addr(), DialTimeout: time.Second, ReadTimeout: time.Second})
+	defer func() { _ = c.Close() }()
+	nodes, err := c.ClusterNodes(ctx).Result()
+	if err != nil {
+		return false
+	}
+	for line := range strings.Lines(nodes) {
+		f := strings.Fields(line)
+		if len(f) > 2 && f[0] == top.ids[3+top.broken] {
+			return strings.Contains(f[2], "master") && !strings.Contains(f[2], "fail")
+		}
+	}
+	return false
+}
+
+func (top *clusterTopology) resume() { top.nodes[top.broken].signal(syscall.SIGCONT) }
+
+// rejoin restarts the killed primary from its nodes.conf: it finds its
+// slots served by its former replica, with a newer epoch, and becomes its
+// replica.
+func (top *clusterTopology) rejoin() {
+	n := top.nodes[top.broken]
+	_ = n.cmd.Wait()
+	n.cmd = nil
+	n.start()
+}
+
+func TestFailoverCluster(t *testing.T) {
+	addr(t) // the same switch as the other tests: CI sets it
+	for _, tc := range []struct {
+		fault   failoverFault
+		durable bool
+	}{
+		{faultKill, false}, {faultKill, true}, {faultPause, false}, {faultPause, true},
+	} {
+		name := fmt.Sprintf("%s/durable=%v", map[failoverFault]string{faultKill: "kill", faultPause: "pause"}[tc.fault], tc.durable)
+		t.Run(name, func(t *testing.T) {
+			top := startClusterTopology(t)
+			r := runFailover(t, top, tc.fault, tc.durable)
+			t.Logf("SUMMARY Cluster, %s, replica acks %v: %s", tc.fault, tc.durable, r)
 		})
 	}
 }

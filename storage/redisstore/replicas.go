@@ -90,9 +90,9 @@ func newScript(src string) *script {
 // A write is one command, or one script of the store, that changes what
 // Redis holds.
 type write struct {
-	op      string        // for messages, e.g. "save"
-	script  *script // nil: args is the command
-	keys    []string      // the script's keys; keys[0] routes a Cluster pipeline
+	op      string   // for messages, e.g. "save"
+	script  *script  // nil: args is the command
+	keys    []string // the script's keys; keys[0] routes a Cluster pipeline
 	args    []any
 	noRetry bool // resending it after an unknown outcome could change its answer
 }
