@@ -2,6 +2,8 @@ package redisstore_test
 
 import (
 	"context"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -16,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/clientsession/engine/session/sessiontest"
+	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/redisstore"
 	"github.com/clientsession/engine/storage/storagetest"
 )
@@ -123,6 +126,9 @@ func runFailover(t *testing.T, top topology, fault failoverFault, durable bool) 
 
 	load.MarkFault()
 	top.fault(fault)
+	if sh, ok := top.(sharded); ok && fault == faultPause {
+		probeOtherShards(t, store, sh.otherShardKeys(t))
+	}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	for !top.promoted(ctx) {
@@ -156,6 +162,40 @@ func runFailover(t *testing.T, top topology, fault failoverFault, durable bool) 
 		t.Errorf("the store failed calls until %s after the promotion; want at most %s", r.RecoveredAfterPromotion, recoveryBound)
 	}
 	return r
+}
+
+// sharded is a topology whose keys live on several primaries.
+type sharded interface {
+	// otherShardKeys returns session keys that the broken primary does
+	// not own.
+	otherShardKeys(t *testing.T) []storage.Key
+}
+
+// probeOtherShards loads keys of the shards that are up, for a second,
+// while a primary is stalled: every call answers (not found: the keys were
+// never saved) without waiting for the stalled node.
+func probeOtherShards(t *testing.T, store *redisstore.Store, keys []storage.Key) {
+	t.Helper()
+	var slowest time.Duration
+	n := 0
+	for end := time.Now().Add(time.Second); time.Now().Before(end); {
+		for _, k := range keys {
+			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+			start := time.Now()
+			_, err := store.Load(ctx, k, time.Now())
+			took := time.Since(start)
+			cancel()
+			n++
+			slowest = max(slowest, took)
+			if !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("a key of a shard that is up, with another shard stalled: %v after %s; want not found", err, took)
+			}
+		}
+	}
+	t.Logf("SUMMARY with one primary stalled: %d loads of keys of the other shards, the slowest %s", n, slowest.Round(time.Millisecond))
+	if slowest > foReadTimeout/2 {
+		t.Errorf("a call to a shard that is up took %s with another shard stalled; want well under the %s read timeout", slowest, foReadTimeout)
+	}
 }
 
 // sentinelTopology is a primary, one replica (through a lag proxy) and
@@ -460,6 +500,25 @@ func (top *clusterTopology) fault(f failoverFault) {
 		return
 	}
 	n.signal(syscall.SIGSTOP)
+}
+
+// otherShardKeys returns keys whose slots (their hash tag's) are not in
+// node 0's range, 0-5460.
+func (top *clusterTopology) otherShardKeys(t *testing.T) []storage.Key {
+	t.Helper()
+	c := top.node(top.nodes[1])
+	var out []storage.Key
+	for i := 0; len(out) < 20; i++ {
+		k := storage.Key{byte(i), byte(i >> 8), 0xfe}
+		slot, err := c.ClusterKeySlot(t.Context(), "{"+hex.EncodeToString(k[:])+"}").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slot > 5460 {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // promoted: a surviving primary sees the broken one's replica as a primary.

@@ -195,7 +195,8 @@ func (s *ownServer) start() {
 	if s.conf != "" {
 		args = append(args, s.conf)
 	}
-	args = append(args, "--port", s.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", s.dir)
+	args = append(args, "--port", s.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", s.dir,
+		"--repl-diskless-sync-delay", "0") // a replica syncs at once, not after 5 s
 	s.cmd = exec.Command("redis-server", append(args, s.extra...)...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
