@@ -49,7 +49,7 @@ const (
 // group of its own, so that a fault reaches the postmaster and every
 // backend at once, as the loss or the pause of its host does.
 type pgNode struct {
-	t    *testing.T
+	t    testing.TB
 	bin  string
 	dir  string // its data directory
 	port int
@@ -128,12 +128,12 @@ func (n *pgNode) dsn() string {
 // pgTopology is a primary and a standby streaming from it through a lag
 // proxy.
 type pgTopology struct {
-	t                *testing.T
+	t                testing.TB
 	primary, standby *pgNode
 	proxy            *sessiontest.LagProxy
 }
 
-func startPGTopology(t *testing.T, durable bool) *pgTopology {
+func startPGTopology(t testing.TB, durable bool) *pgTopology {
 	t.Helper()
 	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
 	pgUser, err := user.Lookup("postgres")
@@ -210,7 +210,7 @@ func closePool(t *testing.T, pool *pgxpool.Pool) {
 	}
 }
 
-func freePGPort(t *testing.T) int {
+func freePGPort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

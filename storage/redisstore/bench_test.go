@@ -173,3 +173,63 @@ func BenchmarkVersusRaw(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReplicaAcks measures what WithReplicaAcks(1, …) costs: Save
+// from 16 goroutines on a primary with one replica, without and with
+// WAIT, the replica on loopback and behind a 5 ms link (a LagProxy on the
+// replication link). Its sub-benchmarks alternate within one run, so
+// their ratios hold on a loaded machine:
+//
+//	go test -run '^$' -bench ReplicaAcks -count 6 . | tee /tmp/acks.txt && benchstat -col /acks /tmp/acks.txt
+func BenchmarkReplicaAcks(b *testing.B) {
+	addr(b) // the same switch as the other tests: CI sets it
+	type pair struct {
+		name    string
+		primary string
+	}
+	var pairs []pair
+	for _, lag := range []time.Duration{0, 5 * time.Millisecond} {
+		primary := startOwnServer(b)
+		proxy := sessiontest.NewLagProxy(b, "127.0.0.1:0", primary.addr())
+		replica := startOwnServer(b, "--replicaof", "127.0.0.1", strconv.Itoa(proxy.Port()))
+		waitReplicaLink(b, replica.addr())
+		proxy.SetLag(lag)
+		name := "loopback"
+		if lag > 0 {
+			name = "link=5ms"
+		}
+		pairs = append(pairs, pair{name, primary.addr()})
+	}
+	rec := storage.Record{MerchantID: "1234", CustomerID: "1234-0b67467b30df4c6d8649c8adc568fd0f",
+		ExpiresAt: time.Now().Add(time.Hour), Payload: string(make([]byte, 146))}
+	for _, p := range pairs {
+		for _, acks := range []int{0, 1} {
+			client := redis.NewClient(&redis.Options{Addr: p.primary, ReadTimeout: 2 * time.Second, PoolSize: 32})
+			b.Cleanup(func() { _ = client.Close() })
+			var opts []redisstore.Option
+			if acks > 0 {
+				opts = append(opts, redisstore.WithReplicaAcks(acks, time.Second))
+			}
+			s, err := redisstore.New(client, opts...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(p.name+"/acks="+strconv.Itoa(acks), func(b *testing.B) {
+				var n atomic.Int64
+				b.ReportAllocs()
+				b.SetParallelism(8) // 16 goroutines on 2 cores
+				b.RunParallel(func(pb *testing.PB) {
+					r := rec
+					for pb.Next() {
+						i := n.Add(1)
+						r.Key = storage.Key{byte(i), byte(i >> 8), byte(i >> 16), byte(i >> 24), 0xac, byte(acks)}
+						if err := s.Save(context.Background(), r); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		}
+	}
+}

@@ -265,7 +265,7 @@ func startSentinelTopology(t *testing.T) *sentinelTopology {
 
 // waitReplicaLink waits until the replica at addr is in sync with its
 // primary.
-func waitReplicaLink(t *testing.T, addr string) {
+func waitReplicaLink(t testing.TB, addr string) {
 	t.Helper()
 	c := redis.NewClient(&redis.Options{Addr: addr})
 	defer func() { _ = c.Close() }()

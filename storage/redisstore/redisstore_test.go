@@ -162,7 +162,7 @@ func TestRedisExpiresSessions(t *testing.T) {
 
 // ownServer starts a redis-server of the test's own on a free port.
 type ownServer struct {
-	t     *testing.T
+	t     testing.TB
 	port  string
 	dir   string
 	conf  string // a configuration file, or ""
@@ -172,7 +172,7 @@ type ownServer struct {
 
 // startOwnServer starts a redis-server of the test's own (no persistence,
 // a temporary directory, extra arguments appended) and kills it when t ends.
-func startOwnServer(t *testing.T, extra ...string) *ownServer {
+func startOwnServer(t testing.TB, extra ...string) *ownServer {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server is not installed")

@@ -19,7 +19,7 @@ import (
 )
 
 // replicaPair starts a primary of the test's own and a replica of it.
-func replicaPair(t *testing.T) (primary, replica *ownServer) {
+func replicaPair(t testing.TB) (primary, replica *ownServer) {
 	t.Helper()
 	addr(t) // the same switch as the other tests: CI sets it
 	primary = startOwnServer(t)
