@@ -224,7 +224,7 @@ func freePGPort(t testing.TB) int {
 
 // dsn is the multi-host DSN a gateway would be given.
 func (top *pgTopology) dsn() string {
-	return fmt.Sprintf("host=127.0.0.1,127.0.0.1 port=%d,%d user=postgres dbname=postgres sslmode=disable target_session_attrs=read-write connect_timeout=1",
+	return fmt.Sprintf("host=127.0.0.1,127.0.0.1 port=%d,%d user=postgres dbname=postgres sslmode=disable target_session_attrs=read-write connect_timeout=2",
 		top.primary.port, top.standby.port)
 }
 
@@ -302,7 +302,12 @@ func runPGFailover(t *testing.T, fault string, durable bool) sessiontest.Failove
 		r.AssertDurable(t)
 	}
 	if fault == "kill" && r.RecoveredAfterPromotion > pgRecoveryBound {
-		t.Errorf("the store failed calls until %s after the promotion; want at most %s", r.RecoveredAfterPromotion, pgRecoveryBound)
+		log, _ := os.ReadFile(top.standby.dir + ".log")
+		if len(log) > 4000 {
+			log = log[len(log)-4000:]
+		}
+		t.Errorf("the store failed calls until %s after the promotion; want at most %s; the new primary's log ends:\n%s",
+			r.RecoveredAfterPromotion, pgRecoveryBound, log)
 	}
 	return r
 }

@@ -120,9 +120,9 @@ func runFailover(t *testing.T, top topology, fault failoverFault, durable bool) 
 	}
 	load := sessiontest.NewFailover(t, storagetest.Stores{Sessions: store}, sessiontest.FailoverOptions{})
 	load.Start()
-	load.WaitSuccesses(300, 20*time.Second)
+	load.WaitSuccesses(200, 20*time.Second)
 	top.setLag(replicationLag)
-	load.WaitSuccesses(300, 20*time.Second)
+	load.WaitSuccesses(200, 20*time.Second)
 
 	load.MarkFault()
 	top.fault(fault)
@@ -145,7 +145,7 @@ func runFailover(t *testing.T, top topology, fault failoverFault, durable bool) 
 	case durable:
 		// With one replica, and it promoted, no write can be acknowledged:
 		// the writes fail until the old primary is back, as a replica.
-		if load.WaitServing(time.Second, 3*time.Second) {
+		if load.WaitServing(time.Second, 2*time.Second) {
 			t.Error("with replica acknowledgements and no replica left, writes still succeeded")
 		}
 		top.rejoin()
@@ -153,7 +153,7 @@ func runFailover(t *testing.T, top topology, fault failoverFault, durable bool) 
 	if !load.WaitServing(time.Second, 30*time.Second) {
 		t.Error("the store did not serve again within 30 s")
 	}
-	load.WaitSuccesses(300, 20*time.Second)
+	load.WaitSuccesses(200, 20*time.Second)
 	r := load.Verify()
 	r.AssertSafe(t)
 	if durable {
