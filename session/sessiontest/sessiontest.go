@@ -1,8 +1,13 @@
 // Package sessiontest holds the engine-level tests and benchmarks that
 // every store adapter runs from its own tests, over a session.Engine built
 // on the adapter's stores: RunLoad (many concurrent creates and
-// authentications; no session lost or crossed) and BenchmarkEngine
-// (Create and Authenticate, with the adapter's round trips per operation).
+// authentications; no session lost or crossed), BenchmarkEngine (Create
+// and Authenticate, with the adapter's round trips per operation), and
+// Failover (a load of creates, encrypted-input opens, idempotent creates,
+// authentications and revocations that records what was acknowledged while
+// a test breaks the store under it, and verifies afterwards that nothing
+// acknowledged was lost), with LagProxy, the slow replication link of the
+// failover tests.
 //
 // The storage-level contract is package storage/storagetest, which
 // imports no engine; this package is its engine-level complement, and
