@@ -133,34 +133,34 @@ type pgTopology struct {
 	proxy            *sessiontest.LagProxy
 }
 
-func startPGTopology(t testing.TB, durable bool) *pgTopology {
-	t.Helper()
+func startPGTopology(tb testing.TB, durable bool) *pgTopology {
+	tb.Helper()
 	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
 	pgUser, err := user.Lookup("postgres")
 	if len(bins) == 0 || err != nil {
-		t.Skip("no PostgreSQL server binaries or postgres user: skipping the failover test")
+		tb.Skip("no PostgreSQL server binaries or postgres user: skipping the failover test")
 	}
 	if _, err := exec.LookPath("runuser"); err != nil {
-		t.Skip("runuser is not installed: skipping the failover test")
+		tb.Skip("runuser is not installed: skipping the failover test")
 	}
-	// Not t.TempDir: its parent is private to root, and the postgres user must reach the directory.
+	// Not tb.TempDir: its parent is private to root, and the postgres user must reach the directory.
 	root, err := os.MkdirTemp("", "pgstore-failover-") //nolint:usetesting // see above
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	uid, _ := strconv.Atoi(pgUser.Uid)
 	gid, _ := strconv.Atoi(pgUser.Gid)
 	if err := os.Chown(root, uid, gid); err != nil {
-		t.Skipf("cannot hand a directory to the postgres user (%v): skipping the failover test", err)
+		tb.Skipf("cannot hand a directory to the postgres user (%v): skipping the failover test", err)
 	}
 	bin := filepath.Dir(bins[len(bins)-1])
-	top := &pgTopology{t: t}
-	top.primary = &pgNode{t: t, bin: bin, dir: root + "/primary", port: freePGPort(t),
+	top := &pgTopology{t: tb}
+	top.primary = &pgNode{t: tb, bin: bin, dir: root + "/primary", port: freePGPort(tb),
 		opts: []string{"wal_level=replica", "max_wal_senders=5", "wal_keep_size=256MB"}}
 	if durable {
 		top.primary.opts = append(top.primary.opts, "synchronous_standby_names=*", "synchronous_commit=on")
 	}
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		top.primary.kill()
 		if top.standby != nil {
 			top.standby.kill()
@@ -169,8 +169,8 @@ func startPGTopology(t testing.TB, durable bool) *pgTopology {
 	})
 	top.primary.run("initdb", "-D", top.primary.dir, "-A", "trust", "-U", "postgres", "--no-sync")
 	top.primary.start()
-	top.proxy = sessiontest.NewLagProxy(t, "127.0.0.1:0", "127.0.0.1:"+strconv.Itoa(top.primary.port))
-	top.standby = &pgNode{t: t, bin: bin, dir: root + "/standby", port: freePGPort(t)}
+	top.proxy = sessiontest.NewLagProxy(tb, "127.0.0.1:0", "127.0.0.1:"+strconv.Itoa(top.primary.port))
+	top.standby = &pgNode{t: tb, bin: bin, dir: root + "/standby", port: freePGPort(tb)}
 	top.standby.run("pg_basebackup", "-d", fmt.Sprintf("host=127.0.0.1 port=%d user=postgres", top.proxy.Port()),
 		"-D", top.standby.dir, "-R", "-X", "stream", "--no-sync", "-c", "fast")
 	top.standby.start()
@@ -181,17 +181,17 @@ func startPGTopology(t testing.TB, durable bool) *pgTopology {
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		conn, err := pgx.Connect(t.Context(), top.primary.dsn())
+		conn, err := pgx.Connect(tb.Context(), top.primary.dsn())
 		if err == nil {
 			var state string
-			err = conn.QueryRow(t.Context(), "SELECT sync_state FROM pg_stat_replication WHERE state = 'streaming'").Scan(&state)
-			_ = conn.Close(t.Context())
+			err = conn.QueryRow(tb.Context(), "SELECT sync_state FROM pg_stat_replication WHERE state = 'streaming'").Scan(&state)
+			_ = conn.Close(tb.Context())
 			if err == nil && state == want {
 				return top
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the standby is not streaming (%s) within 30 s: %v", want, err)
+			tb.Fatalf("the standby is not streaming (%s) within 30 s: %v", want, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -210,11 +210,11 @@ func closePool(t *testing.T, pool *pgxpool.Pool) {
 	}
 }
 
-func freePGPort(t testing.TB) int {
-	t.Helper()
+func freePGPort(tb testing.TB) int {
+	tb.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer func() { _ = l.Close() }()
 	_, port, _ := net.SplitHostPort(l.Addr().String())

@@ -265,18 +265,18 @@ func startSentinelTopology(t *testing.T) *sentinelTopology {
 
 // waitReplicaLink waits until the replica at addr is in sync with its
 // primary.
-func waitReplicaLink(t testing.TB, addr string) {
-	t.Helper()
+func waitReplicaLink(tb testing.TB, addr string) {
+	tb.Helper()
 	c := redis.NewClient(&redis.Options{Addr: addr})
 	defer func() { _ = c.Close() }()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		info, err := c.Info(t.Context(), "replication").Result()
+		info, err := c.Info(tb.Context(), "replication").Result()
 		if err == nil && strings.Contains(info, "master_link_status:up") {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the replica %s did not sync within 20 s: %v %s", addr, err, info)
+			tb.Fatalf("the replica %s did not sync within 20 s: %v %s", addr, err, info)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

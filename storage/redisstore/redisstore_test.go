@@ -172,20 +172,20 @@ type ownServer struct {
 
 // startOwnServer starts a redis-server of the test's own (no persistence,
 // a temporary directory, extra arguments appended) and kills it when t ends.
-func startOwnServer(t testing.TB, extra ...string) *ownServer {
-	t.Helper()
+func startOwnServer(tb testing.TB, extra ...string) *ownServer {
+	tb.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server is not installed")
+		tb.Skip("redis-server is not installed")
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	_ = l.Close()
-	s := &ownServer{t: t, port: port, dir: t.TempDir(), extra: extra}
+	s := &ownServer{t: tb, port: port, dir: tb.TempDir(), extra: extra}
 	s.start()
-	t.Cleanup(s.stop)
+	tb.Cleanup(s.stop)
 	return s
 }
 

@@ -2,8 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -83,8 +81,7 @@ func (s *Store) ackMillis() int64 {
 type script struct{ src, hash string }
 
 func newScript(src string) *script {
-	sum := sha1.Sum([]byte(src)) //nolint:gosec // the name Redis gives a script, not a security function
-	return &script{src: src, hash: hex.EncodeToString(sum[:])}
+	return &script{src: src, hash: redis.NewScript(src).Hash()}
 }
 
 // A write is one command, or one script of the store, that changes what

@@ -19,12 +19,12 @@ import (
 )
 
 // replicaPair starts a primary of the test's own and a replica of it.
-func replicaPair(t testing.TB) (primary, replica *ownServer) {
-	t.Helper()
-	addr(t) // the same switch as the other tests: CI sets it
-	primary = startOwnServer(t)
-	replica = startOwnServer(t, "--replicaof", "127.0.0.1", primary.port)
-	waitReplicaLink(t, replica.addr())
+func replicaPair(tb testing.TB) (primary, replica *ownServer) {
+	tb.Helper()
+	addr(tb) // the same switch as the other tests: CI sets it
+	primary = startOwnServer(tb)
+	replica = startOwnServer(tb, "--replicaof", "127.0.0.1", primary.port)
+	waitReplicaLink(tb, replica.addr())
 	return primary, replica
 }
 
@@ -249,7 +249,7 @@ type flakyConn struct {
 
 func (c flakyConn) Read(b []byte) (int, error) {
 	if c.armed.CompareAndSwap(true, false) {
-		_ = c.Conn.Close()
+		_ = c.Close()
 		return 0, io.ErrUnexpectedEOF
 	}
 	return c.Conn.Read(b)
