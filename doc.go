@@ -42,7 +42,8 @@
 //	encryption pure: opening the client's JWE, key sets and rotation
 //	storage   the storage contract: Record, Repository, Key, sentinels, capabilities
 //	session   the façade: Engine, options, request decoding and shape rules, ids
-//	wire      pure Connect wire format: JSON types and mapping, v1HMAC, v1Client, query
+//	wire      pure Connect wire format: JSON types and mapping, query, request size
+//	wire/auth the signing leaf: v1HMAC sign and verify, replay guard, v1Client
 //	transport/connecthttp   net/http handler over session and wire (+ connecttest)
 //	transport/connectgrpc   gRPC services over session (a module of its own)
 //	storage/memstore, storage/storagetest (the adapters' conformance suite),
@@ -50,11 +51,15 @@
 //	session/sessiontest (the engine-level load test adapters also run)
 //
 // Imports point one way: errors is the ground; filter, token and
-// encryption import errors; storage imports errors and token; session
-// imports all of those; wire imports session's public types;
-// transport/connecthttp imports wire and session; adapters and storagetest
-// import storage and token, never session, so a store does not compile the
-// engine (go-jose, validator). internal/strictjson is the one strict JSON
+// encryption import errors; storage imports nothing of the project;
+// session imports all of those and no protocol (no wire, no transport, no
+// header name or HTTP status); wire imports session's public types;
+// wire/auth imports errors only, so a merchant's server that only signs
+// compiles nothing else; transport/connecthttp imports wire, wire/auth and
+// session; adapters and storagetest import storage and token (memstore
+// errors too), never session, so a store does not compile the engine
+// (go-jose, validator); the modules of their own use the root module's
+// exported API only. layout_test.go checks these facts. internal/strictjson is the one strict JSON
 // walker and internal/sessionpayload the codec of Record.Payload. No
 // package outside transport/connecthttp, examples/ and bench/ (benchmark
 // programs) imports net/http, none outside transport/connectgrpc imports

@@ -11,7 +11,10 @@
 // property path such as paymentProductFilters.exclude.groups[1], and an
 // optional cause that never reaches the wire. errors.Is matches by code, so
 // errors.Is(err, sderrors.ErrUnknownGroup) works through any wrapping.
-// [ToResponse] turns any error into the wire [ErrorResponse]; an error
+// [Find] returns the first *Error of a chain (the standard library's
+// errors.As keeps its own meaning: import it as stderrors where both are
+// needed); [Error.WithCause] attaches an internal cause to a copy of a
+// sentinel. [ToResponse] turns any error into the wire [ErrorResponse]; an error
 // that holds no *Error becomes 9999 UNKNOWN_SERVER_ERROR with no internal
 // text. Messages never contain secrets, token values, card data or causes.
 //

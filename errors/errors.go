@@ -101,10 +101,6 @@ func (e *Error) WithCause(cause error) *Error {
 	return &c
 }
 
-// Wrap returns a copy of sentinel wrapping cause: shorthand for
-// sentinel.WithCause(cause).
-func Wrap(cause error, sentinel *Error) *Error { return sentinel.WithCause(cause) }
-
 // Prefix returns a copy of e whose property path is prefix followed by its
 // own path, joined with a dot (or directly when the path starts with "[").
 // Decoders of nested wire objects use it to turn "restrictTo.groups[1]" into
@@ -122,8 +118,11 @@ func (e *Error) Prefix(prefix string) *Error {
 	}
 }
 
-// As returns the first *Error in err's chain, or nil.
-func As(err error) *Error {
+// Find returns the first *Error in err's chain (depth first, through
+// errors.Join), or nil. Unlike the standard library's errors.As, it takes
+// no target: it is the one way to get at an error's code, kind and
+// property when err may wrap one.
+func Find(err error) *Error {
 	var e *Error
 	if stderrors.As(err, &e) {
 		return e
@@ -190,7 +189,7 @@ func contextSentinel(err error, otherwise *Error) *Error {
 // classify maps any error onto an *Error of the catalogue: its own, or the
 // code of a bare context error, or ErrInternal.
 func classify(err error) *Error {
-	if e := As(err); e != nil {
+	if e := Find(err); e != nil {
 		return e
 	}
 	return contextSentinel(err, ErrInternal)

@@ -103,6 +103,37 @@ func TestIsMatchesByCodeThroughWrapping(t *testing.T) {
 	}
 }
 
+func TestFind(t *testing.T) {
+	first := sderrors.ErrInvalidTokenFormat.WithProperty("tokens[0]")
+	second := sderrors.ErrTooManyTokens.WithProperty("tokens")
+	inner := sderrors.ErrUnknownGroup.WithProperty("groups[0]")
+	tests := []struct {
+		name string
+		err  error
+		want *sderrors.Error
+	}{
+		{"nil", nil, nil},
+		{"not ours", stderrors.New("boom"), nil},
+		{"bare context error", context.Canceled, nil},
+		{"itself", first, first},
+		{"wrapped", fmt.Errorf("create: %w", first), first},
+		{"joined: the first in order", stderrors.Join(stderrors.New("x"), first, second), first},
+		{"the outer error, not its cause", sderrors.ErrInternal.WithCause(inner), sderrors.ErrInternal},
+	}
+	for _, tt := range tests {
+		got := sderrors.Find(tt.err)
+		if tt.want == nil {
+			if got != nil {
+				t.Errorf("%s: Find = %v; want nil", tt.name, got)
+			}
+			continue
+		}
+		if got == nil || got.Code() != tt.want.Code() || got.Property() != tt.want.Property() {
+			t.Errorf("%s: Find = %v; want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestErrorStringHasNoCause(t *testing.T) {
 	e := sderrors.ErrUnavailable.WithCause(stderrors.New("dial tcp 10.0.0.7:6379: secret-host"))
 	if strings.Contains(e.Error(), "secret-host") {

@@ -44,6 +44,18 @@ func ExampleCodeOf() {
 	// create session: a dependency is unavailable, try again later
 }
 
+func ExampleFind() {
+	err := fmt.Errorf("create session: %w",
+		sderrors.ErrInvalidTokenFormat.WithProperty("tokens[3]"))
+	if e := sderrors.Find(err); e != nil {
+		fmt.Println(e.Code(), e.ID(), e.Property(), e.Kind().HTTPStatus())
+	}
+	fmt.Println(sderrors.Find(stderrors.New("not ours")) == nil)
+	// Output:
+	// 700301 INVALID_TOKEN_FORMAT tokens[3] 400
+	// true
+}
+
 func ExampleError_WithProperty() {
 	err := sderrors.ErrInvalidProductID.WithProperty("paymentProductFilters.restrictTo.products[2]")
 	fmt.Println(err.Code(), err.Property())

@@ -17,7 +17,7 @@ func ExampleDecode() {
 	fmt.Println("exclude present:", f.Exclude != nil, "lists absent:", f.Exclude.Groups == nil && f.Exclude.Products == nil)
 
 	_, err = filter.Decode([]byte(`{"exclude":{"products":[3,1.5]}}`))
-	e := sderrors.As(err)
+	e := sderrors.Find(err)
 	fmt.Println(e.Code(), e.Prefix("paymentProductFilters").Property())
 	// Output:
 	// restrictTo: [cards] [809]
@@ -66,7 +66,7 @@ func ExampleCatalog_Validate() {
 	}
 	f, _ := filter.Decode([]byte(`{"exclude":{"groups":["cards","wallets"]}}`))
 	err = c.Validate(f)
-	resp := sderrors.ToResponse(sderrors.As(err).Prefix("paymentProductFilters"), sderrors.WithErrorID(func() string { return "example" }))
+	resp := sderrors.ToResponse(sderrors.Find(err).Prefix("paymentProductFilters"), sderrors.WithErrorID(func() string { return "example" }))
 	fmt.Println(resp.Errors[0].HTTPStatusCode, resp.Errors[0].ID, resp.Errors[0].PropertyName)
 	// Output:
 	// 400 UNKNOWN_PAYMENT_PRODUCT_GROUP paymentProductFilters.exclude.groups[1]

@@ -152,7 +152,7 @@ func (f Filters) Validate() error { return f.ValidateWithin(DefaultLimits()) }
 
 // ValidateWithin checks the rules of f that need no catalog: no list is
 // longer than its cap in l (ErrTooManyItems at the list, e.g.
-// "restrictTo.products"; a zero cap means the default), every product id
+// "restrictTo.products"), every product id
 // is a ValidProductID, and no group or product id is listed twice in one
 // list (ErrInvalidProductID, ErrDuplicateItem at e.g.
 // "exclude.products[2]", the second occurrence). Lists are checked in the
@@ -160,12 +160,15 @@ func (f Filters) Validate() error { return f.ValidateWithin(DefaultLimits()) }
 // exclude.products, each from its first element; the first problem found
 // is returned. [Catalog.KnownGroups] checks the rest. It is the one owner
 // of these rules: decoders, the session engine and data loaders call it.
+//
+// Limits that are not Valid (a cap under 1, e.g. the zero Limits) are never
+// replaced by defaults: they are a bug of the caller, ErrInternal wrapping
+// an ErrInvalidConfiguration at "limits", whatever f holds.
 func (f Filters) ValidateWithin(l Limits) error {
-	if l.Groups < 1 {
-		l.Groups = DefaultMaxGroups
-	}
-	if l.Products < 1 {
-		l.Products = DefaultMaxProducts
+	if !l.Valid() {
+		return sderrors.ErrInternal.WithCause(sderrors.ErrInvalidConfiguration.WithProperty("limits").WithMessage(
+			"filter: every cap of the limits must be at least 1, got " + strconv.Itoa(l.Groups) + " groups and " +
+				strconv.Itoa(l.Products) + " products"))
 	}
 	if f.RestrictTo != nil {
 		if err := f.RestrictTo.validate(l); err != nil {

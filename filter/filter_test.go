@@ -1,6 +1,7 @@
 package filter_test
 
 import (
+	"errors"
 	"reflect"
 	"slices"
 	"strings"
@@ -153,6 +154,34 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// TestValidateWithinRefusesInvalidLimits: limits with a cap under 1 are a
+// bug of the caller, never silently replaced by the defaults: every value
+// of f, even an empty one, gives ErrInternal wrapping an
+// ErrInvalidConfiguration at "limits".
+func TestValidateWithinRefusesInvalidLimits(t *testing.T) {
+	t.Parallel()
+	one := &filter.Selection{Products: []int32{1}}
+	for _, l := range []filter.Limits{{}, {Groups: 1}, {Products: 1}, {Groups: -1, Products: 5}} {
+		for _, f := range []filter.Filters{{}, {RestrictTo: one}, {Exclude: one}} {
+			err := f.ValidateWithin(l)
+			if !errors.Is(err, sderrors.ErrInternal) || !errors.Is(err, sderrors.ErrInvalidConfiguration) {
+				t.Errorf("ValidateWithin(%+v) of %+v = %v; want ErrInternal wrapping ErrInvalidConfiguration", l, f, err)
+				continue
+			}
+			var cause *sderrors.Error
+			if !errors.As(errors.Unwrap(err), &cause) || cause.Property() != "limits" {
+				t.Errorf("ValidateWithin(%+v): cause %v; want the problem at limits", l, errors.Unwrap(err))
+			}
+			if resp := sderrors.ToResponse(err); resp.HTTPStatus() != 500 || resp.Errors[0].PropertyName != "" {
+				t.Errorf("ValidateWithin(%+v) on the wire = %+v; want a 500 that names nothing of the request", l, resp)
+			}
+		}
+	}
+	if err := (filter.Filters{RestrictTo: one}).ValidateWithin(filter.Limits{Groups: 1, Products: 1}); err != nil {
+		t.Errorf("the smallest valid limits: %v", err)
+	}
+}
+
 // TestDecodeThenValidatePaths shows the whole wire path of a request error
 // once prefixed the way the session decoder does.
 func TestDecodeThenValidatePaths(t *testing.T) {
@@ -162,7 +191,7 @@ func TestDecodeThenValidatePaths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := sderrors.As(c.Validate(f))
+	e := sderrors.Find(c.Validate(f))
 	if e == nil {
 		t.Fatal("Validate accepted an unknown group")
 	}

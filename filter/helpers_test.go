@@ -45,7 +45,7 @@ func checkErr(t *testing.T, err error, want *sderrors.Error, wantPath string) {
 		}
 		return
 	}
-	e := sderrors.As(err)
+	e := sderrors.Find(err)
 	if e == nil {
 		t.Fatalf("err = %v (%T), want %s at %q", err, err, want.ID(), wantPath)
 	}

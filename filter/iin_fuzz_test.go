@@ -36,7 +36,7 @@ func FuzzParseBIN(f *testing.F) {
 			t.Fatalf("ParseBIN(%q) err = %v; valid %v", s, err, valid)
 		}
 		if err != nil {
-			e := sderrors.As(err)
+			e := sderrors.Find(err)
 			if e == nil || e.Property() != "bin" {
 				t.Fatalf("ParseBIN(%q) = %v; want an error at bin", s, err)
 			}

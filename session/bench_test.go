@@ -158,8 +158,8 @@ func newCreateFloor(b *testing.B) func() {
 // request (encoding/json.Unmarshal of the same body into plain structs of
 // the same shape, which checks neither unknown members, duplicates, null
 // nor ids) with the strict walk alone, the go-playground validator alone
-// (the engine's), all shape rules (the validator and Filters.Validate) and
-// DecodeCreateRequest (strict walk + shape rules).
+// (the engine's), all shape rules (the validator and Filters.Validate,
+// which Create runs) and DecodeCreateRequest (the strict walk).
 func BenchmarkDecode(b *testing.B) {
 	e, _, _ := benchEngine(b, 0)
 	req, err := e.DecodeCreateRequest(benchBody)
@@ -210,8 +210,8 @@ func BenchmarkDecode(b *testing.B) {
 	})
 }
 
-// BenchmarkCreateParts splits Create: DecodeCreateRequest and Create on a
-// decoded request.
+// BenchmarkCreateParts splits a create: DecodeCreateRequest (the strict
+// walk) and Create on a decoded request (the shape rules and the rest).
 func BenchmarkCreateParts(b *testing.B) {
 	e, _, _ := benchEngine(b, liveSessions)
 	req, err := e.DecodeCreateRequest(benchBody)

@@ -50,7 +50,7 @@ func TestFilterListCaps(t *testing.T) {
 		{"33 restrictTo.groups", `{"paymentProductFilters":{"restrictTo":{"groups":` + groupList(33) + `}}}`, pf + ".restrictTo.groups"},
 		{"33 exclude.groups", `{"paymentProductFilters":{"exclude":{"groups":` + groupList(33) + `}}}`, pf + ".exclude.groups"},
 	} {
-		_, err := f.engine.DecodeCreateRequest([]byte(tc.body))
+		_, err := f.tryCreate(merchant, tc.body)
 		wantError(t, tc.name, err, sderrors.ErrTooManyItems.Code(), tc.property)
 		if got := sderrors.KindOf(err).HTTPStatus(); got != 400 {
 			t.Errorf("%s: status %d, want 400", tc.name, got)
@@ -67,11 +67,11 @@ func TestFilterListCaps(t *testing.T) {
 			wantError(t, "Create: "+tc.name, err, sderrors.ErrTooManyItems.Code(), tc.property)
 		}
 	}
-	if _, err := f.engine.DecodeCreateRequest([]byte(`{"paymentProductFilters":{"restrictTo":{"products":` + idList(1, 512) + `}}}`)); err != nil {
+	if _, err := f.tryCreate(merchant, `{"paymentProductFilters":{"restrictTo":{"products":`+idList(1, 512)+`}}}`); err != nil {
 		t.Errorf("512 ids (the default cap): %v", err)
 	}
 	small := newFixture(t, session.WithFilterLimits(filter.Limits{Groups: 1, Products: 2}))
-	_, err := small.engine.DecodeCreateRequest([]byte(`{"paymentProductFilters":{"exclude":{"products":[1,2,3]}}}`))
+	_, err := small.tryCreate(merchant, `{"paymentProductFilters":{"exclude":{"products":[1,2,3]}}}`)
 	wantError(t, "WithFilterLimits(2 products)", err, sderrors.ErrTooManyItems.Code(), pf+".exclude.products")
 	for _, l := range []filter.Limits{{}, {Groups: 1}, {Products: 1}, {Groups: -1, Products: 5}} {
 		_, err := session.New(newMemstore(t), newMemstore(t), session.WithCatalog(testCatalog(t)),

@@ -1,39 +1,29 @@
 package session
 
 import (
-	"strconv"
-
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/internal/strictjson"
 )
 
-// DecodeCreateRequest decodes untrusted request bytes strictly, then
-// validates them. Every error is an *sderrors.Error naming the wire
-// property: a body over the limit is ErrBodyTooLarge; an unknown property,
-// null, a wrong type or trailing data are ErrUnknownProperty,
-// ErrNullNotAllowed, ErrInvalidType, ErrInvalidJSON at their path (e.g.
-// "paymentProductFilters.restrictTo.products[1]"); too many tokens is
-// ErrTooManyTokens at "tokens", a malformed token ErrInvalidTokenFormat at
-// "tokens[i]" (several such problems come joined with errors.Join); a bad
-// or duplicate product id or a duplicate group is ErrInvalidProductID or
-// ErrDuplicateItem at its path. Every rule that the request alone decides
-// is checked here, so Create refuses a decoded request only for what needs
-// the merchant (an unknown merchant or group) or a dependency.
+// DecodeCreateRequest decodes untrusted request bytes strictly, and only
+// that: the JSON itself (syntax, one object, trailing data, a member given
+// twice), its types, unknown properties, null, and what cannot even be
+// represented (a product id that is not an integer from 1 to 2147483647).
+// It takes the bytes it is given: the transport bounds a body's size
+// before reading it whole (see wire.DefaultMaxRequestBytes). Every error is
+// an *sderrors.Error naming the wire property: an unknown property, null,
+// a wrong type or trailing data are ErrUnknownProperty, ErrNullNotAllowed,
+// ErrInvalidType, ErrInvalidJSON at their path (e.g.
+// "paymentProductFilters.restrictTo.products[1]"); a product id out of
+// range is ErrInvalidProductID at its path.
+//
+// The rules of the request's shape (token count and format, filter list
+// caps and duplicates) are not checked here: Create checks them, once, for
+// every request, decoded or built in Go, so that a decoded request edited
+// afterwards is checked like any other.
 func (e *Engine) DecodeCreateRequest(body []byte) (CreateRequest, error) {
-	if len(body) > e.maxBodyBytes {
-		return CreateRequest{}, sderrors.ErrBodyTooLarge.WithMessage(
-			"the body is larger than " + strconv.Itoa(e.maxBodyBytes) + " bytes")
-	}
-	req, err := decodeStrict(body)
-	if err != nil {
-		return CreateRequest{}, err
-	}
-	if err := e.validateShape(&req); err != nil {
-		return CreateRequest{}, err
-	}
-	req.shapeChecked = true
-	return req, nil
+	return decodeStrict(body)
 }
 
 // decodeStrict is the strict JSON walk of a create request.

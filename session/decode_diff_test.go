@@ -33,7 +33,7 @@ func FuzzDecodeStrictDifferential(f *testing.F) {
 			t.Fatalf("%q: error %v, the legacy decoder says %v", data, err, wantErr)
 		}
 		if err != nil {
-			g, w := sderrors.As(err), sderrors.As(wantErr)
+			g, w := sderrors.Find(err), sderrors.Find(wantErr)
 			if g == nil || w == nil || g.Code() != w.Code() || g.Message() != w.Message() || g.Property() != w.Property() {
 				t.Fatalf("%q: error %v, the legacy decoder says %v", data, err, wantErr)
 			}

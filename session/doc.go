@@ -8,24 +8,27 @@
 //
 // # Create
 //
-// DecodeCreateRequest decodes the untrusted body strictly (size limit,
-// unknown properties, null, wrong types, trailing data, product ids) and
-// then checks every rule the request alone decides, once: the engine's one
-// go-playground validator owns the token list (at most WithMaxTokens ids,
-// each token.WellFormed, through the registered tags "maxtokens" and
-// "token"), and filter.Filters.Validate the filters (ids, duplicates).
-// Create then checks only what needs the merchant: its catalog's groups
-// (filter.Catalog.KnownGroups) and its tokens, in ONE repository call;
-// mints the ids, stores the session and answers. A request that
-// DecodeCreateRequest accepted is never refused by Create for a rule of its
-// shape; a CreateRequest built in Go gets the same shape checks in Create.
-// Every rejection is an *sderrors.Error naming its wire property, e.g.
+// DecodeCreateRequest decodes the untrusted body strictly and does nothing
+// else: unknown properties, null, wrong types, trailing data, product ids
+// that are not integers from 1 to 2147483647. It takes the bytes it is
+// given: bounding a body's size is the transport's job
+// (wire.DefaultMaxRequestBytes). Create then checks
+// every request, however it was made (DecodeCreateRequest, a transport's
+// own decoder, Go code, a decoded request edited afterwards), once: first
+// the rules the request alone decides — the engine's one go-playground
+// validator owns the token list (at most WithMaxTokens ids, each
+// token.WellFormed, through the registered tags "maxtokens" and "token"),
+// and filter.Filters.ValidateWithin the filters (list caps, ids,
+// duplicates) — then what needs the merchant: its catalog's groups
+// (filter.Catalog.KnownGroups) and its tokens, in ONE repository call; it
+// mints the ids, stores the session and answers. Every rejection is an
+// *sderrors.Error naming its wire property, e.g.
 // "paymentProductFilters.exclude.groups[1]" or "tokens[3]".
 //
 // A token is invalid when unknown, another merchant's, deleted, revoked,
 // expired, or its product is gone from the catalog; the wire gets only the
-// ids (CreateResponse.InvalidTokens, always an array), the caller the
-// reasons (CreateResponse.Invalid). A failing token repository fails the
+// ids (CreateResponse.InvalidTokens; wire.NewSessionResponse shows them as
+// an array, [] when none), the caller the reasons (CreateResponse.Invalid). A failing token repository fails the
 // whole Create with a retryable sderrors.ErrUnavailable and stores
 // nothing: a token that could not be looked up is never called invalid.
 // A valid token whose product the filters exclude is kept in the session
@@ -100,15 +103,22 @@
 // at most once per merchant and idempotence key (ValidIdempotenceKey: 1 to
 // 40 printable ASCII characters), as the Connect platform documents
 // idempotent requests: a repeat of a finished attempt gets the same answer
-// and the first attempt's time (IdempotentResult.Timestamp, the
-// X-GCS-Idempotence-Request-Timestamp header), a repeat while the first
-// runs sderrors.ErrDuplicateRequest (1409), a repeat with another request
-// the first answer too unless WithStrictIdempotence. Answers are kept
-// WithIdempotenceTTL (24 hours) in the session store when it implements
-// storage.Idempotency (memstore, redisstore, pgstore) or in
-// WithIdempotenceStore; 5xx, 408, 429 and 499 answers are not kept, so a
+// and the first attempt's time (IdempotentResult.FirstAttemptAt), a repeat
+// while the first runs sderrors.ErrDuplicateRequest (1409), a repeat with
+// another request the first answer too unless WithStrictIdempotence.
+// Answers are kept WithIdempotenceTTL (24 hours) in the session store when
+// it implements storage.Idempotency (memstore, redisstore, pgstore) or in
+// WithIdempotenceStore. Whether an answer is kept is decided by its
+// outcome (Answer.Err), never by the transport's status: a success or a
+// final error is kept; an error of kind unavailable, timeout, resource
+// exhausted, canceled or internal (or one that is not ours) is not, so a
 // retry runs again. Of concurrent attempts exactly one runs: the store's
 // claim decides.
+//
+// This package knows no protocol: the names under which the key and the
+// first attempt's time travel (connecthttp's headers, a gRPC metadata key)
+// and the status of each answer are the transport's; the errors about the
+// key carry no property, and the transport names the key's carrier.
 //
 // # Sweep
 //
@@ -144,8 +154,9 @@
 // (WithMaxTokens), each 1 to 128 printable ASCII characters; at most 32
 // groups and 512 product ids in each filter list (WithFilterLimits, owned
 // by filter.Filters.ValidateWithin; over a cap is a 400 TOO_MANY_ITEMS at
-// the list, e.g. "paymentProductFilters.restrictTo.products"); bodies up
-// to 64 KiB (WithMaxBodyBytes). At the default caps the largest stored
+// the list, e.g. "paymentProductFilters.restrictTo.products"); the size
+// of a request is the transport's to bound (64 KiB by default,
+// wire.DefaultMaxRequestBytes). At the default caps the largest stored
 // record is about 26 KB, of which about 20 KB are 100 valid tokens of 128
 // characters with 64-character aliases (they must be the merchant's own
 // valid tokens) and at most about 6.5 KB the filters (TestWorstCaseStoredSession).

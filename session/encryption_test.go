@@ -167,7 +167,7 @@ func TestOpenCustomerInputRejects(t *testing.T) {
 			t.Errorf("%s: %v; want %s", tt.name, err, tt.want.ID())
 			continue
 		}
-		if e := sderrors.As(err); e.Property() != tt.property {
+		if e := sderrors.Find(err); e.Property() != tt.property {
 			t.Errorf("%s: property %q; want %q", tt.name, e.Property(), tt.property)
 		}
 		if s := sderrors.KindOf(err).HTTPStatus(); s >= 500 {

@@ -29,7 +29,6 @@ type Engine struct {
 	lifetime     time.Duration
 	datacenters  DatacenterResolver
 	catalogs     CatalogSource
-	maxBodyBytes int
 	filterLimits filter.Limits
 	validate     *validator.Validate
 	byTag        map[string]*sderrors.Error
@@ -98,7 +97,6 @@ func New(sessions storage.Repository, tokens token.Repository, opts ...Option) (
 		lifetime:     c.lifetime,
 		datacenters:  c.datacenters,
 		catalogs:     c.catalogs,
-		maxBodyBytes: c.maxBodyBytes,
 		filterLimits: c.filterLimits,
 		validate:     v,
 		byTag:        byTag,
@@ -108,46 +106,55 @@ func New(sessions storage.Repository, tokens token.Repository, opts ...Option) (
 	}, nil
 }
 
+// Now returns the engine's time (WithClock; time.Now by default). It is
+// the one clock of a gateway built on the engine: transports date what
+// they check with it (connecthttp's v1HMAC verifier does unless given a
+// clock of its own), so that a gateway gives its clock once.
+func (e *Engine) Now() time.Time { return e.clock() }
+
 // CreateRequest is the wire SessionRequest.
 type CreateRequest struct {
 	PaymentProductFilters *filter.Filters `json:"paymentProductFilters,omitempty" validate:"-"`
 	Tokens                []string        `json:"tokens,omitempty" validate:"omitempty,maxtokens,dive,token"`
-
-	// shapeChecked is set by DecodeCreateRequest, whose checks Create
-	// then does not repeat.
-	shapeChecked bool
 }
 
-// CreateResponse is the wire SessionResponse. Invalid keeps the reason of
-// each invalid token for the caller (logs, metrics); it is not sent.
+// CreateResponse is the engine's answer to a create, for the merchant's
+// server: the ids, the datacenter's URLs and the tokens found invalid, with
+// their reasons (Invalid) for the caller (logs, metrics). Its JSON is
+// wire.SessionResponse's (wire.NewSessionResponse), which owns the wire
+// names and shows invalidTokens as [] when InvalidTokens is empty or nil;
+// the reasons are never sent.
 type CreateResponse struct {
-	AssetURL        string          `json:"assetUrl"`
-	ClientAPIURL    string          `json:"clientApiUrl"`
-	ClientSessionID string          `json:"clientSessionId"`
-	CustomerID      string          `json:"customerId"`
-	InvalidTokens   []string        `json:"invalidTokens"`
-	Region          string          `json:"region"`
-	Invalid         []token.Invalid `json:"-"`
+	AssetURL        string
+	ClientAPIURL    string
+	ClientSessionID string
+	CustomerID      string
+	InvalidTokens   []string // the ids of Invalid, in request order
+	Region          string
+	Invalid         []token.Invalid
 }
 
-// Create validates req against merchantID's catalog, checks its tokens in
-// one batch, mints the ids, stores the session and answers.
+// Create checks the shape of req, validates it against merchantID's
+// catalog, checks its tokens in one batch, mints the ids, stores the
+// session and answers. The shape rules (see validateShape: token count and
+// format, filter list caps, ids and duplicates) run here for every
+// request, whether DecodeCreateRequest made it or Go code built or edited
+// it, and before the merchant is looked at.
 //
-// Errors: a malformed merchant id (see ValidMerchantID) or one the catalog
-// source or datacenter resolver does not know is sderrors.ErrUnknownMerchant
-// at "merchantId"; filter problems are 400s at
-// "paymentProductFilters..." (unknown group, duplicate, bad id); token
-// count and format problems are 400s at "tokens[i]"; a failing token
+// Errors: token count and format problems are 400s at "tokens" and
+// "tokens[i]" (every bad token reported); filter problems are 400s at
+// "paymentProductFilters..." (list over its cap, bad or duplicate id,
+// duplicate or unknown group); a malformed merchant id (see
+// ValidMerchantID) or one the catalog source or datacenter resolver does
+// not know is sderrors.ErrUnknownMerchant at "merchantId"; a failing token
 // repository, session store, catalog source or datacenter resolver is a
 // retryable sderrors.ErrUnavailable, and then nothing is stored.
 func (e *Engine) Create(ctx context.Context, merchantID string, req CreateRequest) (CreateResponse, error) {
+	if err := e.validateShape(&req); err != nil {
+		return CreateResponse{}, err
+	}
 	if !ValidMerchantID(merchantID) {
 		return CreateResponse{}, errBadMerchant
-	}
-	if !req.shapeChecked {
-		if err := e.validateShape(&req); err != nil {
-			return CreateResponse{}, err
-		}
 	}
 	catalog, err := e.catalog(ctx, merchantID)
 	if err != nil {
@@ -193,16 +200,12 @@ func (e *Engine) Create(ctx context.Context, merchantID string, req CreateReques
 	}
 	e.obs.sessionCreated(merchantID)
 	e.obs.tokensInvalid(checked.Invalid)
-	invalid := checked.InvalidIDs()
-	if invalid == nil {
-		invalid = []string{}
-	}
 	return CreateResponse{
 		AssetURL:        dc.Origin + "/",
 		ClientAPIURL:    dc.Origin + "/client",
 		ClientSessionID: sessionID,
 		CustomerID:      customerID,
-		InvalidTokens:   invalid,
+		InvalidTokens:   checked.InvalidIDs(),
 		Region:          dc.Region,
 		Invalid:         checked.Invalid,
 	}, nil
@@ -491,7 +494,7 @@ func (e *Engine) datacenter(ctx context.Context, merchantID string) (Datacenter,
 // through (an unknown merchant gets its property), anything else is a
 // failure of the dependency (sderrors.FromDependency).
 func dependency(err error) error {
-	if e := sderrors.As(err); e != nil {
+	if e := sderrors.Find(err); e != nil {
 		if sderrors.HasCode(err, sderrors.ErrUnknownMerchant.Code()) && e.Property() == "" {
 			return e.WithProperty("merchantId")
 		}
@@ -502,7 +505,7 @@ func dependency(err error) error {
 
 // prefix prefixes the property path of err when it is one of ours.
 func prefix(err error, p string) error {
-	if e := sderrors.As(err); e != nil {
+	if e := sderrors.Find(err); e != nil {
 		return e.Prefix(p)
 	}
 	return err

@@ -2,7 +2,6 @@ package session_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -60,23 +59,17 @@ func ExampleEngine_Create() {
 		fmt.Println(err)
 		return
 	}
-	wire, _ := json.MarshalIndent(resp, "", "  ")
-	fmt.Println(string(wire))
+	// The wire JSON of resp is wire.NewSessionResponse's.
+	fmt.Println(resp.ClientSessionID, resp.CustomerID)
+	fmt.Println(resp.ClientAPIURL, resp.AssetURL, resp.Region)
+	fmt.Println("invalidTokens:", resp.InvalidTokens)
 	for _, inv := range resp.Invalid {
 		fmt.Println(inv.ID, inv.Reason)
 	}
 	// Output:
-	// {
-	//   "assetUrl": "https://payment.example.com/",
-	//   "clientApiUrl": "https://payment.example.com/client",
-	//   "clientSessionId": "000102030405060708090a0b0c0d0e0f",
-	//   "customerId": "1234-101112131415161718191a1b1c1d1e1f",
-	//   "invalidTokens": [
-	//     "expired-token",
-	//     "unknown-token"
-	//   ],
-	//   "region": "EU"
-	// }
+	// 000102030405060708090a0b0c0d0e0f 1234-101112131415161718191a1b1c1d1e1f
+	// https://payment.example.com/client https://payment.example.com/ EU
+	// invalidTokens: [expired-token unknown-token]
 	// expired-token card_expired
 	// unknown-token unknown
 }
@@ -84,7 +77,7 @@ func ExampleEngine_Create() {
 func ExampleEngine_DecodeCreateRequest() {
 	e := exampleEngine()
 	_, err := e.DecodeCreateRequest([]byte(`{"paymentProductFilters":{"restrictTo":{"products":[1,0]}}}`))
-	fmt.Println(sderrors.CodeOf(err), sderrors.As(err).Property())
+	fmt.Println(sderrors.CodeOf(err), sderrors.Find(err).Property())
 	// Output:
 	// 700201 paymentProductFilters.restrictTo.products[1]
 }
@@ -192,4 +185,14 @@ func ExampleEngine_Revoke() {
 	// unknown client session
 	// <nil>
 	// 9002
+}
+
+func ExampleMerchantOfCustomerID() {
+	for _, id := range []string{"1234-101112131415161718191a1b1c1d1e1f", "1234-not-a-customer-id"} {
+		m, ok := session.MerchantOfCustomerID(id)
+		fmt.Printf("%q %t\n", m, ok)
+	}
+	// Output:
+	// "1234" true
+	// "" false
 }

@@ -48,7 +48,8 @@ func interleave(b *testing.B, ops ...op) {
 //
 //   - decode: encoding/json.Unmarshal of the bench body into plain structs
 //     of the same shape (the floor), the strict decode alone, the validator
-//     alone, DecodeCreateRequest (both);
+//     alone, DecodeCreateRequest (the strict decode; the validator runs in
+//     Create);
 //   - create: the floor of BenchmarkCreateFloor (stdlib decode, two random
 //     ids, a batch token lookup, a map insert), DecodeCreateRequest +
 //     Create;

@@ -238,7 +238,7 @@ func wantError(t *testing.T, what string, err error, code sderrors.Code, propert
 	if err == nil {
 		t.Fatalf("%s: error = nil; want code %s at %q", what, code, property)
 	}
-	e := sderrors.As(err)
+	e := sderrors.Find(err)
 	if e == nil {
 		t.Fatalf("%s: error %v is not an *sderrors.Error; want code %s", what, err, code)
 	}

@@ -4,21 +4,18 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"strconv"
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/storage"
 )
 
-// Idempotent creates, as the Connect platform documents idempotent
-// requests.
+// Idempotent requests, as the Connect platform documents them: the
+// engine keeps the mechanism (claim, finish, release through
+// storage.Idempotency; the key rule; the TTL; strict mode; the first
+// attempt's time); a transport owns where the key travels (an HTTP header,
+// a metadata key) and how answers and times are written.
 const (
-	// IdempotenceKeyHeader is the request header that carries the key.
-	IdempotenceKeyHeader = "X-GCS-Idempotence-Key"
-	// IdempotenceTimestampHeader is the response header of every repeat:
-	// the first attempt's time in milliseconds since the epoch.
-	IdempotenceTimestampHeader = "X-GCS-Idempotence-Request-Timestamp"
 	// MaxIdempotenceKeyLength is the longest idempotence key.
 	MaxIdempotenceKeyLength = 40
 	// DefaultIdempotenceTTL is how long an answer is kept for repeats.
@@ -40,18 +37,39 @@ func ValidIdempotenceKey(key string) bool {
 	return true
 }
 
-// Answer is what a transport answered to one attempt: kept, and replayed
-// byte for byte, for the repeats of an idempotent request.
+// Answer is what a transport answered to one attempt of an idempotent
+// request: kept, and replayed byte for byte, for the repeats.
 type Answer struct {
-	Status int    // e.g. the HTTP status
-	Body   []byte // the body as sent
+	// Status and Body are the transport's own (e.g. an HTTP status and the
+	// body as sent): the engine stores them and hands them back unchanged,
+	// and never reads them.
+	Status int
+	Body   []byte
+	// Err is the outcome of the attempt: nil when it succeeded, else the
+	// error the transport answered. Its kind decides whether the answer is
+	// kept (see Engine.Idempotent). It is not stored: a replayed Answer has
+	// a nil Err.
+	Err error
 }
 
-// keep reports whether an answer is final: success and client errors are,
-// except those a retry may change (408 timeout, 429 rate limit); 5xx and
-// 499 (canceled) are not, so that a retry runs again.
+// keep reports whether the answer of an attempt is final, so that repeats
+// replay it: a success is, and so is a failure a retry does not change
+// (invalid argument, unauthenticated, permission denied, not found,
+// conflict, unimplemented). A failure a retry may change is not: a failing
+// dependency (unavailable), a timeout, a rate limit (resource exhausted),
+// a canceled call, and an internal or unknown error (a bug, or an error
+// that is not ours); then a repeat runs again.
 func (a Answer) keep() bool {
-	return a.Status < 500 && a.Status != 408 && a.Status != 429 && a.Status != 499
+	if a.Err == nil {
+		return true
+	}
+	switch sderrors.KindOf(a.Err) {
+	case sderrors.KindInvalidArgument, sderrors.KindUnauthenticated, sderrors.KindPermissionDenied,
+		sderrors.KindNotFound, sderrors.KindConflict, sderrors.KindUnimplemented:
+		return true
+	default:
+		return false
+	}
 }
 
 // IdempotentResult is the outcome of Engine.Idempotent.
@@ -60,27 +78,19 @@ type IdempotentResult struct {
 	// Replayed is set when Answer is the first attempt's, not this one's.
 	Replayed bool
 	// FirstAttemptAt is the first attempt's time, set on every repeat
-	// (a replay, or the 1409 of a repeat while the first runs) and never
-	// on the first attempt itself.
+	// (a replay, or the ErrDuplicateRequest of a repeat while the first
+	// runs, or the refusal of a changed request under
+	// WithStrictIdempotence) and never on the first attempt itself.
 	FirstAttemptAt time.Time
 }
 
-// Timestamp is FirstAttemptAt in milliseconds since the epoch, as the
-// X-GCS-Idempotence-Request-Timestamp header carries it; "" when the
-// result is a first attempt's.
-func (r IdempotentResult) Timestamp() string {
-	if r.FirstAttemptAt.IsZero() {
-		return ""
-	}
-	return strconv.FormatInt(r.FirstAttemptAt.UnixMilli(), 10)
-}
-
+// The errors about the idempotence key carry no property: the transport
+// names where it received the key (see Engine.Idempotent).
 var (
-	errBadIdempotenceKey = sderrors.ErrInvalidValue.WithProperty(IdempotenceKeyHeader).
-				WithMessage("idempotence keys are 1 to 40 printable ASCII characters")
-	errStillRunning = sderrors.ErrDuplicateRequest.WithProperty(IdempotenceKeyHeader).
-			WithMessage("a request with this idempotence key is still being processed; retry later")
-	errNoIdempotency = sderrors.ErrInternal.WithMessage(
+	errBadIdempotenceKey = sderrors.ErrInvalidValue.WithMessage("idempotence keys are 1 to 40 printable ASCII characters")
+	errStillRunning      = sderrors.ErrDuplicateRequest.WithMessage("a request with this idempotence key is still being processed; retry later")
+	errChangedRequest    = sderrors.ErrInvalidValue.WithMessage("the idempotence key was used with a different request")
+	errNoIdempotency     = sderrors.ErrInternal.WithMessage(
 		"idempotent requests need a session store with storage.Idempotency, or WithIdempotenceStore")
 )
 
@@ -94,27 +104,36 @@ func (e *Engine) SupportsIdempotence() bool { return e.idem != nil }
 // default 24 hours), and answers every repeat with the first attempt's
 // answer:
 //
-//   - the first attempt runs and its answer is kept when final (see
-//     Answer: not 5xx, 408, 429 or 499, so that a retry runs again);
-//   - a repeat after it finished gets the same answer, Replayed, with
+//   - the first attempt runs, and its Answer is kept when its outcome
+//     (Answer.Err) is final: a success, or an error of kind invalid
+//     argument, unauthenticated, permission denied, not found, conflict or
+//     unimplemented. An error of kind unavailable, timeout, resource
+//     exhausted, canceled, internal or unknown is not kept, so that a
+//     retry runs again;
+//   - a repeat after it finished gets the same Answer, Replayed, with
 //     FirstAttemptAt, even when its request differs, unless
-//     WithStrictIdempotence: then a different request is a 400
-//     INVALID_VALUE at X-GCS-Idempotence-Key;
+//     WithStrictIdempotence: then a different request is
+//     sderrors.ErrInvalidValue;
 //   - a repeat while the first runs gets sderrors.ErrDuplicateRequest
-//     (409, code 1409) with FirstAttemptAt set in the result;
+//     (code 1409) with FirstAttemptAt set in the result;
 //   - of concurrent attempts exactly one runs.
 //
-// request is the bytes that identify the request (the body): only its
-// SHA-256 is kept. A malformed key is a 400 INVALID_VALUE at
-// X-GCS-Idempotence-Key (ValidIdempotenceKey); a failing store a
-// retryable sderrors.ErrUnavailable, and run does not run. When a final
-// answer could not be stored (the store failed, or could not make it
-// durable, e.g. no replica acknowledged it), the result is a retryable
+// request is the bytes that identify the request (e.g. the body): only its
+// SHA-256 is kept. A malformed key (ValidIdempotenceKey) is
+// sderrors.ErrInvalidValue. The errors about the key — malformed, still
+// running, used with another request — are the only InvalidArgument and
+// Conflict errors without a property that Idempotent returns: a transport
+// names the key's carrier (its header, its metadata key) as their
+// property. A malformed merchant id is
+// sderrors.ErrUnknownMerchant at "merchantId"; a failing store a retryable
+// sderrors.ErrUnavailable, and run does not run. When a final answer
+// could not be stored (the store failed, or could not make it durable,
+// e.g. no replica acknowledged it), the result is a retryable
 // sderrors.ErrUnavailable and not the answer: an answer given once must be
 // the answer of every repeat, and a store failover could lose one that was
 // not stored. What run did is then never handed out (a session created
-// meanwhile expires unused); a retry gets 409 while the claim is running,
-// and runs again once it is released.
+// meanwhile expires unused); a retry gets ErrDuplicateRequest while the
+// claim is running, and runs again once it is released.
 func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request []byte, run func(context.Context) Answer) (IdempotentResult, error) {
 	if !ValidIdempotenceKey(key) {
 		return IdempotentResult{}, errBadIdempotenceKey
@@ -138,8 +157,7 @@ func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request
 	if got.Attempt != rec.Attempt {
 		first := IdempotentResult{FirstAttemptAt: got.StartedAt}
 		if e.idemStrict && got.Fingerprint != rec.Fingerprint {
-			return first, sderrors.ErrInvalidValue.WithProperty(IdempotenceKeyHeader).
-				WithMessage("the idempotence key was used with a different request")
+			return first, errChangedRequest
 		}
 		if !got.Done {
 			e.obs.idempotent("conflict")

@@ -16,8 +16,16 @@ import (
 	"github.com/clientsession/engine/token"
 )
 
+// answer is a run that answers status and body, a success.
 func answer(status int, body string) func(context.Context) session.Answer {
 	return func(context.Context) session.Answer { return session.Answer{Status: status, Body: []byte(body)} }
+}
+
+// failed is a run whose attempt ended with err.
+func failed(status int, err error) func(context.Context) session.Answer {
+	return func(context.Context) session.Answer {
+		return session.Answer{Status: status, Body: []byte(err.Error()), Err: err}
+	}
 }
 
 func TestIdempotentReplaysTheFirstAnswer(t *testing.T) {
@@ -26,7 +34,7 @@ func TestIdempotentReplaysTheFirstAnswer(t *testing.T) {
 	f := newFixture(t, session.WithObserver(session.Observer{Idempotent: count}))
 	ctx := context.Background()
 	first, err := f.engine.Idempotent(ctx, merchant, "key-1", []byte(`{}`), answer(200, `{"a":1}`))
-	if err != nil || first.Replayed || first.Status != 200 || first.Timestamp() != "" {
+	if err != nil || first.Replayed || first.Status != 200 || !first.FirstAttemptAt.IsZero() {
 		t.Fatalf("first attempt = %+v, %v; want its own 200 without a timestamp", first, err)
 	}
 	firstAt := f.clock.now()
@@ -67,8 +75,8 @@ func TestIdempotentStrictRefusesAChangedBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err := f.engine.Idempotent(ctx, merchant, "k", []byte(`{"tokens":[]}`), answer(200, `{}`))
-	wantError(t, "changed body", err, sderrors.ErrInvalidValue.Code(), session.IdempotenceKeyHeader)
-	if r.Timestamp() == "" {
+	wantError(t, "changed body", err, sderrors.ErrInvalidValue.Code(), "") // the transport names the key's carrier
+	if r.FirstAttemptAt.IsZero() {
 		t.Error("the refusal of a repeat carries no first-attempt timestamp")
 	}
 	if r, err := f.engine.Idempotent(ctx, merchant, "k", []byte(`{}`), answer(500, ``)); err != nil || !r.Replayed {
@@ -76,25 +84,38 @@ func TestIdempotentStrictRefusesAChangedBody(t *testing.T) {
 	}
 }
 
+// The outcome's kind decides what is kept: a failure a retry may change
+// is not (the next attempt runs), a final one is (replayed); the
+// transport's status is stored, never read.
 func TestIdempotentRetryableFailuresAreNotKept(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	for i, status := range []int{503, 500, 499, 429, 408} {
+	for i, err := range []error{
+		sderrors.ErrUnavailable, sderrors.ErrInternal, sderrors.ErrCanceled, sderrors.ErrTooManyRequests,
+		sderrors.ErrRequestTimeout, errors.New("not ours"), context.Canceled,
+	} {
 		key := "k" + strings.Repeat("x", i)
-		if _, err := f.engine.Idempotent(ctx, merchant, key, nil, answer(status, `{}`)); err != nil {
+		if _, err := f.engine.Idempotent(ctx, merchant, key, nil, failed(200, err)); err != nil {
 			t.Fatal(err)
 		}
-		r, err := f.engine.Idempotent(ctx, merchant, key, nil, answer(200, `ok`))
-		if err != nil || r.Replayed || r.Status != 200 {
-			t.Errorf("after a %d: retry = %+v, %v; want a new run", status, r, err)
+		r, err2 := f.engine.Idempotent(ctx, merchant, key, nil, answer(200, `ok`))
+		if err2 != nil || r.Replayed || string(r.Body) != `ok` {
+			t.Errorf("after %v: retry = %+v, %v; want a new run", err, r, err2)
 		}
 	}
-	// A 4xx is final: replayed.
-	if _, err := f.engine.Idempotent(ctx, merchant, "bad", nil, answer(400, `{"errors":[]}`)); err != nil {
-		t.Fatal(err)
-	}
-	if r, _ := f.engine.Idempotent(ctx, merchant, "bad", nil, answer(200, ``)); !r.Replayed || r.Status != 400 {
-		t.Errorf("after a 400: %+v, want the 400 replayed", r)
+	for i, err := range []error{
+		sderrors.ErrInvalidJSON.WithProperty("tokens"), sderrors.ErrUnauthorized, sderrors.ErrMerchantNotAllowed,
+		sderrors.ErrUnknownMerchant, sderrors.ErrDuplicateRequest, sderrors.ErrMethodNotAllowed,
+		errors.Join(sderrors.ErrInvalidTokenFormat, sderrors.ErrInvalidTokenFormat),
+	} {
+		key := "final" + strings.Repeat("x", i)
+		if _, err := f.engine.Idempotent(ctx, merchant, key, nil, failed(599, err)); err != nil {
+			t.Fatal(err)
+		}
+		r, _ := f.engine.Idempotent(ctx, merchant, key, nil, answer(200, ``))
+		if !r.Replayed || r.Status != 599 || string(r.Body) != err.Error() || r.Err != nil {
+			t.Errorf("after %v: %+v, want the first answer replayed as stored, without its error", err, r)
+		}
 	}
 	// A panicking run releases the key.
 	func() {
@@ -189,11 +210,15 @@ func TestIdempotentConcurrentAttempts(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	<-started
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first attempt did not start")
+	}
 	for range 16 {
 		wg.Go(func() {
 			r, err := f.engine.Idempotent(ctx, merchant, "same", nil, answer(200, ``))
-			if sderrors.HasCode(err, sderrors.ErrDuplicateRequest.Code()) && r.Timestamp() != "" {
+			if sderrors.HasCode(err, sderrors.ErrDuplicateRequest.Code()) && sderrors.Find(err).Property() == "" && !r.FirstAttemptAt.IsZero() {
 				conflicts.Add(1)
 			}
 		})
@@ -217,7 +242,7 @@ func TestIdempotenceKeyRule(t *testing.T) {
 	}
 	f := newFixture(t)
 	_, err := f.engine.Idempotent(context.Background(), merchant, strings.Repeat("k", 41), nil, answer(200, ``))
-	wantError(t, "41 characters", err, sderrors.ErrInvalidValue.Code(), session.IdempotenceKeyHeader)
+	wantError(t, "41 characters", err, sderrors.ErrInvalidValue.Code(), "") // the transport names the key's carrier
 	if !f.engine.SupportsIdempotence() {
 		t.Error("an engine over memstore does not support idempotence")
 	}

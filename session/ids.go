@@ -64,6 +64,17 @@ func validSessionID(id string) bool {
 	return ok != 0
 }
 
+// MerchantOfCustomerID returns the merchant id of a well-formed customerId
+// ("{merchantId}-{32 lowercase hex}", as Create mints them), and false for
+// anything else. It is the one reader of the customerId format: a gateway
+// that labels a Client API call with its merchant (logs, metrics) calls it
+// rather than splitting the id itself. It says nothing about whether a
+// session exists (Authenticate does), and it does not allocate.
+func MerchantOfCustomerID(customerID string) (merchantID string, ok bool) {
+	merchantID, _, ok = splitCustomerID(customerID)
+	return merchantID, ok
+}
+
 // splitCustomerID returns the merchant id and random part of a well-formed
 // customerId ("{merchantId}-{32 hex}"). It does not allocate.
 func splitCustomerID(id string) (merchantID, random string, ok bool) {

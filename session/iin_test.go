@@ -287,7 +287,7 @@ func ExampleEngine_IINDetails() {
 	for _, bin := range []string{"411111", "51051051", "123456", "4111"} {
 		d, err := e.IINDetails(ctx, s, bin, pc)
 		if err != nil {
-			e := sderrors.As(err)
+			e := sderrors.Find(err)
 			fmt.Println(bin, e.Kind().HTTPStatus(), e.Code(), e.ID(), "at", e.Property())
 			continue
 		}

@@ -12,7 +12,6 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
-	"github.com/clientsession/engine/internal/option"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/token"
 )
@@ -23,8 +22,6 @@ const (
 	MaxLifetime = 2 * time.Hour
 	// DefaultLifetime is the lifetime of a session when WithLifetime is not given.
 	DefaultLifetime = MaxLifetime
-	// DefaultMaxBodyBytes is the default size limit of a create request body.
-	DefaultMaxBodyBytes = 64 << 10
 )
 
 // An Option configures an Engine. The set of options is closed: only this
@@ -37,20 +34,19 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 // config is what the options set; New validates it.
 type config struct {
-	clock           func() time.Time
-	lifetime        time.Duration
-	random          io.Reader // nil: crypto/rand
-	datacenters     DatacenterResolver
-	catalogs        CatalogSource
-	maxTokens       int
-	filterLimits    filter.Limits
-	maxBodyBytes    int
-	keys            *encryption.KeySet // nil: no client-side encryption
-	observer        Observer
-	idem            storage.Idempotency // nil: the session store's, if it has one
-	idemTTL         time.Duration
-	idemStrict      bool
-	option.Problems // found while applying options
+	clock                   func() time.Time
+	lifetime                time.Duration
+	random                  io.Reader // nil: crypto/rand
+	datacenters             DatacenterResolver
+	catalogs                CatalogSource
+	maxTokens               int
+	filterLimits            filter.Limits
+	keys                    *encryption.KeySet // nil: no client-side encryption
+	observer                Observer
+	idem                    storage.Idempotency // nil: the session store's, if it has one
+	idemTTL                 time.Duration
+	idemStrict              bool
+	sderrors.ConfigProblems // found while applying options
 }
 
 // WithClock sets the clock that dates sessions (default time.Now). Tests
@@ -145,23 +141,11 @@ func WithIdempotenceTTL(d time.Duration) Option {
 }
 
 // WithStrictIdempotence refuses a repeat whose request differs from the
-// first attempt's (400 INVALID_VALUE at X-GCS-Idempotence-Key), as Stripe
-// does, instead of replaying the first answer, as the Connect platform
-// does (the default).
+// first attempt's (sderrors.ErrInvalidValue, which the transport puts at
+// its idempotence key), as Stripe does, instead of replaying the first
+// answer, as the Connect platform does (the default).
 func WithStrictIdempotence() Option {
 	return optionFunc(func(c *config) { c.idemStrict = true })
-}
-
-// WithMaxBodyBytes sets the size limit of a create request body given to
-// DecodeCreateRequest (default DefaultMaxBodyBytes, 64 KiB; at least 2).
-func WithMaxBodyBytes(n int) Option {
-	return optionFunc(func(c *config) {
-		if n < 2 {
-			c.Fail("maxBodyBytes", "the body limit must be at least 2 bytes, got "+strconv.Itoa(n))
-			return
-		}
-		c.maxBodyBytes = n
-	})
 }
 
 // Datacenter is where a merchant's consumers reach the Client API.
@@ -274,7 +258,7 @@ func WithDatacenters(r DatacenterResolver) Option {
 func WithDatacenter(d Datacenter) Option {
 	return optionFunc(func(c *config) {
 		if err := d.Validate(); err != nil {
-			c.Add(sderrors.As(err).Prefix("datacenter"))
+			c.Add(sderrors.Find(err).Prefix("datacenter"))
 			return
 		}
 		c.datacenters = DatacenterFunc(func(context.Context, string) (Datacenter, error) { return d, nil })
@@ -331,9 +315,8 @@ func newConfig(opts []Option) (config, error) {
 		maxTokens:    token.DefaultMaxTokens,
 		filterLimits: filter.DefaultLimits(),
 		idemTTL:      DefaultIdempotenceTTL,
-		maxBodyBytes: DefaultMaxBodyBytes,
 	}
-	option.Apply(&c.Problems, opts, func(o Option) { o.apply(&c) })
+	sderrors.ApplyOptions(&c.ConfigProblems, opts, func(o Option) { o.apply(&c) })
 	if c.catalogs == nil {
 		c.Fail("catalogs", "a catalog source is required: use WithCatalogs or WithCatalog")
 	}

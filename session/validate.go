@@ -14,8 +14,8 @@ import (
 
 // The shape rules of a create request — what can be judged from the
 // request alone, without the merchant's catalog or token store — are
-// checked once, by DecodeCreateRequest (or by Create when the request did
-// not come from it):
+// checked once per create, by Create, whatever made the request
+// (DecodeCreateRequest, a transport's own decoder, Go code):
 //
 //   - tokens: at most WithMaxTokens ids (validator tag "maxtokens"), each
 //     token.WellFormed (tag "token"); every bad id is reported.
@@ -23,9 +23,9 @@ import (
 //     WithFilterLimits (list lengths, ids, duplicates).
 //
 // The validator is built once per engine, with wire names in its paths
-// and the two tags registered; requestSentinels maps its tags to our
-// errors. Create then checks only what needs the catalog (known groups)
-// and the token repository.
+// and the two tags registered; byTag maps its tags to our errors. Create
+// then checks what needs the catalog (known groups) and the token
+// repository.
 func newValidator(maxTokens int) (*validator.Validate, map[string]*sderrors.Error, error) {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	v.RegisterTagNameFunc(jsonFieldName)

@@ -1,8 +1,8 @@
 // Package storage is the storage contract of the engine, and a leaf: the
 // stored session [Record], the session [Repository], the [Key] sessions
 // are stored under, the sentinel errors and the optional capabilities a
-// store may implement. It imports only the errors and token packages and
-// the standard library, so that an adapter (storage/memstore,
+// store may implement. It imports nothing of the project, only the
+// standard library, so that an adapter (storage/memstore,
 // storage/redisstore, storage/pgstore) depends on this contract and never
 // on the engine: package session consumes it. The gateway's token store
 // is token.Repository, declared with the token rules.

@@ -43,9 +43,13 @@ type Result struct {
 	Invalid []Invalid
 }
 
-// InvalidIDs returns the ids of Invalid, in order: the wire invalidTokens.
-// It is never nil, so that the wire shows [] rather than null.
+// InvalidIDs returns the ids of Invalid, in order: the wire invalidTokens;
+// nil when there is none (the wire's [] rather than null is
+// wire.NewSessionResponse's rule).
 func (r Result) InvalidIDs() []string {
+	if len(r.Invalid) == 0 {
+		return nil
+	}
 	out := make([]string, len(r.Invalid))
 	for i, inv := range r.Invalid {
 		out[i] = inv.ID

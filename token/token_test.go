@@ -220,8 +220,8 @@ func TestCheckNoTokensNoCall(t *testing.T) {
 	if err != nil || repo.calls != 0 {
 		t.Fatalf("Check(nil) = %v, calls %d; want no error and no call", err, repo.calls)
 	}
-	if res.InvalidIDs() == nil || len(res.InvalidIDs()) != 0 {
-		t.Errorf("InvalidIDs() = %#v; want an empty, non-nil slice", res.InvalidIDs())
+	if len(res.InvalidIDs()) != 0 {
+		t.Errorf("InvalidIDs() = %#v; want none", res.InvalidIDs())
 	}
 }
 

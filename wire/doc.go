@@ -1,9 +1,12 @@
 // Package wire is the Connect wire format of client sessions, for any
 // transport: the JSON the official SDKs send and expect, the mapping from
-// the engine's results to it, v1HMAC signing and verification, the
-// v1Client header and the payment-context query. It imports no net/http:
-// transport/connecthttp serves it over net/http, and a gRPC service or a
-// web framework can reuse it unchanged.
+// the engine's results to it and the payment-context query. It imports no
+// net/http: transport/connecthttp serves it over net/http, and a gRPC
+// service or a web framework can reuse it unchanged.
+//
+// The signing side of the protocol (v1HMAC sign and verify, the replay
+// guard, the v1Client header) is the leaf package wire/auth, which a
+// merchant's server can import alone.
 //
 // # Server API (the merchant's server, v1HMAC-signed)
 //
@@ -42,25 +45,6 @@
 //     that payment context, and why each of its tokens is shown or hidden
 //     (NewExplainResponse). Tokens found invalid at create are not kept in
 //     the session; create's invalidTokens is where they are reported.
-//
-// # v1HMAC
-//
-// A Server API call carries
-//
-//	Authorization: GCS v1HMAC:{apiKeyId}:{base64 HMAC-SHA256(secretApiKey, stringToSign)}
-//
-// where stringToSign is Request.StringToSign: the method, Content-Type,
-// Date, the X-GCS-* headers (lower-case names, sorted) and the request
-// target, each followed by a newline — the last one too. The official SDKs
-// disagree on the target: the Node and .NET SDKs sign it as sent, the Go
-// SDK signs the escaped path with the query unescaped
-// ("/v1/1234/sessions?probe=a b"), the Java SDK the query with its %XX
-// escapes decoded but "+" kept. Verifier accepts all three. Dates more than
-// DefaultClockSkew away are refused; replays inside that window are
-// accepted as the platform does, unless WithReplayGuard is given.
-//
-// Sign makes the header for a merchant's server or a test; the repository
-// README has a worked curl example.
 //
 // Errors are *sderrors.Error values; a transport answers them with
 // sderrors.ToResponse, whose errorId is fresh for every answer.

@@ -87,7 +87,7 @@ func DecodeIINDetailsRequest(body []byte) (IINDetailsRequest, error) {
 		return IINDetailsRequest{}, err
 	}
 	if err := req.PaymentContext.Validate(); err != nil {
-		if e := sderrors.As(err); e != nil {
+		if e := sderrors.Find(err); e != nil {
 			return IINDetailsRequest{}, e.WithProperty(iinContextPath(e.Property()))
 		}
 		return IINDetailsRequest{}, err

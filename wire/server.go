@@ -25,8 +25,9 @@ type SessionResponse struct {
 }
 
 // NewSessionResponse maps the engine's answer. invalidTokens is [] rather
-// than null when every token is valid; the reasons the engine keeps
-// (session.CreateResponse.Invalid) are not sent.
+// than null when every token is valid (this is the one place of that
+// rule: the engine's InvalidTokens may be nil); the reasons the engine
+// keeps (session.CreateResponse.Invalid) are not sent.
 func NewSessionResponse(r session.CreateResponse) SessionResponse {
 	invalid := r.InvalidTokens
 	if invalid == nil {

@@ -44,7 +44,7 @@ func TestDecodeDecryptRequest(t *testing.T) {
 			}
 			continue
 		}
-		if !errors.Is(err, tt.want) || sderrors.As(err).Property() != tt.property {
+		if !errors.Is(err, tt.want) || sderrors.Find(err).Property() != tt.property {
 			t.Errorf("%s: err = %v, want %v at %q", tt.body, err, tt.want, tt.property)
 		}
 	}

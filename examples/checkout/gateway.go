@@ -16,7 +16,7 @@ import (
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/transport/connecthttp"
-	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // The demo gateway's merchant and API key. The key's secret is drawn at
@@ -81,7 +81,7 @@ func newDemoGateway(origin string, allowedOrigins []string) (*demoGateway, error
 		return nil, err
 	}
 	secret := hex.EncodeToString(raw)
-	h, err := connecthttp.New(engine, wire.StaticKeys{demoAPIKeyID: {Secret: secret, Merchants: []string{demoMerchantID}}},
+	h, err := connecthttp.New(engine, auth.StaticKeys{demoAPIKeyID: {Secret: secret, Merchants: []string{demoMerchantID}}},
 		connecthttp.WithAllowedOrigins(allowedOrigins...))
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)

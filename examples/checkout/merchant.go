@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // webFiles are the checkout page, its script and its style.
@@ -213,7 +214,7 @@ func (m *merchant) serverCall(ctx context.Context, method, path string, body []b
 	const contentType = "application/json"
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	req.Header.Set("Authorization", wire.Sign(m.keyID, m.secret, wire.Request{
+	req.Header.Set("Authorization", auth.Sign(m.keyID, m.secret, auth.Request{
 		Method: method, ContentType: contentType, Date: req.Header.Get("Date"), Header: req.Header, Target: path,
 	}))
 	res, err := m.client.Do(req)

@@ -16,7 +16,7 @@ import (
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/token"
-	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // demoJSON is the data served without -data: the quickstart's catalog,
@@ -293,7 +293,7 @@ func (f *dataFile) validateAPIKeys(d *gatewayData) error {
 	for i, k := range f.APIKeys {
 		at := "apiKeys[" + strconv.Itoa(i) + "]"
 		switch {
-		case !wire.ValidKeyID(k.KeyID):
+		case !auth.ValidKeyID(k.KeyID):
 			return fmt.Errorf("%s.keyId: missing, or not printable ASCII without ':'", at)
 		case k.SecretAPIKey == "":
 			return fmt.Errorf("%s.secretApiKey: missing", at)

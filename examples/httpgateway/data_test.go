@@ -11,7 +11,7 @@ import (
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/token"
-	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 func TestDemoDataIsValid(t *testing.T) {
@@ -161,9 +161,9 @@ func TestLoaderAndEngineAgree(t *testing.T) {
 		{"region (session.ValidRegion)", `"region": "EU"`, `"region": %q`,
 			[]string{"EU", "US", "AMS", "PAR", "eu", "", "MARS"},
 			session.ValidRegion},
-		{"API key id (wire.ValidKeyID)", `"keyId": "k"`, `"keyId": %q`,
+		{"API key id (auth.ValidKeyID)", `"keyId": "k"`, `"keyId": %q`,
 			[]string{"k", "testKeyId", "", "k:1", "k 1", "\u00e9", "~!"},
-			wire.ValidKeyID},
+			auth.ValidKeyID},
 		{"country code (filter.IsCountryCode)", `"countries": ["NL"]`, `"countries": [%q]`,
 			[]string{"NL", "nl", "NLD", "", "N1"},
 			filter.IsCountryCode},

@@ -9,7 +9,6 @@ import (
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
-	"github.com/clientsession/engine/transport/connecthttp"
 )
 
 // newEngine builds the session engine over cfg's stores, with one catalog
@@ -49,7 +48,6 @@ func newEngine(cfg config, extra ...session.Option) (*session.Engine, error) {
 			}
 			return session.Datacenter{}, sderrors.ErrUnknownMerchant
 		})),
-		session.WithMaxBodyBytes(connecthttp.DefaultMaxBodyBytes),
 	}
 	if cfg.Now != nil {
 		opts = append(opts, session.WithClock(cfg.Now))

@@ -12,7 +12,7 @@ import (
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/transport/connecthttp"
-	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // config is everything newServer needs; main fills it from the flags.
@@ -87,14 +87,8 @@ func buildGateway(cfg config) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := engine.Now // the one clock: cfg.Now went to the engine, connecthttp's verifier uses it too
 	var opts []connecthttp.Option
-	if cfg.Now != nil {
-		opts = append(opts, connecthttp.WithVerifierOptions(wire.WithClock(cfg.Now)))
-	}
 	if cfg.CreateRate > 0 {
 		opts = append(opts, connecthttp.WithCreateLimiter(newMerchantLimiter(cfg.CreateRate, max(1, cfg.CreateBurst), now)))
 	}
@@ -108,11 +102,11 @@ func buildGateway(cfg config) (*server, error) {
 // dataKeys are the data file's API keys, as connecthttp looks them up.
 type dataKeys map[string]apiKey
 
-// APIKey implements wire.APIKeys.
-func (d dataKeys) APIKey(_ context.Context, keyID, merchantID string) (wire.APIKey, error) {
+// APIKey implements auth.APIKeys.
+func (d dataKeys) APIKey(_ context.Context, keyID, merchantID string) (auth.APIKey, error) {
 	k, ok := d[keyID]
 	if !ok {
-		return wire.APIKey{}, nil
+		return auth.APIKey{}, nil
 	}
-	return wire.APIKey{Secret: k.secret, AllowsMerchant: k.merchants[merchantID]}, nil
+	return auth.APIKey{Secret: k.secret, AllowsMerchant: k.merchants[merchantID]}, nil
 }

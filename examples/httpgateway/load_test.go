@@ -20,6 +20,7 @@ import (
 
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // loadFlag turns the smoke run of TestLoad into the full bounded load run:
@@ -205,7 +206,7 @@ func loadCreate(ctx context.Context, client *http.Client, base, body string) (wi
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	req.Header.Set("Authorization", wire.Sign("testKeyId", []byte("testSecretApiKey"), wire.Request{
+	req.Header.Set("Authorization", auth.Sign("testKeyId", []byte("testSecretApiKey"), auth.Request{
 		Method: http.MethodPost, ContentType: "application/json", Date: req.Header.Get("Date"), Header: req.Header, Target: "/v1/1234/sessions",
 	}))
 	var out wire.SessionResponse
@@ -220,7 +221,7 @@ func loadAliases(ctx context.Context, client *http.Client, base string, s wire.S
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", wire.ClientAuthorization(s.ClientSessionID))
+	req.Header.Set("Authorization", auth.ClientAuthorization(s.ClientSessionID))
 	var out wire.PaymentProducts
 	if err := loadDo(client, req, &out); err != nil {
 		return nil, err

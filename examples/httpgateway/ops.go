@@ -161,16 +161,15 @@ func withOps(api http.Handler, m *metrics, st stores, log *slog.Logger) http.Han
 }
 
 // merchantOf is the merchant a request is for: the merchantId of a Server
-// API path, or the merchant part of a Client API customerId (the random
-// part, a credential, is dropped). Empty when none.
+// API path, or the merchant part of a well-formed Client API customerId
+// (session.MerchantOfCustomerID; the random part, a credential, is
+// dropped). Empty when none.
 func merchantOf(r *http.Request) string {
 	if m := r.PathValue("merchantId"); m != "" && session.ValidMerchantID(m) {
 		return m
 	}
-	if c := r.PathValue("customerId"); c != "" {
-		if i := strings.LastIndexByte(c, '-'); i > 0 && session.ValidMerchantID(c[:i]) {
-			return c[:i]
-		}
+	if m, ok := session.MerchantOfCustomerID(r.PathValue("customerId")); ok {
+		return m
 	}
 	return ""
 }

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
+	"github.com/clientsession/engine/transport/connecthttp"
 	"github.com/clientsession/engine/transport/connecthttp/connecttest"
 	"github.com/clientsession/engine/wire"
 )
@@ -48,7 +48,7 @@ func TestAccessLogAndMetricsOverAFullFlow(t *testing.T) {
 	var log syncBuffer
 	g := opsGateway(t, &log)
 	idem := defaultSigner
-	idem.Header = http.Header{session.IdempotenceKeyHeader: {"order-secret-key-77"}}
+	idem.Header = http.Header{connecthttp.IdempotenceKeyHeader: {"order-secret-key-77"}}
 	r := g.Server(http.MethodPost, "/v1/1234/sessions", `{"tokens":["tok-visa","tok-revoked"]}`, idem)
 	if r.Status != 200 {
 		t.Fatalf("create: %d %s", r.Status, r.Body)
@@ -169,5 +169,21 @@ func TestReadyzFailsWhenAStoreCannotAnswer(t *testing.T) {
 	}
 	if r := g.get("/healthz"); r.Status != http.StatusOK {
 		t.Errorf("/healthz = %d, want 200: the process runs", r.Status)
+	}
+}
+
+// TestMerchantOf: the merchant of a Client API call is read by the
+// engine's one reader of the customerId format
+// (session.MerchantOfCustomerID): nothing for a malformed customerId.
+func TestMerchantOf(t *testing.T) {
+	hex := strings.Repeat("0a", 16)
+	for id, want := range map[string]string{
+		"1234-" + hex: "1234", "a-b-" + hex: "a-b", "1234-" + hex[:31]: "", "1234-notarandompart": "", "x": "",
+	} {
+		r := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/client/v1/"+id+"/products", nil)
+		r.SetPathValue("customerId", id)
+		if got := merchantOf(r); got != want {
+			t.Errorf("merchantOf(customerId %q) = %q; want %q", id, got, want)
+		}
 	}
 }

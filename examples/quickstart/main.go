@@ -31,6 +31,7 @@ import (
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage/memstore"
+	"github.com/clientsession/engine/wire"
 )
 
 func main() {
@@ -104,7 +105,7 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	if err != nil {
 		return err
 	}
-	if err := p.json("200 SessionResponse", resp); err != nil {
+	if err := p.json("200 SessionResponse", wire.NewSessionResponse(resp)); err != nil { // the wire JSON
 		return err
 	}
 	for _, inv := range resp.Invalid {

@@ -46,7 +46,7 @@ func sameError(t *testing.T, data []byte, got, want error) {
 	if got == nil {
 		return
 	}
-	g, w := sderrors.As(got), sderrors.As(want)
+	g, w := sderrors.Find(got), sderrors.Find(want)
 	if g == nil || w == nil {
 		t.Fatalf("%q: errors %v / %v are not *sderrors.Error", data, got, want)
 	}

@@ -121,7 +121,7 @@ func Members(data []byte, fn func(name, raw []byte) error) error {
 			}
 		}
 		if err := fn(name, d[i:valueEnd]); err != nil {
-			if e := sderrors.As(err); e != nil {
+			if e := sderrors.Find(err); e != nil {
 				return e.Prefix(string(name))
 			}
 			return err

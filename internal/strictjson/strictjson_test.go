@@ -91,7 +91,7 @@ func TestObjectErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			err := strictjson.Object([]byte(tt.json), members(map[string]any{}))
-			e := sderrors.As(err)
+			e := sderrors.Find(err)
 			if e == nil {
 				t.Fatalf("Object(%s) = %v, want %s at %q", tt.json, err, tt.want.ID(), tt.wantPath)
 			}
@@ -125,7 +125,7 @@ func FuzzObject(f *testing.F) {
 			}
 			return
 		}
-		e := sderrors.As(err)
+		e := sderrors.Find(err)
 		if e == nil {
 			t.Fatalf("error %v (%T) is not an *sderrors.Error", err, err)
 		}

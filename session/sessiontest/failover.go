@@ -385,7 +385,7 @@ func (f *Failover) revoke(s session.CreateResponse) {
 // the body.
 func createAnswer(resp session.CreateResponse, err error) session.Answer {
 	if err != nil {
-		return session.Answer{Status: sderrors.KindOf(err).HTTPStatus(), Body: []byte(err.Error())}
+		return session.Answer{Status: sderrors.KindOf(err).HTTPStatus(), Body: []byte(err.Error()), Err: err}
 	}
 	return session.Answer{Status: 200, Body: []byte(resp.ClientSessionID + " " + resp.CustomerID)}
 }
@@ -410,8 +410,8 @@ func (f *Failover) idempotent(tok string) {
 		})
 		return err
 	})
-	if err == nil && res.Status != 200 {
-		err = errorOfStatus(res.Status, res.Body)
+	if err == nil && res.Err != nil {
+		err = res.Err // the first attempt's own failure
 	}
 	if !f.outcome("idempotent create", start, err) {
 		return
@@ -423,14 +423,6 @@ func (f *Failover) idempotent(tok string) {
 	f.mu.Lock()
 	f.idem[key] = string(res.Body)
 	f.mu.Unlock()
-}
-
-// errorOfStatus is the error an answer that is not a 200 stands for.
-func errorOfStatus(status int, body []byte) error {
-	if status == 503 {
-		return sderrors.ErrUnavailable.WithMessage(string(body))
-	}
-	return fmt.Errorf("status %d: %s", status, body)
 }
 
 // authenticateOne authenticates a random acknowledged session.
@@ -653,8 +645,8 @@ func (f *Failover) Verify() FailoverReport {
 					ran = true
 					return createAnswer(f.e.Create(ctx, LoadMerchant, session.CreateRequest{}))
 				})
-				if err == nil && res.Status == 503 {
-					err = errorOfStatus(res.Status, res.Body)
+				if err == nil && res.Err != nil {
+					err = res.Err
 				}
 				return err
 			})

@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/clientsession/engine/internal/option"
+	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/token"
 )
@@ -114,8 +114,8 @@ type nonceSet struct {
 // and by DeleteExpired. Every option is validated: a bad one is an
 // sderrors.ErrInvalidConfiguration naming it.
 func New(opts ...Option) (*Store, error) {
-	c := config{shards: DefaultShards, Problems: option.Problems{Prefix: "memstore: "}}
-	option.Apply(&c.Problems, opts, func(o Option) { o.apply(&c) })
+	c := config{shards: DefaultShards, ConfigProblems: sderrors.ConfigProblems{Prefix: "memstore: "}}
+	sderrors.ApplyOptions(&c.ConfigProblems, opts, func(o Option) { o.apply(&c) })
 	if err := c.Err(); err != nil {
 		return nil, err
 	}

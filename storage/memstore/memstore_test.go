@@ -45,7 +45,7 @@ func newStores(opts ...memstore.Option) storagetest.Factory {
 func TestNewValidatesOptions(t *testing.T) {
 	for _, n := range []int{-3, 0, 3, 100, 512} {
 		_, err := memstore.New(memstore.WithShards(n))
-		if !errors.Is(err, sderrors.ErrInvalidConfiguration) || sderrors.As(err).Property() != "shards" {
+		if !errors.Is(err, sderrors.ErrInvalidConfiguration) || sderrors.Find(err).Property() != "shards" {
 			t.Errorf("New(WithShards(%d)) = %v; want ErrInvalidConfiguration at shards", n, err)
 		}
 	}

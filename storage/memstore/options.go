@@ -3,7 +3,7 @@ package memstore
 import (
 	"strconv"
 
-	"github.com/clientsession/engine/internal/option"
+	sderrors "github.com/clientsession/engine/errors"
 )
 
 // An Option configures a Store built by New. The set of options is
@@ -16,7 +16,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
 	shards int
-	option.Problems
+	sderrors.ConfigProblems
 }
 
 // WithShards sets the number of independently locked parts the session

@@ -14,7 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/clientsession/engine/internal/option"
+	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/token"
 )
@@ -55,7 +55,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
 	tables Tables
-	option.Problems
+	sderrors.ConfigProblems
 }
 
 // WithTables sets the table names; each must be a plain identifier.
@@ -100,11 +100,11 @@ var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
 // Migrate once to create the tables. A nil db or a bad option is an
 // sderrors.ErrInvalidConfiguration.
 func New(db DB, opts ...Option) (*Store, error) {
-	c := config{tables: DefaultTables(), Problems: option.Problems{Prefix: "pgstore: "}}
+	c := config{tables: DefaultTables(), ConfigProblems: sderrors.ConfigProblems{Prefix: "pgstore: "}}
 	if db == nil {
 		c.Fail("db", "the database must not be nil")
 	}
-	option.Apply(&c.Problems, opts, func(o Option) { o.apply(&c) })
+	sderrors.ApplyOptions(&c.ConfigProblems, opts, func(o Option) { o.apply(&c) })
 	if err := c.Err(); err != nil {
 		return nil, err
 	}

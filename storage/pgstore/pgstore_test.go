@@ -122,7 +122,7 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 func TestNewRejectsBadTableNames(t *testing.T) {
 	for _, name := range []string{"", "a;drop table x", "1abc", "with space", string(make([]byte, 64))} {
 		_, err := pgstore.New(&pgxpool.Pool{}, pgstore.WithTables(pgstore.Tables{Sessions: "s", Nonces: "n", Tokens: name}))
-		if !errors.Is(err, sderrors.ErrInvalidConfiguration) || sderrors.As(err).Property() != "tables.tokens" {
+		if !errors.Is(err, sderrors.ErrInvalidConfiguration) || sderrors.Find(err).Property() != "tables.tokens" {
 			t.Errorf("New with table name %q: %v; want ErrInvalidConfiguration at tables.tokens", name, err)
 		}
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/clientsession/engine/internal/option"
+	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/storage"
 )
 
@@ -47,7 +47,7 @@ type config struct {
 	prefix     string
 	acks       int
 	ackTimeout time.Duration
-	option.Problems
+	sderrors.ConfigProblems
 }
 
 // DefaultPrefix is the prefix of every key unless WithPrefix says otherwise.
@@ -72,11 +72,11 @@ func WithPrefix(prefix string) Option {
 // redis.UniversalClient. The caller owns the client and closes it. A nil
 // client or a bad option is an sderrors.ErrInvalidConfiguration.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
-	c := config{prefix: DefaultPrefix, Problems: option.Problems{Prefix: "redisstore: "}}
+	c := config{prefix: DefaultPrefix, ConfigProblems: sderrors.ConfigProblems{Prefix: "redisstore: "}}
 	if client == nil {
 		c.Fail("client", "the client must not be nil")
 	}
-	option.Apply(&c.Problems, opts, func(o Option) { o.apply(&c) })
+	sderrors.ApplyOptions(&c.ConfigProblems, opts, func(o Option) { o.apply(&c) })
 	c.checkAcks(client)
 	if err := c.Err(); err != nil {
 		return nil, err

@@ -356,7 +356,7 @@ func TestNewValidatesOptions(t *testing.T) {
 	t.Cleanup(func() { _ = client.Close() })
 	for _, p := range []string{"", "a{b", "}", "with space", strings.Repeat("p", 65), "é"} {
 		_, err := redisstore.New(client, redisstore.WithPrefix(p))
-		if !errors.Is(err, sderrors.ErrInvalidConfiguration) || sderrors.As(err).Property() != "prefix" {
+		if !errors.Is(err, sderrors.ErrInvalidConfiguration) || sderrors.Find(err).Property() != "prefix" {
 			t.Errorf("New(WithPrefix(%q)) = %v; want ErrInvalidConfiguration at prefix", p, err)
 		}
 	}

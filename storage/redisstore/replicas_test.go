@@ -62,7 +62,7 @@ func TestWithReplicaAcksValidates(t *testing.T) {
 		{"a client that cannot keep WAIT with the write", ring, 1, 100 * time.Millisecond, "replicaAcks"},
 	} {
 		_, err := redisstore.New(tc.client, redisstore.WithReplicaAcks(tc.n, tc.timeout))
-		if !errors.Is(err, sderrors.ErrInvalidConfiguration) || sderrors.As(err).Property() != tc.property {
+		if !errors.Is(err, sderrors.ErrInvalidConfiguration) || sderrors.Find(err).Property() != tc.property {
 			t.Errorf("%s: New(WithReplicaAcks(%d, %s)) = %v; want ErrInvalidConfiguration at %s", tc.name, tc.n, tc.timeout, err, tc.property)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
 	"github.com/clientsession/engine/transport/connecthttp"
 	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // The benchmarks compare the same calls over gRPC (this package, on a
@@ -59,7 +60,7 @@ func BenchmarkCreate(b *testing.B) {
 			req, _ := http.NewRequestWithContext(b.Context(), http.MethodPost, srv.URL+"/v1/1234/sessions", strings.NewReader(createBody))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-			req.Header.Set("Authorization", wire.Sign(benchKeyID, []byte(benchSecret), wire.Request{
+			req.Header.Set("Authorization", auth.Sign(benchKeyID, []byte(benchSecret), auth.Request{
 				Method: http.MethodPost, ContentType: "application/json", Date: req.Header.Get("Date"), Header: req.Header, Target: "/v1/1234/sessions",
 			}))
 			var out wire.SessionResponse
@@ -152,7 +153,7 @@ const (
 // the same engine, with one API key for merchant 1234.
 func benchHTTP(tb testing.TB, e *session.Engine) http.Handler {
 	tb.Helper()
-	h, err := connecthttp.New(e, wire.StaticKeys{benchKeyID: {Secret: benchSecret, Merchants: []string{"1234"}}})
+	h, err := connecthttp.New(e, auth.StaticKeys{benchKeyID: {Secret: benchSecret, Merchants: []string{"1234"}}})
 	if err != nil {
 		tb.Fatal(err)
 	}

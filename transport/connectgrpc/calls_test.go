@@ -2,8 +2,10 @@ package connectgrpc_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -12,7 +14,10 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
+	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/token"
 	"github.com/clientsession/engine/transport/connectgrpc"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
@@ -131,7 +136,7 @@ func TestDeadlineAndCancellation(t *testing.T) {
 		answered <- status.Code(err)
 		return resp, err
 	})
-	c := newClient(serve(t, e.engine, bearerAuth, observe))
+	c := newClient(serve(t, e.engine, bearerAuth, connectgrpc.WithServerOptions(observe)))
 	req := &pb.CreateSessionRequest{Tokens: []string{"tok-visa"}}
 
 	ctx, cancel := context.WithTimeout(asMerchant(t.Context(), "1234"), 200*time.Millisecond)
@@ -215,23 +220,75 @@ func TestConcurrentClients(t *testing.T) {
 	}
 }
 
-// TestRequestSizeLimit: NewServer refuses requests over MaxRecvMsgSize
-// before decoding them, and stores nothing.
+// TestRequestSizeLimit: WithMaxRequestBytes is the one limit of a
+// request's size. Set to 1 MiB, a create of about 100 KiB (800 tokens of
+// 128 characters, on an engine that takes 1,000) creates a session, and a
+// message over 1 MiB is refused by gRPC before it is decoded
+// (ResourceExhausted, not the engine's InvalidArgument for too many
+// tokens). At the default (wire.DefaultMaxRequestBytes, 64 KiB) the same
+// 100 KiB create is refused, and what the engine refuses under it is the
+// engine's InvalidArgument. Nothing refused is stored.
 func TestRequestSizeLimit(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t, engineConfig{})
-	c := newClient(serve(t, e.engine, bearerAuth))
-	_, err := c.sessions.CreateSession(asMerchant(t.Context(), "1234"),
-		&pb.CreateSessionRequest{Tokens: []string{strings.Repeat("x", connectgrpc.MaxRecvMsgSize)}})
+	e := newEngine(t, engineConfig{extra: []session.Option{session.WithMaxTokens(1000)}})
+	tokens := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = strings.Repeat("t", 124) + strconv.Itoa(1000+i)
+		}
+		return out
+	}
+	hundredKiB := &pb.CreateSessionRequest{Tokens: tokens(800)}
+	if n := proto.Size(hundredKiB); n < 100<<10 || n > wire.DefaultMaxRequestBytes*2 {
+		t.Fatalf("the create is %d bytes; want about 100 KiB", n)
+	}
+	over1MiB := &pb.CreateSessionRequest{Tokens: tokens(8200)}
+	if n := proto.Size(over1MiB); n <= 1<<20 {
+		t.Fatalf("the create is %d bytes; want over 1 MiB", n)
+	}
+
+	big := newClient(serve(t, e.engine, bearerAuth, connectgrpc.WithMaxRequestBytes(1<<20)))
+	s, err := big.sessions.CreateSession(asMerchant(t.Context(), "1234"), hundredKiB)
+	if err != nil || s.GetClientSessionId() == "" || len(s.GetInvalidTokens()) != 800 {
+		t.Fatalf("a 100 KiB create under a 1 MiB limit: %v, %d invalid tokens; want a session", err, len(s.GetInvalidTokens()))
+	}
+	if _, err := big.sessions.CreateSession(asMerchant(t.Context(), "1234"), over1MiB); status.Code(err) != codes.ResourceExhausted {
+		t.Errorf("a create over 1 MiB: %v, want ResourceExhausted", err)
+	}
+
+	def := newClient(serve(t, e.engine, bearerAuth))
+	if _, err := def.sessions.CreateSession(asMerchant(t.Context(), "1234"), hundredKiB); status.Code(err) != codes.ResourceExhausted {
+		t.Errorf("a 100 KiB create at the default limit: %v, want ResourceExhausted", err)
+	}
+	_, err = def.sessions.CreateSession(asMerchant(t.Context(), "1234"), &pb.CreateSessionRequest{Tokens: tokens(1001)})
 	if status.Code(err) != codes.ResourceExhausted {
-		t.Errorf("oversize request: %v, want ResourceExhausted", err)
+		t.Errorf("1,001 tokens (over 64 KiB): %v, want ResourceExhausted", err)
 	}
-	_, err = c.sessions.OpenEncryptedCustomerInput(asMerchant(t.Context(), "1234"),
-		&pb.OpenEncryptedCustomerInputRequest{EncryptedCustomerInput: strings.Repeat("x", 64<<10)})
+	_, err = def.sessions.CreateSession(asMerchant(t.Context(), "1234"), &pb.CreateSessionRequest{Tokens: []string{strings.Repeat("x", 129)}})
 	if status.Code(err) != codes.InvalidArgument {
-		t.Errorf("a 64 KiB input: %v, want InvalidArgument from the engine", err)
+		t.Errorf("a malformed token under the limit: %v, want InvalidArgument from the engine", err)
 	}
-	if e.store.Len() != 0 {
-		t.Errorf("%d sessions stored", e.store.Len())
+	_, err = def.sessions.OpenEncryptedCustomerInput(asMerchant(t.Context(), "1234"),
+		&pb.OpenEncryptedCustomerInputRequest{EncryptedCustomerInput: strings.Repeat("x", 60<<10)})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("a 60 KiB input: %v, want InvalidArgument from the engine", err)
+	}
+	if e.store.Len() != 1 {
+		t.Errorf("%d sessions stored, want 1", e.store.Len())
+	}
+}
+
+// TestNewServerChecksOptions: every bad option is reported at once.
+func TestNewServerChecksOptions(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, engineConfig{})
+	_, err := connectgrpc.NewServer(e.engine, nil, connectgrpc.WithMaxRequestBytes(10), nil, connectgrpc.WithServerOptions(nil))
+	if !errors.Is(err, sderrors.ErrInvalidConfiguration) {
+		t.Fatalf("NewServer = %v, want ErrInvalidConfiguration", err)
+	}
+	for _, p := range []string{"auth", "maxRequestBytes", "options[1]", "serverOptions[0]"} {
+		if !strings.Contains(err.Error(), p) {
+			t.Errorf("NewServer = %v, want a problem at %s", err, p)
+		}
 	}
 }

@@ -59,14 +59,21 @@
 //
 // A ClientService call carries the session's credentials in the metadata,
 // "authorization: GCS v1Client:{clientSessionId}" as the client SDKs send
-// them over HTTP, and the session's customerId in the request; the engine
-// checks both (session.Engine.Authenticate): unknown, expired, revoked
-// and mismatched sessions are all Unauthenticated 9002.
+// them over HTTP (wire/auth makes and parses the value:
+// auth.ClientAuthorization, auth.ParseClientAuthorization), and the
+// session's customerId in the request; the engine checks both
+// (session.Engine.Authenticate): unknown, expired, revoked and mismatched
+// sessions are all Unauthenticated 9002.
 //
 // [NewServer] returns a *grpc.Server with the service, its interceptor,
 // the gRPC health service (grpc.health.v1.Health, SERVING), server
-// reflection and requests of at most [MaxRecvMsgSize]; [New] and
-// [Service.Register] serve the same on a server the gateway builds.
+// reflection and requests of at most [WithMaxRequestBytes] (default
+// wire.DefaultMaxRequestBytes, 64 KiB, the HTTP transport's default body
+// limit: gRPC refuses a larger message with ResourceExhausted before it is
+// decoded); the gateway's own gRPC options (credentials, keepalive, more
+// interceptors) go in [WithServerOptions]. [New] and [Service.Register]
+// serve the same on a server the gateway builds, which then sets
+// grpc.MaxRecvMsgSize itself.
 //
 // # Errors
 //

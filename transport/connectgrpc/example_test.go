@@ -21,12 +21,13 @@ import (
 	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/transport/connectgrpc"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // merchantFromMTLSOrToken is a MerchantAuthenticator: on an mTLS
 // connection the merchant is the Common Name of the client certificate the
 // server verified (tls.Config with ClientAuth RequireAndVerifyClientCert,
-// given to NewServer as grpc.Creds(credentials.NewTLS(cfg))); otherwise
+// given to NewServer as WithServerOptions(grpc.Creds(credentials.NewTLS(cfg)))); otherwise
 // the call must carry "authorization: Bearer {token}" with one of the
 // merchants' tokens, compared in constant time.
 func merchantFromMTLSOrToken(tokens map[string]string) connectgrpc.MerchantAuthenticator {
@@ -83,7 +84,7 @@ func ExampleNewServer() {
 
 	// The consumer's app, with the session's credentials.
 	consumer := metadata.AppendToOutgoingContext(context.Background(),
-		"authorization", connectgrpc.ClientAuthorizationPrefix+s.GetClientSessionId())
+		"authorization", auth.ClientAuthorization(s.GetClientSessionId()))
 	client := pb.NewClientServiceClient(conn)
 	products, _ := client.GetPaymentProducts(consumer, &pb.GetPaymentProductsRequest{
 		CustomerId:     s.GetCustomerId(),

@@ -13,6 +13,7 @@ import (
 
 	"github.com/clientsession/engine/transport/connectgrpc"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // FuzzCreateSession feeds untrusted request bytes (protobuf wire format)
@@ -81,7 +82,7 @@ func FuzzCreateSession(f *testing.F) {
 // panic.
 func FuzzClientAuthentication(f *testing.F) {
 	clients, s := fuzzSession(f)
-	valid := connectgrpc.ClientAuthorizationPrefix + s.GetClientSessionId()
+	valid := auth.ClientAuthorization(s.GetClientSessionId())
 	f.Add(valid, s.GetCustomerId())
 	f.Add(valid, s.GetCustomerId()+"0")
 	f.Add(valid+" ", s.GetCustomerId())
@@ -110,7 +111,7 @@ func FuzzClientAuthentication(f *testing.F) {
 func FuzzGetIINDetails(f *testing.F) {
 	clients, s := fuzzSession(f)
 	ctx := metadata.NewIncomingContext(context.Background(),
-		metadata.Pairs("authorization", connectgrpc.ClientAuthorizationPrefix+s.GetClientSessionId()))
+		metadata.Pairs("authorization", auth.ClientAuthorization(s.GetClientSessionId())))
 	for _, bin := range []string{"41111111", "371449", "99999999", "", "41111", "4111111111111111111", "41111111111111111111", "4111 1111", "４１１１１１", "-411111"} {
 		f.Add(bin)
 	}

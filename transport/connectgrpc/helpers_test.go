@@ -36,6 +36,7 @@ import (
 	"github.com/clientsession/engine/token"
 	"github.com/clientsession/engine/transport/connectgrpc"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // The tests run on the data of the HTTP gateway's end-to-end test: its
@@ -163,6 +164,8 @@ type engineConfig struct {
 	now    func() time.Time
 	// catalog, when not nil, replaces merchant 1234's catalog.
 	catalog []filter.Product
+	// extra are more engine options.
+	extra []session.Option
 }
 
 // newEngine builds the engine of the fixture: one catalog and one
@@ -246,6 +249,7 @@ func newEngine(tb testing.TB, cfg engineConfig) env {
 	if cfg.now != nil {
 		opts = append(opts, session.WithClock(cfg.now))
 	}
+	opts = append(opts, cfg.extra...)
 	var tokens token.Repository = store
 	if cfg.tokens != nil {
 		tokens = cfg.tokens
@@ -283,7 +287,7 @@ func bearerAuth(ctx context.Context) (string, error) {
 
 // serve runs a server of the service on a loopback port until the test
 // ends and returns a connection to it.
-func serve(tb testing.TB, e *session.Engine, auth connectgrpc.MerchantAuthenticator, opts ...grpc.ServerOption) *grpc.ClientConn {
+func serve(tb testing.TB, e *session.Engine, auth connectgrpc.MerchantAuthenticator, opts ...connectgrpc.Option) *grpc.ClientConn {
 	tb.Helper()
 	srv, err := connectgrpc.NewServer(e, auth, opts...)
 	if err != nil {
@@ -337,7 +341,7 @@ func asMerchant(ctx context.Context, merchantID string) context.Context {
 
 // withSession adds the v1Client credentials of a session.
 func withSession(ctx context.Context, clientSessionID string) context.Context {
-	return metadata.AppendToOutgoingContext(ctx, "authorization", connectgrpc.ClientAuthorizationPrefix+clientSessionID)
+	return metadata.AppendToOutgoingContext(ctx, "authorization", auth.ClientAuthorization(clientSessionID))
 }
 
 func (c client) create(tb testing.TB, req *pb.CreateSessionRequest) *pb.CreateSessionResponse {

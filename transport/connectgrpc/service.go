@@ -2,6 +2,7 @@ package connectgrpc
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"google.golang.org/grpc"
@@ -13,6 +14,8 @@ import (
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
+	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // MerchantAuthenticator tells which merchant the caller of a SessionService
@@ -28,11 +31,6 @@ import (
 // other error is answered as Internal with no text. It must be safe for
 // concurrent use.
 type MerchantAuthenticator func(ctx context.Context) (merchantID string, err error)
-
-// ClientAuthorizationPrefix starts the "authorization" metadata value of a
-// ClientService call; the clientSessionId follows it, as in the HTTP
-// Authorization header the Connect client SDKs send.
-const ClientAuthorizationPrefix = "GCS v1Client:"
 
 // Service serves clientsession.v1.SessionService and
 // clientsession.v1.ClientService over an engine. Build it with New; it is
@@ -55,27 +53,73 @@ func New(engine *session.Engine, auth MerchantAuthenticator) (*Service, error) {
 	return &Service{engine: engine, auth: auth}, nil
 }
 
-// MaxRecvMsgSize is the largest request NewServer accepts by default:
-// twice the engine's 64 KiB limit of a create request body or an encrypted
-// customer input, so that a request the HTTP API takes fits. A larger one
-// is refused by gRPC itself (ResourceExhausted) before it is decoded.
-const MaxRecvMsgSize = 128 << 10
+// An Option configures NewServer. The set is closed: only this package
+// defines options, and NewServer checks every one.
+type Option interface{ apply(*serverConfig) }
+
+type optionFunc func(*serverConfig)
+
+func (f optionFunc) apply(c *serverConfig) { f(c) }
+
+type serverConfig struct {
+	sderrors.ConfigProblems
+	maxRequestBytes int
+	grpcOpts        []grpc.ServerOption
+}
+
+// WithMaxRequestBytes bounds the size of one request message (default
+// wire.DefaultMaxRequestBytes, 64 KiB, the HTTP transport's default body
+// limit, so that both transports take the same requests; at least 1024).
+// gRPC refuses a larger message itself, with ResourceExhausted, before it
+// is decoded: it is the one limit of a request's size, since the engine
+// checks the messages it is given.
+func WithMaxRequestBytes(n int) Option {
+	return optionFunc(func(c *serverConfig) {
+		if n < 1024 {
+			c.Fail("maxRequestBytes", "the request limit must be at least 1024 bytes, got "+strconv.Itoa(n))
+			return
+		}
+		c.maxRequestBytes = n
+	})
+}
+
+// WithServerOptions passes the gateway's own options to grpc.NewServer,
+// after NewServer's: credentials (TLS, mTLS), keepalive, more interceptors
+// (they run inside the service's). A grpc.MaxRecvMsgSize among them
+// replaces WithMaxRequestBytes.
+func WithServerOptions(opts ...grpc.ServerOption) Option {
+	return optionFunc(func(c *serverConfig) {
+		for i, o := range opts {
+			if o == nil {
+				c.Fail("serverOptions["+strconv.Itoa(i)+"]", "a gRPC server option must not be nil")
+				return
+			}
+		}
+		c.grpcOpts = append(c.grpcOpts, opts...)
+	})
+}
 
 // NewServer returns a gRPC server with the service and its interceptor
-// (UnaryInterceptor, outermost, before any interceptor of opts), the gRPC
-// health service (SERVING for "" and both services), server reflection,
-// and requests limited to MaxRecvMsgSize. opts are the gateway's:
-// credentials (TLS, mTLS), limits (a grpc.MaxRecvMsgSize of opts
-// replaces the default), keepalive, more interceptors.
-func NewServer(engine *session.Engine, auth MerchantAuthenticator, opts ...grpc.ServerOption) (*grpc.Server, error) {
-	svc, err := New(engine, auth)
+// (UnaryInterceptor, outermost, before any interceptor of
+// WithServerOptions), the gRPC health service (SERVING for "" and both
+// services), server reflection, and requests of at most
+// WithMaxRequestBytes. It checks every option (a nil one included) and the
+// service's arguments, and reports all problems at once as
+// sderrors.ErrInvalidConfiguration.
+func NewServer(engine *session.Engine, merchantAuth MerchantAuthenticator, opts ...Option) (*grpc.Server, error) {
+	cfg := serverConfig{ConfigProblems: sderrors.ConfigProblems{Prefix: "connectgrpc: "}, maxRequestBytes: wire.DefaultMaxRequestBytes}
+	sderrors.ApplyOptions(&cfg.ConfigProblems, opts, func(o Option) { o.apply(&cfg) })
+	svc, err := New(engine, merchantAuth)
 	if err != nil {
+		cfg.Add(err)
+	}
+	if err := cfg.Err(); err != nil {
 		return nil, err
 	}
 	srv := grpc.NewServer(append([]grpc.ServerOption{
-		grpc.MaxRecvMsgSize(MaxRecvMsgSize),
+		grpc.MaxRecvMsgSize(cfg.maxRequestBytes),
 		grpc.ChainUnaryInterceptor(svc.UnaryInterceptor()),
-	}, opts...)...)
+	}, cfg.grpcOpts...)...)
 	svc.Register(srv)
 	hs := health.NewServer()
 	for _, name := range []string{"", pb.SessionService_ServiceDesc.ServiceName, pb.ClientService_ServiceDesc.ServiceName} {
@@ -187,18 +231,19 @@ type clientServer struct {
 }
 
 // authenticate authenticates a Client API call: exactly one
-// "authorization" metadata value "GCS v1Client:{clientSessionId}", and the
-// session must be customerID's (session.Engine.Authenticate, as over
-// HTTP).
+// "authorization" metadata value "GCS v1Client:{clientSessionId}", read by
+// auth.ParseClientAuthorization (the one parser of that header, as over
+// HTTP), and the session must be customerID's
+// (session.Engine.Authenticate).
 func (h clientServer) authenticate(ctx context.Context, customerID string) (session.Session, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
 	values := md.Get("authorization")
 	if len(values) != 1 {
 		return session.Session{}, sderrors.ErrUnauthorized
 	}
-	id, ok := strings.CutPrefix(values[0], ClientAuthorizationPrefix)
-	if !ok || id == "" {
-		return session.Session{}, sderrors.ErrUnauthorized
+	id, err := auth.ParseClientAuthorization(values[0])
+	if err != nil {
+		return session.Session{}, err
 	}
 	return h.s.engine.Authenticate(ctx, customerID, id)
 }

@@ -10,6 +10,7 @@ import (
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // ---- Server API ----
@@ -18,7 +19,7 @@ import (
 // path's merchant.
 func (h *Handler) serverAuth(w http.ResponseWriter, r *http.Request) (string, bool) {
 	merchantID := r.PathValue("merchantId")
-	_, err := h.verifier.Verify(r.Context(), merchantID, r.Header.Get("Authorization"), wire.Request{
+	_, err := h.verifier.Verify(r.Context(), merchantID, r.Header.Get("Authorization"), auth.Request{
 		Method:      r.Method,
 		ContentType: r.Header.Get("Content-Type"),
 		Date:        r.Header.Get("Date"),
@@ -50,7 +51,7 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	keys := r.Header.Values(session.IdempotenceKeyHeader)
+	keys := r.Header.Values(IdempotenceKeyHeader)
 	if len(keys) == 0 || !h.engine.SupportsIdempotence() {
 		a := h.create(r.Context(), merchantID, body)
 		writeAnswer(w, a)
@@ -63,17 +64,35 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 	res, err := h.engine.Idempotent(r.Context(), merchantID, key, body, func(ctx context.Context) session.Answer {
 		return h.create(ctx, merchantID, body)
 	})
-	if ts := res.Timestamp(); ts != "" {
-		w.Header().Set(session.IdempotenceTimestampHeader, ts)
+	if !res.FirstAttemptAt.IsZero() {
+		w.Header().Set(IdempotenceTimestampHeader, strconv.FormatInt(res.FirstAttemptAt.UnixMilli(), 10))
 	}
 	if err != nil {
-		writeError(w, err)
+		writeError(w, atKeyHeader(err))
 		return
 	}
 	writeAnswer(w, res.Answer)
 }
 
-// create runs one create and returns its answer as it goes on the wire.
+// atKeyHeader names the idempotence header as the property of the
+// engine's errors about the key: Idempotent returns them without one (the
+// engine knows no header), as the only InvalidArgument and Conflict errors
+// without a property.
+func atKeyHeader(err error) error {
+	e := sderrors.Find(err)
+	if e == nil || e.Property() != "" {
+		return err
+	}
+	switch e.Kind() {
+	case sderrors.KindInvalidArgument, sderrors.KindConflict:
+		return e.WithProperty(IdempotenceKeyHeader)
+	default:
+		return err
+	}
+}
+
+// create runs one create and returns its answer as it goes on the wire,
+// with its outcome for the idempotence of the engine.
 func (h *Handler) create(ctx context.Context, merchantID string, body []byte) session.Answer {
 	req, err := h.engine.DecodeCreateRequest(body)
 	if err != nil {
@@ -156,7 +175,7 @@ func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
 // clientAuth authenticates a Client API call: the session named in the
 // Authorization header must be the path's customer's.
 func (h *Handler) clientAuth(w http.ResponseWriter, r *http.Request) (session.Session, bool) {
-	id, err := wire.ParseClientAuthorization(r.Header.Get("Authorization"))
+	id, err := auth.ParseClientAuthorization(r.Header.Get("Authorization"))
 	if err != nil {
 		writeError(w, err)
 		return session.Session{}, false

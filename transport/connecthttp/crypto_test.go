@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	sderrors "github.com/clientsession/engine/errors"
-	"github.com/clientsession/engine/transport/connecthttp"
 	"github.com/clientsession/engine/transport/connecthttp/connecttest"
 	"github.com/clientsession/engine/wire"
 )
@@ -187,7 +186,7 @@ func TestDecryptRejects(t *testing.T) {
 		{name: "wrong signature", status: 401, code: sderrors.ErrUnauthorized.Code(),
 			signer: &connecttest.Signer{KeyID: "testKeyId", Secret: "wrong"}},
 		{name: "body over 64 KiB", status: 400, code: sderrors.ErrBodyTooLarge.Code(),
-			blob: func(blobKit) string { return strings.Repeat("a", connecthttp.DefaultMaxBodyBytes) }},
+			blob: func(blobKit) string { return strings.Repeat("a", wire.DefaultMaxRequestBytes) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,7 +2,7 @@
 // session.Engine over net/http: what a net/http gateway mounts so that the
 // official server and client SDKs work against it unchanged.
 //
-//	h, err := connecthttp.New(engine, keys) // keys: the gateway's wire.APIKeys
+//	h, err := connecthttp.New(engine, keys) // keys: the gateway's auth.APIKeys (package wire/auth)
 //	if err != nil { ... }
 //	mux := http.NewServeMux()
 //	mux.Handle("/v1/", h)     // Server API (v1HMAC)
@@ -43,22 +43,30 @@
 // WithAllowedOrigins lists the origins that may. Preflight OPTIONS is
 // answered on the Client API's real routes only, for the methods they serve.
 //
-// Limits: bodies are bounded by WithMaxBodyBytes (400 BODY_TOO_LARGE),
-// headers by WithMaxHeaderBytes (400). A body that stops arriving before the
+// Limits: the body of every route is bounded by WithMaxBodyBytes (default
+// wire.DefaultMaxRequestBytes, 64 KiB; over it a 400 BODY_TOO_LARGE,
+// before anything is decoded): the one limit of a body's size, since the
+// engine's decoders take the bytes they are given. Headers are bounded by
+// WithMaxHeaderBytes (400). A body that stops arriving before the
 // server's read deadline gets a JSON 408 REQUEST_TIMEOUT, and one cut short a
 // JSON 400, before the connection closes — provided the server's
 // WriteTimeout is longer than its ReadTimeout. NewServer sets such limits
 // and CheckServer checks a server built by hand.
 //
-// Idempotent create: a create carrying X-GCS-Idempotence-Key (1 to 40
-// printable ASCII characters, else a 400 INVALID_VALUE at that header) runs
-// through session.Engine.Idempotent, per merchant: a repeat of a finished
-// attempt gets the same status and body byte for byte, a repeat while the
-// first runs a 409 with one error, code 1409, and every repeat's answer
-// X-GCS-Idempotence-Request-Timestamp (the first attempt's time in ms since
-// the epoch), never the first answer. 5xx, 408, 429 and 499 answers are not
-// kept, so a retry runs again. An engine whose store cannot keep answers
-// (no storage.Idempotency) ignores the header.
+// Idempotent create: a create carrying X-GCS-Idempotence-Key
+// (IdempotenceKeyHeader; 1 to 40 printable ASCII characters, else a 400
+// INVALID_VALUE at that header) runs through session.Engine.Idempotent, per
+// merchant: a repeat of a finished attempt gets the same status and body
+// byte for byte, a repeat while the first runs a 409 with one error, code
+// 1409, and every repeat's answer X-GCS-Idempotence-Request-Timestamp
+// (IdempotenceTimestampHeader: the first attempt's time in ms since the
+// epoch), never the first answer. The engine keeps an answer by its
+// outcome's kind, which gives exactly the statuses this package does not
+// keep: 5xx, 408, 429 and 499, so a retry runs again. The headers are this
+// package's: the engine knows none, and this package names its key header
+// as the propertyName of the engine's errors about the key. An engine
+// whose store cannot keep answers (no storage.Idempotency) ignores the
+// header.
 //
 // Rate limit: WithCreateLimiter refuses a merchant's creates beyond its
 // budget with a 429 TOO_MANY_REQUESTS and Retry-After, after the call was

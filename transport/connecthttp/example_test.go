@@ -10,7 +10,7 @@ import (
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/transport/connecthttp"
-	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // ExampleNew mounts the handler in a gateway's own ServeMux, next to a
@@ -28,7 +28,7 @@ func ExampleNew() {
 		fmt.Println(err)
 		return
 	}
-	keys := wire.StaticKeys{"testKeyId": {Secret: "testSecretApiKey", Merchants: []string{"1234"}}}
+	keys := auth.StaticKeys{"testKeyId": {Secret: "testSecretApiKey", Merchants: []string{"1234"}}}
 	h, err := connecthttp.New(engine, keys)
 	if err != nil {
 		fmt.Println(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/clientsession/engine/transport/connecthttp"
 	"github.com/clientsession/engine/transport/connecthttp/connecttest"
 	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // explainTarget is the explain extension's path with a payment context.
@@ -74,7 +75,7 @@ func TestExplain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", wire.ClientAuthorization(s.ClientSessionID))
+	req.Header.Set("Authorization", auth.ClientAuthorization(s.ClientSessionID))
 	g.Do(req).WantError(t, http.StatusUnauthorized, sderrors.ErrUnauthorized.Code(), "")
 }
 
@@ -95,7 +96,7 @@ func TestGoSDKSignedQuery(t *testing.T) {
 		date := time.Now().UTC().Format(http.TimeFormat)
 		req.Header.Set("Date", date)
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", wire.Sign("testKeyId", []byte("testSecretApiKey"), wire.Request{
+		req.Header.Set("Authorization", auth.Sign("testKeyId", []byte("testSecretApiKey"), auth.Request{
 			Method: http.MethodGet, ContentType: "application/json", Date: date, Header: req.Header, Target: signed,
 		}))
 		if r := g.Do(req); r.Status != http.StatusOK {
@@ -120,7 +121,7 @@ func TestReplayGuardOverHTTP(t *testing.T) {
 	for _, guarded := range []bool{false, true} {
 		var opts []connecthttp.Option
 		if guarded {
-			opts = append(opts, connecthttp.WithVerifierOptions(wire.WithReplayGuard(wire.NewMemoryReplayGuard(0))))
+			opts = append(opts, connecthttp.WithVerifierOptions(auth.WithReplayGuard(auth.NewMemoryReplayGuard(0))))
 		}
 		g := newGateway(t, opts...)
 		date := time.Now()
@@ -143,7 +144,7 @@ func TestReplayGuardOverHTTP(t *testing.T) {
 // panickingKeys panics on every lookup.
 type panickingKeys struct{}
 
-func (panickingKeys) APIKey(context.Context, string, string) (wire.APIKey, error) {
+func (panickingKeys) APIKey(context.Context, string, string) (auth.APIKey, error) {
 	panic("secret internal state")
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/clientsession/engine/transport/connecthttp"
 	"github.com/clientsession/engine/transport/connecthttp/connecttest"
 	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // FuzzDecryptEndpoint: whatever encryptedCustomerInput a signed caller
@@ -26,7 +27,7 @@ func FuzzDecryptEndpoint(f *testing.F) {
 		r := httptest.NewRequest(method, target, strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
 		r.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-		r.Header.Set("Authorization", wire.Sign("testKeyId", []byte("testSecretApiKey"), wire.Request{
+		r.Header.Set("Authorization", auth.Sign("testKeyId", []byte("testSecretApiKey"), auth.Request{
 			Method: method, ContentType: "application/json", Date: r.Header.Get("Date"), Header: r.Header, Target: target,
 		}))
 		w := httptest.NewRecorder()

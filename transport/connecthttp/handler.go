@@ -9,17 +9,22 @@ import (
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
-	"github.com/clientsession/engine/internal/option"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
-// DefaultMaxBodyBytes bounds every request body unless WithMaxBodyBytes
-// says otherwise: the engine's own limit of a create body
-// (session.DefaultMaxBodyBytes, 64 KiB), one number for both. 100 tokens
-// of 128 characters and the filters, or one encrypted customer input, fit
-// many times over.
-const DefaultMaxBodyBytes = session.DefaultMaxBodyBytes
+// The headers of idempotent creates, as the Connect platform documents
+// them (see the package documentation).
+const (
+	// IdempotenceKeyHeader is the request header that carries the key of
+	// an idempotent create (session.ValidIdempotenceKey), and the
+	// propertyName of the errors about it.
+	IdempotenceKeyHeader = "X-GCS-Idempotence-Key"
+	// IdempotenceTimestampHeader is the response header of every repeat:
+	// the first attempt's time in milliseconds since the epoch.
+	IdempotenceTimestampHeader = "X-GCS-Idempotence-Request-Timestamp"
+)
 
 // DefaultMaxHeaderBytes bounds the request headers the handler accepts
 // (names and values, summed) unless WithMaxHeaderBytes says otherwise.
@@ -35,11 +40,11 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
-	option.Problems
+	sderrors.ConfigProblems
 	origins        []string // nil: any origin
 	maxBodyBytes   int64
 	maxHeaderBytes int
-	verifierOpts   []wire.VerifierOption
+	verifierOpts   []auth.VerifierOption
 	createLimiter  CreateLimiter
 }
 
@@ -82,8 +87,11 @@ func WithAllowedOrigins(origins ...string) Option {
 	})
 }
 
-// WithMaxBodyBytes bounds request bodies (default DefaultMaxBodyBytes); a
-// larger body is a 400 BODY_TOO_LARGE.
+// WithMaxBodyBytes bounds the body of every route (default
+// wire.DefaultMaxRequestBytes, 64 KiB; at least 1024): a larger body is a
+// 400 BODY_TOO_LARGE, refused while it is read, before anything decodes
+// it. It is the one limit of a body's size: the engine's decoders take
+// the bytes this handler read.
 func WithMaxBodyBytes(n int64) Option {
 	return optionFunc(func(c *config) {
 		if n < 1024 {
@@ -107,8 +115,10 @@ func WithMaxHeaderBytes(n int) Option {
 }
 
 // WithVerifierOptions configures the v1HMAC verification of the Server API:
-// wire.WithClock, wire.WithClockSkew, wire.WithReplayGuard.
-func WithVerifierOptions(opts ...wire.VerifierOption) Option {
+// auth.WithClockSkew, auth.WithReplayGuard, and auth.WithClock (by default
+// the verifier dates requests with the engine's clock, session.Engine.Now,
+// so that a gateway gives its clock once, to the engine).
+func WithVerifierOptions(opts ...auth.VerifierOption) Option {
 	return optionFunc(func(c *config) {
 		c.verifierOpts = append(c.verifierOpts, opts...)
 	})
@@ -118,7 +128,7 @@ func WithVerifierOptions(opts ...wire.VerifierOption) Option {
 // it with New. It is safe for concurrent use.
 type Handler struct {
 	engine   *session.Engine
-	verifier *wire.Verifier
+	verifier *auth.Verifier
 	cfg      config
 	mux      *http.ServeMux
 }
@@ -126,13 +136,17 @@ type Handler struct {
 // New returns the handler of engine, authenticating Server API calls with
 // the gateway's API keys. It checks every option (a nil one included) and
 // reports all problems at once as sderrors.ErrInvalidConfiguration.
-func New(engine *session.Engine, keys wire.APIKeys, opts ...Option) (*Handler, error) {
-	cfg := config{Problems: option.Problems{Prefix: "connecthttp: "}, maxBodyBytes: DefaultMaxBodyBytes, maxHeaderBytes: DefaultMaxHeaderBytes}
+func New(engine *session.Engine, keys auth.APIKeys, opts ...Option) (*Handler, error) {
+	cfg := config{ConfigProblems: sderrors.ConfigProblems{Prefix: "connecthttp: "}, maxBodyBytes: wire.DefaultMaxRequestBytes, maxHeaderBytes: DefaultMaxHeaderBytes}
 	if engine == nil {
 		cfg.Fail("engine", "the engine must not be nil")
 	}
-	option.Apply(&cfg.Problems, opts, func(o Option) { o.apply(&cfg) })
-	v, err := wire.NewVerifier(keys, cfg.verifierOpts...)
+	sderrors.ApplyOptions(&cfg.ConfigProblems, opts, func(o Option) { o.apply(&cfg) })
+	verifierOpts := cfg.verifierOpts
+	if engine != nil { // the engine's clock, unless an auth.WithClock of the options replaces it
+		verifierOpts = append([]auth.VerifierOption{auth.WithClock(engine.Now)}, verifierOpts...)
+	}
+	v, err := auth.NewVerifier(keys, verifierOpts...)
 	if err != nil {
 		cfg.Add(err)
 	}

@@ -56,7 +56,7 @@ func TestCreateSessionRejects(t *testing.T) {
 		{"unknown group", `{"paymentProductFilters":{"exclude":{"groups":["cards","wallets"]}}}`, sderrors.ErrUnknownGroup.Code(), "paymentProductFilters.exclude.groups[1]"},
 		{"duplicate product", `{"paymentProductFilters":{"exclude":{"products":[3,3]}}}`, sderrors.ErrDuplicateItem.Code(), "paymentProductFilters.exclude.products[1]"},
 		{"empty token", `{"tokens":["a",""]}`, sderrors.ErrInvalidTokenFormat.Code(), "tokens[1]"},
-		{"too large", `{"tokens":["` + strings.Repeat("a", connecthttp.DefaultMaxBodyBytes) + `"]}`, sderrors.ErrBodyTooLarge.Code(), ""},
+		{"too large", `{"tokens":["` + strings.Repeat("a", wire.DefaultMaxRequestBytes) + `"]}`, sderrors.ErrBodyTooLarge.Code(), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

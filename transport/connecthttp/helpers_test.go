@@ -19,6 +19,7 @@ import (
 	"github.com/clientsession/engine/transport/connecthttp"
 	"github.com/clientsession/engine/transport/connecthttp/connecttest"
 	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // The fixture, in small: two merchants on two datacenters, cards and
@@ -50,7 +51,7 @@ func testTokens() []token.Token {
 }
 
 // apiKeys: testKeyId may act for 1234, otherKeyId for 5678.
-var apiKeys = wire.StaticKeys{
+var apiKeys = auth.StaticKeys{
 	"testKeyId":  {Secret: "testSecretApiKey", Merchants: []string{"1234"}},
 	"otherKeyId": {Secret: "otherSecret", Merchants: []string{"5678"}},
 }

@@ -13,8 +13,10 @@ import (
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/transport/connecthttp"
 	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // serveReal serves the fixture's handler on a real listener with the given
@@ -43,11 +45,11 @@ func serveReal(t *testing.T, read, write time.Duration) string {
 // body of contentLength bytes.
 func signedHead(contentLength int) string {
 	date := time.Now().UTC().Format(http.TimeFormat)
-	auth := wire.Sign("testKeyId", []byte("testSecretApiKey"), wire.Request{
+	authorization := auth.Sign("testKeyId", []byte("testSecretApiKey"), auth.Request{
 		Method: http.MethodPost, ContentType: "application/json", Date: date, Target: "/v1/1234/sessions",
 	})
 	return "POST /v1/1234/sessions HTTP/1.1\r\nHost: gateway.test\r\nContent-Type: application/json\r\n" +
-		"Date: " + date + "\r\nAuthorization: " + auth + "\r\nContent-Length: " + fmt.Sprint(contentLength) + "\r\n\r\n"
+		"Date: " + date + "\r\nAuthorization: " + authorization + "\r\nContent-Length: " + fmt.Sprint(contentLength) + "\r\n\r\n"
 }
 
 // readAnswer reads one HTTP answer from c.
@@ -140,6 +142,46 @@ func TestCheckServer(t *testing.T) {
 	}
 }
 
+// TestBodyLimitIsTheTransports: WithMaxBodyBytes is the one limit of a
+// body's size, on the transport: set to 1 MiB, a create of 100 KiB (padded
+// with JSON white space) creates a session, because the engine decodes the
+// bytes it is given; one byte over 1 MiB is a 400 BODY_TOO_LARGE. At the
+// default (wire.DefaultMaxRequestBytes, 64 KiB) the same 100 KiB create is
+// refused, and a body of exactly 64 KiB is not.
+func TestBodyLimitIsTheTransports(t *testing.T) {
+	padded := func(n int) string {
+		return `{"tokens":["` + strings.Repeat("t", 32) + `"]}` + strings.Repeat(" ", n-47)
+	}
+	if got := len(padded(100 << 10)); got != 100<<10 {
+		t.Fatalf("padded body of %d bytes, want %d", got, 100<<10)
+	}
+	created := func(g *gateway, n int) {
+		t.Helper()
+		r := g.Server(http.MethodPost, "/v1/1234/sessions", padded(n), defaultSigner)
+		var s wire.SessionResponse
+		if r.Status != http.StatusOK {
+			t.Fatalf("a create of %d bytes: status %d, %s; want 200", n, r.Status, r.Body)
+		}
+		r.JSON(t, &s)
+		if s.ClientSessionID == "" || len(s.InvalidTokens) != 1 {
+			t.Errorf("a create of %d bytes: %s; want a session with the one unknown token invalid", n, r.Body)
+		}
+	}
+	big := newGateway(t, connecthttp.WithMaxBodyBytes(1<<20))
+	created(big, 100<<10)
+	created(big, 1<<20)
+	r := big.Server(http.MethodPost, "/v1/1234/sessions", padded(1<<20+1), defaultSigner)
+	r.WantError(t, http.StatusBadRequest, sderrors.ErrBodyTooLarge.Code(), "")
+	if !strings.Contains(string(r.Body), "1024 KiB") {
+		t.Errorf("body limit message = %s, want the limit", r.Body)
+	}
+
+	def := newGateway(t)
+	created(def, wire.DefaultMaxRequestBytes)
+	def.Server(http.MethodPost, "/v1/1234/sessions", padded(100<<10), defaultSigner).
+		WantError(t, http.StatusBadRequest, sderrors.ErrBodyTooLarge.Code(), "")
+}
+
 // TestLimits: bodies and headers over the handler's limits are JSON 400s.
 func TestLimits(t *testing.T) {
 	g := newGateway(t, connecthttp.WithMaxBodyBytes(2048), connecthttp.WithMaxHeaderBytes(4096))
@@ -160,7 +202,7 @@ func TestLimits(t *testing.T) {
 		"bad origin":        connecthttp.WithAllowedOrigins("https://shop.example/"),
 		"origin with path":  connecthttp.WithAllowedOrigins("https://shop.example/x"),
 		"not an origin":     connecthttp.WithAllowedOrigins("*"),
-		"bad verifier":      connecthttp.WithVerifierOptions(wire.WithClockSkew(0)),
+		"bad verifier":      connecthttp.WithVerifierOptions(auth.WithClockSkew(0)),
 		"nil option":        nil,
 	} {
 		if _, err := connecthttp.New(newEngine(t), apiKeys, o); !errors.Is(err, sderrors.ErrInvalidConfiguration) {
@@ -180,4 +222,29 @@ func TestLimits(t *testing.T) {
 			t.Errorf("New with four problems = %v, want one naming %s", err, p)
 		}
 	}
+}
+
+// TestVerifierUsesTheEnginesClock: one clock per gateway. The v1HMAC
+// verifier dates requests with the engine's clock (session.WithClock), so
+// a request dated by that clock, a day from the machine's, is accepted;
+// an auth.WithClock among WithVerifierOptions replaces it.
+func TestVerifierUsesTheEnginesClock(t *testing.T) {
+	then := time.Now().Add(-24 * time.Hour).Truncate(time.Second)
+	engine := newEngine(t, session.WithClock(func() time.Time { return then }))
+	signer := defaultSigner
+	signer.Date = then
+
+	h, err := connecthttp.New(engine, apiKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := newGatewayOver(t, h).Server(http.MethodPost, "/v1/1234/sessions", `{}`, signer); r.Status != http.StatusOK {
+		t.Errorf("a request dated by the engine's clock: %d %s; want 200", r.Status, r.Body)
+	}
+	h, err = connecthttp.New(engine, apiKeys, connecthttp.WithVerifierOptions(auth.WithClock(time.Now)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	newGatewayOver(t, h).Server(http.MethodPost, "/v1/1234/sessions", `{}`, signer).
+		WantError(t, http.StatusUnauthorized, sderrors.ErrUnauthorized.Code(), "")
 }

@@ -66,7 +66,7 @@ func Object(data []byte, members map[string]Member) error {
 			return sderrors.ErrUnknownProperty.WithProperty(name)
 		}
 		if err := fn(raw); err != nil {
-			if e := sderrors.As(err); e != nil {
+			if e := sderrors.Find(err); e != nil {
 				return e.Prefix(name)
 			}
 			return err

@@ -23,6 +23,7 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // Signer is the API key a Server API call is signed with, and its Date
@@ -120,7 +121,7 @@ func (g *Gateway) Server(method, target, body string, s Signer) Response {
 			req.Header.Add(k, v)
 		}
 	}
-	req.Header.Set("Authorization", wire.Sign(s.KeyID, []byte(s.Secret), wire.Request{
+	req.Header.Set("Authorization", auth.Sign(s.KeyID, []byte(s.Secret), auth.Request{
 		Method: method, ContentType: "application/json", Date: req.Header.Get("Date"), Header: req.Header, Target: target,
 	}))
 	return g.Do(req)
@@ -162,7 +163,7 @@ func (g *Gateway) clientCall(method, customerID, sessionID, rest string, body io
 		g.T.Fatal(err)
 	}
 	if sessionID != "" {
-		req.Header.Set("Authorization", wire.ClientAuthorization(sessionID))
+		req.Header.Set("Authorization", auth.ClientAuthorization(sessionID))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-GCS-ClientMetaInfo", "e30=")

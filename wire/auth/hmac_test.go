@@ -1,4 +1,4 @@
-package wire_test
+package auth_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
-	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 const httpDate = "Mon, 02 Jan 2006 15:04:05 GMT"
@@ -42,13 +42,13 @@ func TestSignatureVectors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := wire.Request{Method: tt.method, ContentType: tt.contentType, Date: "Fri, 06 Jun 2014 13:39:43 GMT",
+			r := auth.Request{Method: tt.method, ContentType: tt.contentType, Date: "Fri, 06 Jun 2014 13:39:43 GMT",
 				Header: tt.headers, Target: "/v1/9991/tokens/123456789"}
 			s := r.StringToSign()
-			if got := wire.Signature([]byte(tt.secret), s); got != tt.want {
+			if got := auth.Signature([]byte(tt.secret), s); got != tt.want {
 				t.Errorf("signature = %s, want %s\nstring to sign:\n%s", got, tt.want, s)
 			}
-			if got, want := wire.Sign("k", []byte(tt.secret), r), "GCS v1HMAC:k:"+tt.want; got != want {
+			if got, want := auth.Sign("k", []byte(tt.secret), r), "GCS v1HMAC:k:"+tt.want; got != want {
 				t.Errorf("Sign = %s, want %s", got, want)
 			}
 		})
@@ -56,7 +56,7 @@ func TestSignatureVectors(t *testing.T) {
 }
 
 func TestStringToSign(t *testing.T) {
-	r := wire.Request{
+	r := auth.Request{
 		Method: "POST", ContentType: "application/json", Date: "Fri, 06 Jun 2014 13:39:43 GMT",
 		Header: map[string][]string{
 			"X-Gcs-B":       {"  padded \t"},
@@ -113,13 +113,13 @@ func TestGoSDKTarget(t *testing.T) {
 		{"/v1/1234/sessions", "/v1/1234/sessions", false},
 		{"/v1/1234/sessions?x=%zz", "/v1/1234/sessions?x=%zz", false},
 	} {
-		got, ok := wire.JavaSDKTarget(tt.target)
+		got, ok := auth.JavaSDKTarget(tt.target)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("JavaSDKTarget(%q) = %q, %t; want %q, %t", tt.target, got, ok, tt.want, tt.ok)
 		}
 	}
 	for _, tt := range tests {
-		got, ok := wire.GoSDKTarget(tt.target)
+		got, ok := auth.GoSDKTarget(tt.target)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("GoSDKTarget(%q) = %q, %t; want %q, %t", tt.target, got, ok, tt.want, tt.ok)
 		}
@@ -139,12 +139,12 @@ func TestVerifyBothCanonicalisations(t *testing.T) {
 	if got := goSDKResource(u); got != "/v1/1234/sessions?probe=a b" {
 		t.Fatalf("the Go SDK model signs %q", got)
 	}
-	base := wire.Request{Method: "GET", ContentType: "application/json", Date: now.Format(httpDate),
+	base := auth.Request{Method: "GET", ContentType: "application/json", Date: now.Format(httpDate),
 		Header: map[string][]string{"X-Gcs-Servermetainfo": {"meta"}}, Target: sent}
 	signedOver := func(target string) string {
 		r := base
 		r.Target = target
-		return wire.Sign("k1", []byte("s1"), r)
+		return auth.Sign("k1", []byte("s1"), r)
 	}
 	tests := []struct {
 		name, auth string
@@ -162,7 +162,7 @@ func TestVerifyBothCanonicalisations(t *testing.T) {
 	signedMixed := func(target string) string {
 		r := mixed
 		r.Target = target
-		return wire.Sign("k1", []byte("s1"), r)
+		return auth.Sign("k1", []byte("s1"), r)
 	}
 	for name, tt := range map[string]struct {
 		auth string
@@ -185,10 +185,10 @@ func TestVerifyBothCanonicalisations(t *testing.T) {
 	}
 }
 
-func newVerifier(t *testing.T, now time.Time, opts ...wire.VerifierOption) *wire.Verifier {
+func newVerifier(t *testing.T, now time.Time, opts ...auth.VerifierOption) *auth.Verifier {
 	t.Helper()
-	keys := wire.StaticKeys{"k1": {Secret: "s1", Merchants: []string{"1234"}}}
-	v, err := wire.NewVerifier(keys, append([]wire.VerifierOption{wire.WithClock(func() time.Time { return now })}, opts...)...)
+	keys := auth.StaticKeys{"k1": {Secret: "s1", Merchants: []string{"1234"}}}
+	v, err := auth.NewVerifier(keys, append([]auth.VerifierOption{auth.WithClock(func() time.Time { return now })}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,55 +198,55 @@ func newVerifier(t *testing.T, now time.Time, opts ...wire.VerifierOption) *wire
 func TestVerify(t *testing.T) {
 	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
 	v := newVerifier(t, now)
-	newReq := func(date time.Time) wire.Request {
-		return wire.Request{Method: "POST", ContentType: "application/json", Date: date.Format(httpDate),
+	newReq := func(date time.Time) auth.Request {
+		return auth.Request{Method: "POST", ContentType: "application/json", Date: date.Format(httpDate),
 			Header: map[string][]string{"X-Gcs-Servermetainfo": {"meta"}}, Target: "/v1/1234/sessions?x=a%2Fb"}
 	}
 	type tc struct {
 		name     string
 		auth     string
-		req      wire.Request
+		req      auth.Request
 		merchant string
 		want     *sderrors.Error
 	}
 	good := newReq(now)
-	goodAuth := wire.Sign("k1", []byte("s1"), good)
-	changed := func(f func(*wire.Request)) wire.Request {
+	goodAuth := auth.Sign("k1", []byte("s1"), good)
+	changed := func(f func(*auth.Request)) auth.Request {
 		r := newReq(now)
 		r.Header = map[string][]string{"X-Gcs-Servermetainfo": {"meta"}}
 		f(&r)
 		return r
 	}
-	edge := newReq(now.Add(-wire.DefaultClockSkew))
-	old := newReq(now.Add(-wire.DefaultClockSkew - time.Second))
-	future := newReq(now.Add(wire.DefaultClockSkew + time.Second))
-	rfc850 := changed(func(r *wire.Request) { r.Date = now.Format(time.RFC850) })
-	asctime := changed(func(r *wire.Request) { r.Date = now.Format(time.ANSIC) })
-	badDate := changed(func(r *wire.Request) { r.Date = "yesterday" })
+	edge := newReq(now.Add(-auth.DefaultClockSkew))
+	old := newReq(now.Add(-auth.DefaultClockSkew - time.Second))
+	future := newReq(now.Add(auth.DefaultClockSkew + time.Second))
+	rfc850 := changed(func(r *auth.Request) { r.Date = now.Format(time.RFC850) })
+	asctime := changed(func(r *auth.Request) { r.Date = now.Format(time.ANSIC) })
+	badDate := changed(func(r *auth.Request) { r.Date = "yesterday" })
 	tests := []tc{
 		{"valid", goodAuth, good, "1234", nil},
-		{"valid at the edge of the skew window", wire.Sign("k1", []byte("s1"), edge), edge, "1234", nil},
-		{"valid with an RFC 850 date", wire.Sign("k1", []byte("s1"), rfc850), rfc850, "1234", nil},
-		{"valid with an asctime date", wire.Sign("k1", []byte("s1"), asctime), asctime, "1234", nil},
+		{"valid at the edge of the skew window", auth.Sign("k1", []byte("s1"), edge), edge, "1234", nil},
+		{"valid with an RFC 850 date", auth.Sign("k1", []byte("s1"), rfc850), rfc850, "1234", nil},
+		{"valid with an asctime date", auth.Sign("k1", []byte("s1"), asctime), asctime, "1234", nil},
 		{"missing header", "", good, "1234", sderrors.ErrUnauthorized},
 		{"other scheme", "Bearer x", good, "1234", sderrors.ErrUnauthorized},
 		{"no signature", "GCS v1HMAC:k1", good, "1234", sderrors.ErrUnauthorized},
 		{"empty key id", "GCS v1HMAC::" + strings.TrimPrefix(goodAuth, "GCS v1HMAC:k1:"), good, "1234", sderrors.ErrUnauthorized},
-		{"wrong secret", wire.Sign("k1", []byte("s2"), good), good, "1234", sderrors.ErrUnauthorized},
-		{"unknown key", wire.Sign("k9", []byte("s1"), good), good, "1234", sderrors.ErrUnauthorized},
-		{"date too old", wire.Sign("k1", []byte("s1"), old), old, "1234", sderrors.ErrUnauthorized},
-		{"date in the future", wire.Sign("k1", []byte("s1"), future), future, "1234", sderrors.ErrUnauthorized},
-		{"unparsable date", wire.Sign("k1", []byte("s1"), badDate), badDate, "1234", sderrors.ErrUnauthorized},
+		{"wrong secret", auth.Sign("k1", []byte("s2"), good), good, "1234", sderrors.ErrUnauthorized},
+		{"unknown key", auth.Sign("k9", []byte("s1"), good), good, "1234", sderrors.ErrUnauthorized},
+		{"date too old", auth.Sign("k1", []byte("s1"), old), old, "1234", sderrors.ErrUnauthorized},
+		{"date in the future", auth.Sign("k1", []byte("s1"), future), future, "1234", sderrors.ErrUnauthorized},
+		{"unparsable date", auth.Sign("k1", []byte("s1"), badDate), badDate, "1234", sderrors.ErrUnauthorized},
 		{"signed header changed after signing", goodAuth,
-			changed(func(r *wire.Request) { r.Header["X-Gcs-Servermetainfo"] = []string{"other"} }), "1234", sderrors.ErrUnauthorized},
+			changed(func(r *auth.Request) { r.Header["X-Gcs-Servermetainfo"] = []string{"other"} }), "1234", sderrors.ErrUnauthorized},
 		{"X-GCS header added after signing", goodAuth,
-			changed(func(r *wire.Request) { r.Header["X-Gcs-Idempotence-Key"] = []string{"k"} }), "1234", sderrors.ErrUnauthorized},
+			changed(func(r *auth.Request) { r.Header["X-Gcs-Idempotence-Key"] = []string{"k"} }), "1234", sderrors.ErrUnauthorized},
 		{"path changed after signing", goodAuth,
-			changed(func(r *wire.Request) { r.Target = "/v1/1234/sessions?x=a/c" }), "1234", sderrors.ErrUnauthorized},
+			changed(func(r *auth.Request) { r.Target = "/v1/1234/sessions?x=a/c" }), "1234", sderrors.ErrUnauthorized},
 		{"method changed after signing", goodAuth,
-			changed(func(r *wire.Request) { r.Method = "DELETE" }), "1234", sderrors.ErrUnauthorized},
+			changed(func(r *auth.Request) { r.Method = "DELETE" }), "1234", sderrors.ErrUnauthorized},
 		{"content type changed after signing", goodAuth,
-			changed(func(r *wire.Request) { r.ContentType = "text/plain" }), "1234", sderrors.ErrUnauthorized},
+			changed(func(r *auth.Request) { r.ContentType = "text/plain" }), "1234", sderrors.ErrUnauthorized},
 		{"key without the merchant", goodAuth, good, "9999", sderrors.ErrMerchantNotAllowed},
 	}
 	for _, tt := range tests {
@@ -265,19 +265,19 @@ func TestVerify(t *testing.T) {
 // failingKeys fails every lookup.
 type failingKeys struct{}
 
-func (failingKeys) APIKey(context.Context, string, string) (wire.APIKey, error) {
-	return wire.APIKey{}, errors.New("key store down")
+func (failingKeys) APIKey(context.Context, string, string) (auth.APIKey, error) {
+	return auth.APIKey{}, errors.New("key store down")
 }
 
 func TestVerifyKeyStoreFails(t *testing.T) {
 	now := time.Now()
-	v, err := wire.NewVerifier(failingKeys{})
+	v, err := auth.NewVerifier(failingKeys{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := wire.Request{Method: "POST", Date: now.UTC().Format(httpDate), Target: "/v1/1234/sessions"}
-	_, err = v.Verify(t.Context(), "1234", wire.Sign("k1", []byte("s1"), r), r)
-	if !errors.Is(err, sderrors.ErrUnavailable) || !sderrors.As(err).Retryable() {
+	r := auth.Request{Method: "POST", Date: now.UTC().Format(httpDate), Target: "/v1/1234/sessions"}
+	_, err = v.Verify(t.Context(), "1234", auth.Sign("k1", []byte("s1"), r), r)
+	if !errors.Is(err, sderrors.ErrUnavailable) || !sderrors.Find(err).Retryable() {
 		t.Errorf("Verify with a failing key store = %v, want a retryable ErrUnavailable", err)
 	}
 	if strings.Contains(sderrors.ToResponse(err).Errors[0].Message, "key store down") {
@@ -286,20 +286,20 @@ func TestVerifyKeyStoreFails(t *testing.T) {
 }
 
 func TestNewVerifierRejects(t *testing.T) {
-	keys := wire.StaticKeys{}
-	for name, f := range map[string]func() (*wire.Verifier, error){
-		"nil keys":   func() (*wire.Verifier, error) { return wire.NewVerifier(nil) },
-		"nil clock":  func() (*wire.Verifier, error) { return wire.NewVerifier(keys, wire.WithClock(nil)) },
-		"tiny skew":  func() (*wire.Verifier, error) { return wire.NewVerifier(keys, wire.WithClockSkew(time.Millisecond)) },
-		"nil replay": func() (*wire.Verifier, error) { return wire.NewVerifier(keys, wire.WithReplayGuard(nil)) },
-		"nil option": func() (*wire.Verifier, error) { return wire.NewVerifier(keys, nil) },
+	keys := auth.StaticKeys{}
+	for name, f := range map[string]func() (*auth.Verifier, error){
+		"nil keys":   func() (*auth.Verifier, error) { return auth.NewVerifier(nil) },
+		"nil clock":  func() (*auth.Verifier, error) { return auth.NewVerifier(keys, auth.WithClock(nil)) },
+		"tiny skew":  func() (*auth.Verifier, error) { return auth.NewVerifier(keys, auth.WithClockSkew(time.Millisecond)) },
+		"nil replay": func() (*auth.Verifier, error) { return auth.NewVerifier(keys, auth.WithReplayGuard(nil)) },
+		"nil option": func() (*auth.Verifier, error) { return auth.NewVerifier(keys, nil) },
 	} {
 		if _, err := f(); !errors.Is(err, sderrors.ErrInvalidConfiguration) {
 			t.Errorf("%s: err = %v, want ErrInvalidConfiguration", name, err)
 		}
 	}
 	// Every problem at once, each naming its option.
-	_, err := wire.NewVerifier(nil, wire.WithClock(nil), wire.WithClockSkew(0))
+	_, err := auth.NewVerifier(nil, auth.WithClock(nil), auth.WithClockSkew(0))
 	for _, p := range []string{"keys", "clock", "clockSkew"} {
 		if err == nil || !strings.Contains(err.Error(), p) {
 			t.Errorf("NewVerifier with three problems = %v, want one naming %s", err, p)
@@ -309,13 +309,13 @@ func TestNewVerifierRejects(t *testing.T) {
 
 func TestClockSkew(t *testing.T) {
 	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
-	v := newVerifier(t, now, wire.WithClockSkew(time.Minute))
+	v := newVerifier(t, now, auth.WithClockSkew(time.Minute))
 	for _, tt := range []struct {
 		offset time.Duration
 		ok     bool
 	}{{-time.Minute, true}, {time.Minute, true}, {-61 * time.Second, false}, {61 * time.Second, false}} {
-		r := wire.Request{Method: "POST", Date: now.Add(tt.offset).Format(httpDate), Target: "/v1/1234/sessions"}
-		if _, err := v.Verify(t.Context(), "1234", wire.Sign("k1", []byte("s1"), r), r); (err == nil) != tt.ok {
+		r := auth.Request{Method: "POST", Date: now.Add(tt.offset).Format(httpDate), Target: "/v1/1234/sessions"}
+		if _, err := v.Verify(t.Context(), "1234", auth.Sign("k1", []byte("s1"), r), r); (err == nil) != tt.ok {
 			t.Errorf("Date %v from now: err = %v, want ok %t", tt.offset, err, tt.ok)
 		}
 	}
@@ -326,27 +326,27 @@ func TestClockSkew(t *testing.T) {
 // window of its Date ends.
 func TestReplay(t *testing.T) {
 	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
-	r := wire.Request{Method: "POST", ContentType: "application/json", Date: now.Format(httpDate), Target: "/v1/1234/sessions"}
-	auth := wire.Sign("k1", []byte("s1"), r)
+	r := auth.Request{Method: "POST", ContentType: "application/json", Date: now.Format(httpDate), Target: "/v1/1234/sessions"}
+	header := auth.Sign("k1", []byte("s1"), r)
 
 	open := newVerifier(t, now)
 	for i := range 3 {
-		if _, err := open.Verify(t.Context(), "1234", auth, r); err != nil {
+		if _, err := open.Verify(t.Context(), "1234", header, r); err != nil {
 			t.Fatalf("without a guard, use %d: %v", i+1, err)
 		}
 	}
 
 	clock := now
-	g := wire.NewMemoryReplayGuard(0)
-	keys := wire.StaticKeys{"k1": {Secret: "s1", Merchants: []string{"1234"}}}
-	guarded, err := wire.NewVerifier(keys, wire.WithClock(func() time.Time { return clock }), wire.WithReplayGuard(g))
+	g := auth.NewMemoryReplayGuard(0)
+	keys := auth.StaticKeys{"k1": {Secret: "s1", Merchants: []string{"1234"}}}
+	guarded, err := auth.NewVerifier(keys, auth.WithClock(func() time.Time { return clock }), auth.WithReplayGuard(g))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := guarded.Verify(t.Context(), "1234", auth, r); err != nil {
+	if _, err := guarded.Verify(t.Context(), "1234", header, r); err != nil {
 		t.Fatalf("first use: %v", err)
 	}
-	_, err = guarded.Verify(t.Context(), "1234", auth, r)
+	_, err = guarded.Verify(t.Context(), "1234", header, r)
 	if !errors.Is(err, sderrors.ErrUnauthorized) {
 		t.Fatalf("replay: err = %v, want 401 ErrUnauthorized", err)
 	}
@@ -357,14 +357,14 @@ func TestReplay(t *testing.T) {
 	// Another request (another Date) is another signature.
 	r2 := r
 	r2.Date = now.Add(time.Second).Format(httpDate)
-	if _, err := guarded.Verify(t.Context(), "1234", wire.Sign("k1", []byte("s1"), r2), r2); err != nil {
+	if _, err := guarded.Verify(t.Context(), "1234", auth.Sign("k1", []byte("s1"), r2), r2); err != nil {
 		t.Fatalf("a new request: %v", err)
 	}
 }
 
 func TestMemoryReplayGuard(t *testing.T) {
 	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
-	g := wire.NewMemoryReplayGuard(2)
+	g := auth.NewMemoryReplayGuard(2)
 	use := func(id string, exp, at time.Time) (bool, error) { return g.FirstUse(t.Context(), id, exp, at) }
 	if ok, err := use("a", now.Add(time.Minute), now); !ok || err != nil {
 		t.Fatalf("a: %t %v", ok, err)
@@ -392,7 +392,7 @@ func TestMemoryReplayGuard(t *testing.T) {
 }
 
 func TestMemoryReplayGuardConcurrent(t *testing.T) {
-	g := wire.NewMemoryReplayGuard(0)
+	g := auth.NewMemoryReplayGuard(0)
 	now := time.Now()
 	var firsts atomic.Int32
 	var wg sync.WaitGroup
@@ -411,14 +411,14 @@ func TestMemoryReplayGuardConcurrent(t *testing.T) {
 
 // ExampleSign signs a create-session call as a merchant's server does.
 func ExampleSign() {
-	r := wire.Request{
+	r := auth.Request{
 		Method:      "POST",
 		ContentType: "application/json",
 		Date:        "Fri, 06 Jun 2014 13:39:43 GMT",
 		Target:      "/v1/1234/sessions",
 	}
 	fmt.Printf("%q\n", r.StringToSign())
-	fmt.Println(wire.Sign("testKeyId", []byte("testSecretApiKey"), r))
+	fmt.Println(auth.Sign("testKeyId", []byte("testSecretApiKey"), r))
 	// Output:
 	// "POST\napplication/json\nFri, 06 Jun 2014 13:39:43 GMT\n/v1/1234/sessions\n"
 	// GCS v1HMAC:testKeyId:9oC2KGQezH3ZGJ5O0V13+YIWiQ3UMyghXQEmmbnpVpY=
@@ -431,7 +431,7 @@ func TestValidKeyID(t *testing.T) {
 		"testKeyId": true, "k": true, "~!-_.": true,
 		"": false, "k:1": false, "k 1": false, "k\t": false, "é": false, "k\x7f": false,
 	} {
-		if got := wire.ValidKeyID(id); got != want {
+		if got := auth.ValidKeyID(id); got != want {
 			t.Errorf("ValidKeyID(%q) = %v; want %v", id, got, want)
 		}
 	}

@@ -1,4 +1,4 @@
-package wire
+package auth
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
-	"github.com/clientsession/engine/internal/option"
 )
 
 // V1HMACPrefix starts the Authorization header of a Server API call:
@@ -222,7 +221,7 @@ func (f verifierOptionFunc) apply(c *verifierConfig) { f(c) }
 
 // verifierConfig is a Verifier being built, with the problems found.
 type verifierConfig struct {
-	option.Problems
+	sderrors.ConfigProblems
 	v Verifier
 }
 
@@ -278,11 +277,11 @@ type Verifier struct {
 // every option (a nil one included) and reports all problems at once as
 // sderrors.ErrInvalidConfiguration.
 func NewVerifier(keys APIKeys, opts ...VerifierOption) (*Verifier, error) {
-	c := verifierConfig{Problems: option.Problems{Prefix: "wire: "}, v: Verifier{keys: keys, now: time.Now, skew: DefaultClockSkew}}
+	c := verifierConfig{ConfigProblems: sderrors.ConfigProblems{Prefix: "auth: "}, v: Verifier{keys: keys, now: time.Now, skew: DefaultClockSkew}}
 	if keys == nil {
 		c.Fail("keys", "the API keys must not be nil")
 	}
-	option.Apply(&c.Problems, opts, func(o VerifierOption) { o.apply(&c) })
+	sderrors.ApplyOptions(&c.ConfigProblems, opts, func(o VerifierOption) { o.apply(&c) })
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
@@ -363,7 +362,7 @@ var errReplayed = sderrors.ErrUnauthorized.WithMessage("this signature was used 
 // unavailable maps a failing dependency: our errors pass, others become a
 // retryable ErrUnavailable (the cause is kept, never sent).
 func unavailable(err error) error {
-	if sderrors.As(err) != nil {
+	if sderrors.Find(err) != nil {
 		return err
 	}
 	return sderrors.ErrUnavailable.WithCause(err)
