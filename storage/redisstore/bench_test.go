@@ -5,12 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/session/sessiontest"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/redisstore"
@@ -232,4 +234,66 @@ func BenchmarkReplicaAcks(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkMemoryPerItem reports what Redis holds per session (5 tokens,
+// no filters, created through the engine) and per kept idempotent answer
+// (a create's answer, about 200 bytes), from used_memory before and after
+// each on a server of its own: the figures of docs/failover.md's scale on
+// paper.
+//
+//	go test -run '^$' -bench MemoryPerItem -benchtime 20000x .
+func BenchmarkMemoryPerItem(b *testing.B) {
+	addr(b) // the same switch as the other tests: CI sets it
+	srv := startOwnServer(b)
+	client := redis.NewClient(&redis.Options{Addr: srv.addr()})
+	b.Cleanup(func() { _ = client.Close() })
+	s, err := redisstore.New(client)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := sessiontest.NewLoadEngine(b, storagetest.Stores{Sessions: s})
+	ctx := context.Background()
+	used := func() float64 {
+		b.Helper()
+		info, err := client.Info(ctx, "memory").Result()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for line := range strings.Lines(info) {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
+				n, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return n
+			}
+		}
+		b.Fatal("INFO memory has no used_memory")
+		return 0
+	}
+	req := session.CreateRequest{Tokens: []string{"tok-1", "tok-2", "tok-3", "tok-4", "tok-5"}}
+	answer := session.Answer{Status: 200, Body: []byte(`{"assetUrl":"https://pay.example.com/","clientApiUrl":"https://pay.example.com/client",` +
+		`"clientSessionId":"0123456789abcdef0123456789abcdef","customerId":"1234-0123456789abcdef0123456789abcdef","invalidTokens":[],"region":"EU"}`)}
+	b.Run("session", func(b *testing.B) {
+		before, n := used(), 0
+		for b.Loop() {
+			n++
+			if _, err := e.Create(ctx, sessiontest.LoadMerchant, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric((used()-before)/float64(n), "bytes/item")
+	})
+	b.Run("idempotent answer", func(b *testing.B) {
+		before, n := used(), 0
+		for b.Loop() {
+			n++
+			if _, err := e.Idempotent(ctx, sessiontest.LoadMerchant, "key-"+strconv.Itoa(n), []byte("{}"),
+				func(context.Context) session.Answer { return answer }); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric((used()-before)/float64(n), "bytes/item")
+	})
 }
