@@ -126,14 +126,15 @@ func (e *Engine) SupportsIdempotence() bool { return e.idem != nil }
 // names the key's carrier (its header, its metadata key) as their
 // property. A malformed merchant id is
 // sderrors.ErrUnknownMerchant at "merchantId"; a failing store a retryable
-// sderrors.ErrUnavailable, and run does not run. When a final answer
-// could not be stored (the store failed, or could not make it durable,
-// e.g. no replica acknowledged it), the result is a retryable
-// sderrors.ErrUnavailable and not the answer: an answer given once must be
-// the answer of every repeat, and a store failover could lose one that was
-// not stored. What run did is then never handed out (a session created
-// meanwhile expires unused); a retry gets ErrDuplicateRequest while the
-// claim is running, and runs again once it is released.
+// sderrors.ErrUnavailable (sderrors.ErrStoreFull when it is at its memory
+// bound), and run does not run. When a final answer could not be stored
+// (the store failed, or could not make it durable, e.g. no replica
+// acknowledged it), the result is a retryable error and not the answer:
+// an answer given once must be the answer of every repeat, and a store
+// failover could lose one that was not stored. What run did is then never
+// handed out (a session created meanwhile expires unused); a retry gets
+// ErrDuplicateRequest while the claim is running, and runs again once it
+// is released.
 func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request []byte, run func(context.Context) Answer) (IdempotentResult, error) {
 	if !ValidIdempotenceKey(key) {
 		return IdempotentResult{}, errBadIdempotenceKey
@@ -152,7 +153,7 @@ func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request
 	got, err := e.idem.ClaimIdempotency(ctx, k, rec)
 	e.obs.storeCall("claim_idempotency", start, err)
 	if err != nil {
-		return IdempotentResult{}, sderrors.FromDependency(err)
+		return IdempotentResult{}, storeFailure(err)
 	}
 	if got.Attempt != rec.Attempt {
 		first := IdempotentResult{FirstAttemptAt: got.StartedAt}
@@ -190,7 +191,7 @@ func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request
 		err = e.idem.FinishIdempotency(bg, k, rec.Attempt, ans.Status, ans.Body)
 		e.obs.storeCall("finish_idempotency", start, err)
 		if err != nil {
-			return IdempotentResult{}, sderrors.FromDependency(err)
+			return IdempotentResult{}, storeFailure(err)
 		}
 	} else {
 		err = e.idem.ReleaseIdempotency(bg, k, rec.Attempt)

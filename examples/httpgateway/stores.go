@@ -20,6 +20,9 @@ import (
 type stores struct {
 	Sessions storage.Repository
 	Tokens   token.Repository
+	// Mem is the memstore when it holds the sessions (no -redis, no
+	// -postgres), for its account; nil otherwise.
+	Mem *memstore.Store
 	// Close releases connections; never nil.
 	Close func() error
 }
@@ -34,9 +37,9 @@ type storeFlags struct {
 }
 
 // openStores opens the stores of -redis redisURL and -postgres postgresDSN
-// with the other flags' defaults.
-func openStores(ctx context.Context, redisURL, postgresDSN string, data *gatewayData) (stores, error) {
-	return openStoresWith(ctx, storeFlags{Redis: redisURL, Postgres: postgresDSN, AckTimeout: defaultAckTimeout}, data)
+// with the other Redis flags' defaults; memOpts configure the memstore.
+func openStores(ctx context.Context, redisURL, postgresDSN string, data *gatewayData, memOpts ...memstore.Option) (stores, error) {
+	return openStoresWith(ctx, storeFlags{Redis: redisURL, Postgres: postgresDSN, AckTimeout: defaultAckTimeout}, data, memOpts...)
 }
 
 // openStoresWith opens the stores the flags name:
@@ -49,7 +52,9 @@ func openStores(ctx context.Context, redisURL, postgresDSN string, data *gateway
 //     that several gateway processes serve each other's sessions; tokens
 //     from PostgreSQL when -postgres is given, else from the data file in
 //     memory.
-func openStoresWith(ctx context.Context, f storeFlags, data *gatewayData) (stores, error) {
+//
+// memOpts configure the memstore (e.g. its memory bound).
+func openStoresWith(ctx context.Context, f storeFlags, data *gatewayData, memOpts ...memstore.Option) (stores, error) {
 	st := stores{Close: func() error { return nil }}
 	var closers []func() error
 	st.Close = func() error {
@@ -67,12 +72,12 @@ func openStoresWith(ctx context.Context, f storeFlags, data *gatewayData) (store
 		closers = append(closers, closePG)
 		st.Sessions, st.Tokens = pg, pg
 	} else {
-		mem, err := memstore.New()
+		mem, err := memstore.New(memOpts...)
 		if err != nil {
 			return stores{}, err
 		}
 		mem.PutTokens(data.tokens...)
-		st.Sessions, st.Tokens = mem, mem
+		st.Sessions, st.Tokens, st.Mem = mem, mem, mem
 	}
 	if f.Redis != "" || f.RedisCluster != "" || f.ReplicaAcks != 0 {
 		rs, closeRedis, err := openRedis(ctx, f)
@@ -81,7 +86,7 @@ func openStoresWith(ctx context.Context, f storeFlags, data *gatewayData) (store
 			return stores{}, err
 		}
 		closers = append(closers, closeRedis)
-		st.Sessions = rs
+		st.Sessions, st.Mem = rs, nil
 	}
 	return st, nil
 }

@@ -228,7 +228,7 @@ func TestGatewayOnSentinelWithReplicaAcks(t *testing.T) {
 	sentinel := startRedis(t, conf, "--sentinel")
 	rc := redis.NewClient(&redis.Options{Addr: replica.addr()})
 	defer func() { _ = rc.Close() }()
-	waitFor(t, "the replica to sync", func() bool {
+	pollUntil(t, "the replica to sync", func() bool {
 		info, err := rc.Info(t.Context(), "replication").Result()
 		return err == nil && strings.Contains(info, "master_link_status:up")
 	})
@@ -251,7 +251,7 @@ func TestGatewayOnSentinelWithReplicaAcks(t *testing.T) {
 	if err := replica.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "a create to succeed with the replica back", func() bool {
+	pollUntil(t, "a create to succeed with the replica back", func() bool {
 		return g.Server(http.MethodPost, "/v1/1234/sessions", `{}`, defaultSigner).Status == http.StatusOK
 	})
 }
@@ -277,8 +277,8 @@ func TestGatewayOnMultiHostPostgres(t *testing.T) {
 	}
 }
 
-// waitFor polls ok for at most 20 s.
-func waitFor(t *testing.T, what string, ok func() bool) {
+// pollUntil polls ok for at most 20 s.
+func pollUntil(t *testing.T, what string, ok func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); !ok(); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {

@@ -660,15 +660,17 @@ func (f *Failover) Verify() FailoverReport {
 			}
 		})
 	}
-	runJobs(jobs, f.opts.Workers)
+	if !runJobs(jobs, f.opts.Workers, f.opts.VerifyTimeout+2*f.opts.CallTimeout) {
+		f.t.Errorf("failover: the verification did not end within %s", f.opts.VerifyTimeout+2*f.opts.CallTimeout)
+	}
 	f.t.Logf("failover: %s", r)
 	f.t.Logf("failover: the last failures (seconds since the promotion): %q", r.LastFailures)
 	return r
 }
 
-// runJobs runs jobs on n goroutines; each job is bounded by the deadline
-// it checks.
-func runJobs(jobs []func(), n int) {
+// runJobs runs jobs on n goroutines and reports whether they all ended
+// within d (each job is bounded by the deadline it checks).
+func runJobs(jobs []func(), n int, d time.Duration) bool {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range n {
@@ -682,7 +684,14 @@ func runJobs(jobs []func(), n int) {
 			}
 		})
 	}
-	wg.Wait()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
 }
 
 // timing computes the outage and the rates of the report.

@@ -41,7 +41,11 @@ func NewLagProxy(tb testing.TB, listen, target string) *LagProxy {
 	}
 	p := &LagProxy{l: l, target: target, conns: map[net.Conn]struct{}{}}
 	p.wg.Go(p.serve)
-	tb.Cleanup(p.close)
+	tb.Cleanup(func() {
+		if !p.close(10 * time.Second) {
+			tb.Error("lag proxy: its goroutines did not end within 10 s of closing")
+		}
+	})
 	return p
 }
 
@@ -68,11 +72,20 @@ func (p *LagProxy) Cut() {
 // Restore accepts connections again after Cut.
 func (p *LagProxy) Restore() { p.down.Store(false) }
 
-func (p *LagProxy) close() {
+// close closes the listener and every connection and reports whether
+// the proxy's goroutines ended within d.
+func (p *LagProxy) close(d time.Duration) bool {
 	p.down.Store(true)
 	_ = p.l.Close()
 	p.closeConns()
-	p.wg.Wait()
+	done := make(chan struct{})
+	go func() { p.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
 }
 
 func (p *LagProxy) closeConns() {

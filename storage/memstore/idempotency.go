@@ -20,11 +20,26 @@ type idempotency struct {
 // ClaimIdempotency implements storage.Idempotency. A record that expired
 // at or before rec.StartedAt is replaced; every claim also removes a few
 // expired records (judged by rec.StartedAt), as Save does for sessions.
+// A new claim past the bound of WithMaxBytes is refused as Save is
+// (storage.ErrFull), and the key stays unclaimed.
 func (s *Store) ClaimIdempotency(ctx context.Context, key storage.Key, rec storage.IdempotencyRecord) (storage.IdempotencyRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return storage.IdempotencyRecord{}, fmt.Errorf("memstore: claim idempotency: %w", err)
 	}
 	now := unixNanos(rec.StartedAt)
+	for retried := false; ; retried = true {
+		if got, ok := s.claimIdempotency(key, rec, now); ok {
+			return got, nil
+		}
+		if retried || !s.reclaim(max(now, s.callerTime())) {
+			return storage.IdempotencyRecord{}, errFull
+		}
+	}
+}
+
+// claimIdempotency is one attempt of ClaimIdempotency: false when the
+// bound refused it.
+func (s *Store) claimIdempotency(key storage.Key, rec storage.IdempotencyRecord, now int64) (storage.IdempotencyRecord, bool) {
 	s.idem.mu.Lock()
 	defer s.idem.mu.Unlock()
 	if s.idem.records == nil {
@@ -32,11 +47,12 @@ func (s *Store) ClaimIdempotency(ctx context.Context, key storage.Key, rec stora
 	}
 	if old, ok := s.idem.records[key]; ok && unixNanos(old.ExpiresAt) > now {
 		old.Body = append([]byte(nil), old.Body...)
-		return old, nil
+		return old, true
 	}
 	seen := 0
 	for k, r := range s.idem.records {
 		if unixNanos(r.ExpiresAt) <= now {
+			s.budget.release(idemCost(r))
 			delete(s.idem.records, k)
 		}
 		if seen++; seen >= sweepSample {
@@ -45,24 +61,55 @@ func (s *Store) ClaimIdempotency(ctx context.Context, key storage.Key, rec stora
 	}
 	rec.Done, rec.Status = false, 0
 	rec.Body = nil
+	c := idemCost(rec)
+	if old, ok := s.idem.records[key]; ok { // expired, replaced
+		c -= idemCost(old)
+	}
+	if !s.budget.charge(c) {
+		return storage.IdempotencyRecord{}, false
+	}
 	s.idem.records[key] = rec
-	return rec, nil
+	return rec, true
 }
 
-// FinishIdempotency implements storage.Idempotency.
+// FinishIdempotency implements storage.Idempotency. When the answer does
+// not fit under the bound of WithMaxBytes (after a reclaim of what
+// expired), the claim is removed instead, as ReleaseIdempotency does, and
+// the error wraps storage.ErrFull: a repeat then runs again, rather than
+// answering 409 until the claim expires.
 func (s *Store) FinishIdempotency(ctx context.Context, key storage.Key, attempt storage.Attempt, status int, body []byte) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: finish idempotency: %w", err)
 	}
+	if s.finishIdempotency(key, attempt, status, body, false) {
+		return nil
+	}
+	s.reclaim(s.callerTime())
+	if s.finishIdempotency(key, attempt, status, body, true) {
+		return nil
+	}
+	return errFull
+}
+
+// finishIdempotency is one attempt of FinishIdempotency: false when the
+// bound refused the answer; the claim is then removed if last.
+func (s *Store) finishIdempotency(key storage.Key, attempt storage.Attempt, status int, body []byte, last bool) bool {
 	s.idem.mu.Lock()
 	defer s.idem.mu.Unlock()
 	r, ok := s.idem.records[key]
 	if !ok || r.Attempt != attempt {
-		return nil
+		return true
+	}
+	if !s.budget.charge(int64(len(body)) - int64(len(r.Body))) {
+		if last {
+			s.budget.release(idemCost(r))
+			delete(s.idem.records, key)
+		}
+		return false
 	}
 	r.Done, r.Status, r.Body = true, status, append([]byte(nil), body...)
 	s.idem.records[key] = r
-	return nil
+	return true
 }
 
 // ReleaseIdempotency implements storage.Idempotency.
@@ -73,6 +120,7 @@ func (s *Store) ReleaseIdempotency(ctx context.Context, key storage.Key, attempt
 	s.idem.mu.Lock()
 	defer s.idem.mu.Unlock()
 	if r, ok := s.idem.records[key]; ok && r.Attempt == attempt && !r.Done {
+		s.budget.release(idemCost(r))
 		delete(s.idem.records, key)
 	}
 	return nil
@@ -86,6 +134,7 @@ func (s *Store) deleteExpiredIdempotency(now int64) int {
 	n := 0
 	for k, r := range s.idem.records {
 		if unixNanos(r.ExpiresAt) <= now {
+			s.budget.release(idemCost(r))
 			delete(s.idem.records, k)
 			n++
 		}

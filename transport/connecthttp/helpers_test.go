@@ -81,6 +81,17 @@ func testKey(tb testing.TB) encryption.Key {
 // newEngine is the fixture's engine over a fresh memstore.
 func newEngine(tb testing.TB, opts ...session.Option) *session.Engine {
 	tb.Helper()
+	store, err := memstore.New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return newEngineOver(tb, store, opts...)
+}
+
+// newEngineOver is the fixture's engine over store, which it fills with
+// the fixture's tokens.
+func newEngineOver(tb testing.TB, store *memstore.Store, opts ...session.Option) *session.Engine {
+	tb.Helper()
 	cat, err := filter.NewCatalog(catalogProducts())
 	if err != nil {
 		tb.Fatal(err)
@@ -95,10 +106,6 @@ func newEngine(tb testing.TB, opts ...session.Option) *session.Engine {
 		"5678": {Origin: "https://us.gateway.example", Region: "US"},
 	}
 	keys, err := encryption.NewKeySet(testKey(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	store, err := memstore.New()
 	if err != nil {
 		tb.Fatal(err)
 	}
