@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	sderrors "github.com/clientsession/engine/errors"
@@ -59,6 +60,8 @@ type Catalog struct {
 	amountBounds []uint64 // products with a minimum or a maximum amount
 
 	iin iinIndex // IIN ranges, see iin.go
+
+	derived sync.Map // key -> value, see Derived
 }
 
 // NewCatalog validates products (unique positive ids, min <= max, well-formed
@@ -230,6 +233,33 @@ func (c *Catalog) Product(id int32) (Product, bool) {
 		return Product{}, false
 	}
 	return c.products[pos], true
+}
+
+// Len returns the number of products.
+func (c *Catalog) Len() int { return len(c.products) }
+
+// Index returns the position of product id in the display order (the order
+// of Products), from 0 to Len()-1.
+func (c *Catalog) Index(id int32) (int, bool) {
+	pos, ok := c.byID[id]
+	return int(pos), ok
+}
+
+// Derived returns the value that build makes from c for key, calling build
+// at most once per catalog and key that is kept (two concurrent first
+// calls may both build; one value wins and is returned to both). It lets
+// another package compute something from an immutable catalog once and
+// keep it exactly as long as the catalog lives: package wire keeps each
+// catalog's products encoded as JSON here. key must be comparable; use a
+// value of an unexported type of the calling package, as with
+// context.WithValue, so that packages never collide. The value must be
+// safe for concurrent use and is never changed by the catalog.
+func (c *Catalog) Derived(key any, build func(*Catalog) any) any {
+	if v, ok := c.derived.Load(key); ok {
+		return v
+	}
+	v, _ := c.derived.LoadOrStore(key, build(c))
+	return v
 }
 
 // Groups returns the group names, sorted.

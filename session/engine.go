@@ -280,6 +280,12 @@ type AccountOnFile struct {
 type AvailableProduct struct {
 	filter.Product
 	AccountsOnFile []AccountOnFile
+	// Catalog is the catalog the product was resolved in; nil in a value
+	// built by hand. Encoders use it to find what they derived from that
+	// catalog once (package wire: each product's JSON, see
+	// filter.Catalog.Derived); a Product that differs from the catalog's
+	// is encoded as it is.
+	Catalog *filter.Catalog
 }
 
 // Products returns the products s may show in pc, in display order, each
@@ -297,7 +303,7 @@ func (e *Engine) Products(ctx context.Context, s Session, pc filter.Context) ([]
 	out := make([]AvailableProduct, 0, len(ids))
 	for _, id := range ids {
 		p, _ := catalog.Product(id)
-		out = append(out, AvailableProduct{Product: p, AccountsOnFile: accountsOf(toks, id)})
+		out = append(out, AvailableProduct{Product: p, AccountsOnFile: accountsOf(toks, id), Catalog: catalog})
 	}
 	return out, nil
 }
@@ -312,7 +318,7 @@ func (e *Engine) Product(ctx context.Context, s Session, pc filter.Context, id i
 	for _, got := range catalog.Resolve(pc, filters) {
 		if got == id {
 			p, _ := catalog.Product(id)
-			return AvailableProduct{Product: p, AccountsOnFile: accountsOf(toks, id)}, nil
+			return AvailableProduct{Product: p, AccountsOnFile: accountsOf(toks, id), Catalog: catalog}, nil
 		}
 	}
 	return AvailableProduct{}, sderrors.ErrUnknownProduct.WithProperty("productId").

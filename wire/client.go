@@ -220,7 +220,17 @@ func NewPaymentProducts(products []session.AvailableProduct, withFields bool) Pa
 // fields (card products only; other payment methods redirect and take none
 // here, so their list is empty).
 func NewPaymentProduct(p session.AvailableProduct, withFields bool) PaymentProduct {
-	out := PaymentProduct{
+	out := productHead(&p.Product)
+	out.AccountsOnFile = NewAccountsOnFile(p.Product, p.AccountsOnFile)
+	out.Fields = fieldsOf(isCard(p.Product), withFields)
+	return out
+}
+
+// productHead maps the catalog's part of a product: everything but its
+// accounts on file and fields. It is what AppendPaymentProducts encodes
+// once per catalog.
+func productHead(p *filter.Product) PaymentProduct {
+	return PaymentProduct{
 		ID:                        p.ID,
 		DisplayHints:              DisplayHints{DisplayOrder: p.DisplayOrder, Label: p.Label, Logo: p.Logo},
 		PaymentMethod:             p.PaymentMethod,
@@ -232,15 +242,20 @@ func NewPaymentProduct(p session.AvailableProduct, withFields bool) PaymentProdu
 		UsesRedirectionTo3rdParty: p.PaymentMethod == "redirect",
 		MinAmount:                 p.MinAmount,
 		MaxAmount:                 p.MaxAmount,
-		AccountsOnFile:            NewAccountsOnFile(p.Product, p.AccountsOnFile),
 	}
+}
+
+// fieldsOf is the fields member of a product or group: nil (left out)
+// without withFields, else the card fields for card input and an empty
+// list otherwise.
+func fieldsOf(card, withFields bool) []PaymentProductField {
 	switch {
-	case withFields && isCard(p.Product):
-		out.Fields = CardFields()
+	case withFields && card:
+		return CardFields()
 	case withFields:
-		out.Fields = []PaymentProductField{}
+		return []PaymentProductField{}
 	}
-	return out
+	return nil
 }
 
 // NewAccountsOnFile maps the session's tokens of product p as accounts on
@@ -254,25 +269,37 @@ func NewAccountsOnFile(p filter.Product, accounts []session.AccountOnFile) []Acc
 		return nil
 	}
 	out := make([]AccountOnFile, 0, len(accounts))
-	for _, a := range accounts {
-		attrs := []AccountOnFileAttribute{{Key: "alias", Value: a.Token.Alias, Status: "READ_ONLY"}}
-		if isCard(p) {
-			attrs = append(attrs, AccountOnFileAttribute{Key: "cardNumber", Value: a.Token.Alias, Status: "READ_ONLY"})
-		}
-		if mmyy := a.Token.CardExpiry.MMYY(); mmyy != "" {
-			attrs = append(attrs, AccountOnFileAttribute{Key: "expiryDate", Value: mmyy, Status: "READ_ONLY"})
-		}
-		out = append(out, AccountOnFile{
-			ID:               a.ID,
-			PaymentProductID: a.Token.PaymentProductID,
-			Attributes:       attrs,
-			DisplayHints: AccountOnFileDisplayHints{
-				LabelTemplate: []LabelTemplateElement{{AttributeKey: "alias", Mask: "{{9999}} {{9999}} {{9999}} {{9999}} {{999}}"}},
-				Logo:          p.Logo,
-			},
-		})
+	for i := range accounts {
+		out = append(out, accountOnFile(&p, &accounts[i], new(accountLists)))
 	}
 	return out
+}
+
+// accountLists are the backing arrays of one AccountOnFile's lists: at
+// most three attributes and one label template element.
+type accountLists struct {
+	attrs [3]AccountOnFileAttribute
+	label [1]LabelTemplateElement
+}
+
+// accountOnFile maps account a of product p, its lists backed by l (the
+// encoder passes arrays on its stack, NewAccountsOnFile fresh ones).
+func accountOnFile(p *filter.Product, a *session.AccountOnFile, l *accountLists) AccountOnFile {
+	l.attrs[0] = AccountOnFileAttribute{Key: "alias", Value: a.Token.Alias, Status: "READ_ONLY"}
+	attrs := l.attrs[:1]
+	if isCard(*p) {
+		attrs = append(attrs, AccountOnFileAttribute{Key: "cardNumber", Value: a.Token.Alias, Status: "READ_ONLY"})
+	}
+	if mmyy := a.Token.CardExpiry.MMYY(); mmyy != "" {
+		attrs = append(attrs, AccountOnFileAttribute{Key: "expiryDate", Value: mmyy, Status: "READ_ONLY"})
+	}
+	l.label[0] = LabelTemplateElement{AttributeKey: "alias", Mask: "{{9999}} {{9999}} {{9999}} {{9999}} {{999}}"}
+	return AccountOnFile{
+		ID:               a.ID,
+		PaymentProductID: a.Token.PaymentProductID,
+		Attributes:       attrs,
+		DisplayHints:     AccountOnFileDisplayHints{LabelTemplate: l.label[:], Logo: p.Logo},
+	}
 }
 
 // groupsOf returns the groups of products with their members, in the
@@ -319,22 +346,24 @@ func NewPaymentProductGroup(products []session.AvailableProduct, id string, with
 // are in display order: the group takes the first member's display order,
 // the members' accounts on file, and card fields when withFields.
 func newGroup(id string, members []session.AvailableProduct, withFields bool) PaymentProductGroup {
-	g := PaymentProductGroup{
-		ID:           id,
-		DisplayHints: DisplayHints{DisplayOrder: members[0].DisplayOrder, Label: groupLabel(id), Logo: "pp_group_" + id + ".png"},
-	}
+	g := groupHead(id, members[0].DisplayOrder)
 	card := false
 	for _, m := range members {
 		g.AccountsOnFile = append(g.AccountsOnFile, NewAccountsOnFile(m.Product, m.AccountsOnFile)...)
 		card = card || isCard(m.Product)
 	}
-	switch {
-	case withFields && card:
-		g.Fields = CardFields()
-	case withFields:
-		g.Fields = []PaymentProductField{}
-	}
+	g.Fields = fieldsOf(card, withFields)
 	return g
+}
+
+// groupHead maps what a group shows besides its accounts on file and
+// fields: its id, label and logo, and the display order of its first
+// available member.
+func groupHead(id string, displayOrder int) PaymentProductGroup {
+	return PaymentProductGroup{
+		ID:           id,
+		DisplayHints: DisplayHints{DisplayOrder: displayOrder, Label: groupLabel(id), Logo: "pp_group_" + id + ".png"},
+	}
 }
 
 func groupLabel(id string) string {

@@ -52,4 +52,43 @@
 // Nothing here ever puts a token id, clientSessionId or key into a Client
 // API answer: AccountOnFile carries the small per-session id and display
 // attributes only.
+//
+// # Encoding
+//
+// The JSON of every answer is written without reflection: each Client API
+// type (PaymentProducts, PaymentProduct, PaymentProductGroups,
+// PaymentProductGroup, AccountOnFile, PublicKey, IINDetailsResponse), the
+// Server API's SessionResponse and the error body (AppendErrorResponse)
+// has an AppendJSON that appends exactly the bytes encoding/json.Marshal
+// gives for the same value: the same members in the same order, the same
+// omissions, null for a nil list that is not omitted, and strings escaped
+// as encoding/json escapes them ('<', '>', '&', U+2028 and U+2029 as \u
+// escapes, invalid UTF-8 as \ufffd). The types keep their json tags, so
+// json.Marshal still gives the same bytes; differential tests and a fuzz
+// target per type compare the two on arbitrary values. The Server API
+// extensions (DecryptResponse, ExplainResponse) are encoded by
+// encoding/json: they are not on a hot path.
+//
+// A product's JSON depends only on the catalog and on hide=fields; the
+// session adds its accounts on file. AppendPaymentProducts,
+// AppendPaymentProduct, AppendPaymentProductGroups and
+// AppendPaymentProductGroup therefore assemble the answer from bytes
+// encoded once per catalog: for each product, its members up to
+// accountsOnFile, and the members of its group as the group shows them
+// when that product is its first available member. The fields members (the
+// card fields, or []) are encoded once for all. The bytes hang off the
+// catalog itself (filter.Catalog.Derived, under a key of this package):
+// computed on the first answer that names the catalog
+// (session.AvailableProduct.Catalog, set by the engine), shared by every
+// goroutine (concurrent first answers may encode twice; one result is
+// kept), never changed, and collected with the catalog, so the memory is
+// bounded by the live catalogs, one encoding each, and a reloaded catalog
+// leaves nothing behind. A product that differs from its catalog's in a
+// member the JSON shows (a value built or changed by hand) is encoded as
+// it is. A CatalogSource should hand out the same *filter.Catalog until
+// its products change: a new catalog is encoded on its first answer, a
+// cost of the order of building it.
+//
+// ParseClientQuery reads the payment context and hide=fields of a Client
+// API query without the map of url.ParseQuery, with the same result.
 package wire

@@ -17,8 +17,14 @@ import (
 // when countryCode or currencyCode is missing, ErrInvalidPaymentContext
 // when a value is malformed).
 func ParsePaymentContext(query map[string][]string) (filter.Context, error) {
-	pc := filter.Context{CountryCode: first(query, "countryCode"), CurrencyCode: first(query, "currencyCode")}
-	if a := first(query, "amount"); a != "" {
+	return paymentContext(first(query, "countryCode"), first(query, "currencyCode"), first(query, "amount"), first(query, "isRecurring"))
+}
+
+// paymentContext is ParsePaymentContext of the first value of each
+// parameter ("" when absent).
+func paymentContext(countryCode, currencyCode, amount, isRecurring string) (filter.Context, error) {
+	pc := filter.Context{CountryCode: countryCode, CurrencyCode: currencyCode}
+	if a := amount; a != "" {
 		n, err := strconv.ParseInt(a, 10, 64)
 		if err != nil {
 			return filter.Context{}, sderrors.ErrInvalidPaymentContext.WithProperty("amount").
@@ -26,7 +32,7 @@ func ParsePaymentContext(query map[string][]string) (filter.Context, error) {
 		}
 		pc.Amount = n
 	}
-	switch first(query, "isRecurring") {
+	switch isRecurring {
 	case "", "false":
 	case "true":
 		pc.IsRecurring = true

@@ -12,21 +12,27 @@
 #     one signature with a fixed Date serves the whole run, well within the
 #     gateway's 15-minute skew).
 # Phases run in the order gateway, floor, floor, gateway (ABBA), so that a
-# drift of the shared machine's load hits both alike; each side's figure is
-# the mean of its two runs. Prints requests/s, the ratio gateway/floor and
+# drift of the shared machine's load hits both alike; -r repeats that
+# sequence (rounds), each phase's rounds one after the other. Each side's
+# figure is the mean of its runs. Prints requests/s, the ratio
+# gateway/floor (and, with several rounds, each round's ratio, their median
+# and range), the CPU time each server spent per request (utime + stime
+# from /proc, over the run's requests: a figure the machine's other load
+# disturbs much less than requests/s) and their ratio floor/gateway, and
 # p99 latency; then profiles the gateway under each load (pprof, CPU) and
 # prints where the time goes.
 #
-# Usage: bench/gateway/run.sh [-d seconds per run (10)] [-c connections (32)] [-t threads (2)] [-o out dir]
+# Usage: bench/gateway/run.sh [-d seconds per run (10)] [-c connections (32)] [-t threads (2)] [-r rounds (1)] [-o out dir]
 # Needs Go, curl, openssl; installs Debian's wrk with apt-get when missing.
 set -euo pipefail
 
-DURATION=10 CONNS=32 THREADS=2 OUT=""
-while getopts "d:c:t:o:" opt; do
+DURATION=10 CONNS=32 THREADS=2 ROUNDS=1 OUT=""
+while getopts "d:c:t:r:o:" opt; do
 	case $opt in
 	d) DURATION=$OPTARG ;;
 	c) CONNS=$OPTARG ;;
 	t) THREADS=$OPTARG ;;
+	r) ROUNDS=$OPTARG ;;
 	o) OUT=$OPTARG ;;
 	*) exit 2 ;;
 	esac
@@ -70,7 +76,10 @@ wait_up() { # url
 }
 
 start_gateway() { # binary
-	"$1" -addr "$GW_ADDR" 2>>"$OUT/gateway.log" &
+	# As shipped (access log, metrics), but with room for every session the
+	# create runs leave (they live 2 h): the runs measure serving, not
+	# refusals at the default -max-store-bytes.
+	"$1" -addr "$GW_ADDR" -max-store-bytes $((4 << 30)) 2>>"$OUT/gateway.log" &
 	GW_PID=$!
 	PIDS+=("$GW_PID")
 	wait_up "http://$GW_ADDR/"
@@ -112,7 +121,8 @@ wrk.headers["Authorization"] = "GCS v1Client:$CSID"
 EOF
 
 "$OUT/floor" -addr "$FLOOR_ADDR" -create "$OUT/create.capture" -products "$OUT/products.capture" 2>>"$OUT/floor.log" &
-PIDS+=("$!")
+FLOOR_PID=$!
+PIDS+=("$FLOOR_PID")
 wait_up "http://$FLOOR_ADDR/"
 # The floor answers byte for byte what the gateway answered (but Date).
 for what in create products; do
@@ -129,10 +139,16 @@ for what in create products; do
 done
 
 # ---- load ----
-# run NAME URL SCRIPT: one wrk run; records requests/s, p99 and errors.
+HZ=$(getconf CLK_TCK)
+# cpu_ticks PID: the CPU time (user + system, in clock ticks) process PID has used.
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+# run NAME URL SCRIPT PID: one wrk run against the server PID; records
+# requests/s, p99, errors and the server's CPU time per request (µs).
 run() {
-	local name=$1 url=$2 script=$3 log="$OUT/wrk-$1.txt"
+	local name=$1 url=$2 script=$3 pid=$4 log="$OUT/wrk-$1.txt" t0 t1
+	t0=$(cpu_ticks "$pid")
 	wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$script" "$url" >"$log"
+	t1=$(cpu_ticks "$pid")
 	if grep -q 'Non-2xx\|Socket errors' "$log"; then
 		echo "$name: errors:" >&2
 		grep 'Non-2xx\|Socket errors' "$log" >&2
@@ -140,8 +156,10 @@ run() {
 	fi
 	awk '/Requests\/sec/ {print $2}' "$log" >"$OUT/$name.rps"
 	awk '$1 == "99%" {print $2}' "$log" >"$OUT/$name.p99"
+	awk -v t=$((t1 - t0)) -v hz="$HZ" '/requests in/ {printf "%.2f\n", t * 1e6 / hz / $1}' "$log" >"$OUT/$name.cpu"
 }
 mean() { awk '{s += $1} END {printf "%.0f", s / NR}' "$@"; }
+mean2() { awk '{s += $1} END {printf "%.1f", s / NR}' "$@"; }
 # p99 in ms from wrk's "1.23ms" / "456.00us" / "1.02s"
 ms() {
 	sed -e 's/us$/ 0.001/' -e 's/ms$/ 1/' -e 's/s$/ 1000/' "$@" | awk '{v = $1 * $2; if (v > m) m = v} END {printf "%.2f", m}'
@@ -149,23 +167,40 @@ ms() {
 
 for what in products create; do
 	if [ $what = create ]; then path=$CREATE_PATH; else path=$PRODUCTS_PATH; fi
-	run "$what-gateway-1" "http://$GW_ADDR$path" "$OUT/$what.lua"
-	run "$what-floor-1" "http://$FLOOR_ADDR$path" "$OUT/$what.lua"
-	run "$what-floor-2" "http://$FLOOR_ADDR$path" "$OUT/$what.lua"
-	run "$what-gateway-2" "http://$GW_ADDR$path" "$OUT/$what.lua"
+	for r in $(seq "$ROUNDS"); do
+		run "$what-gateway-$r-1" "http://$GW_ADDR$path" "$OUT/$what.lua" "$GW_PID"
+		run "$what-floor-$r-1" "http://$FLOOR_ADDR$path" "$OUT/$what.lua" "$FLOOR_PID"
+		run "$what-floor-$r-2" "http://$FLOOR_ADDR$path" "$OUT/$what.lua" "$FLOOR_PID"
+		run "$what-gateway-$r-2" "http://$GW_ADDR$path" "$OUT/$what.lua" "$GW_PID"
+	done
 done
 
 echo
-echo "wrk -t$THREADS -c$CONNS -d${DURATION}s, loopback; each figure the mean of 2 runs (ABBA order); p99 the worse run"
-printf '%-10s %12s %12s %8s %6s %14s %12s\n' phase gateway_rps floor_rps ratio goal gateway_p99_ms floor_p99_ms
+echo "wrk -t$THREADS -c$CONNS -d${DURATION}s, loopback, $ROUNDS round(s) of gateway-floor-floor-gateway; each figure the mean of its runs; p99 the worst run"
+echo "cpu_us: the server's CPU time per request (user + system); cpu_ratio = floor cpu_us / gateway cpu_us"
+printf '%-10s %12s %12s %8s %6s %14s %12s %10s %14s %12s\n' phase gateway_rps floor_rps ratio goal gateway_cpu_us floor_cpu_us cpu_ratio gateway_p99_ms floor_p99_ms
 for what in products create; do
 	g=$(mean "$OUT/$what"-gateway-*.rps)
 	f=$(mean "$OUT/$what"-floor-*.rps)
+	gc=$(mean2 "$OUT/$what"-gateway-*.cpu)
+	fc=$(mean2 "$OUT/$what"-floor-*.cpu)
 	goal=0.80
 	[ $what = create ] && goal=0.75
-	printf '%-10s %12s %12s %8s %6s %14s %12s\n' "$what" "$g" "$f" "$(awk -v g="$g" -v f="$f" 'BEGIN {printf "%.2f", g / f}')" \
-		"$goal" "$(ms "$OUT/$what"-gateway-*.p99)" "$(ms "$OUT/$what"-floor-*.p99)"
+	printf '%-10s %12s %12s %8s %6s %14s %12s %10s %14s %12s\n' "$what" "$g" "$f" "$(awk -v g="$g" -v f="$f" 'BEGIN {printf "%.2f", g / f}')" \
+		"$goal" "$gc" "$fc" "$(awk -v g="$gc" -v f="$fc" 'BEGIN {printf "%.2f", f / g}')" \
+		"$(ms "$OUT/$what"-gateway-*.p99)" "$(ms "$OUT/$what"-floor-*.p99)"
 done
+if [ "$ROUNDS" -gt 1 ]; then
+	echo
+	echo "ratio gateway/floor of each round (requests/s), then median [min-max]:"
+	for what in products create; do
+		ratios=$(for r in $(seq "$ROUNDS"); do
+			awk -v g="$(mean "$OUT/$what-gateway-$r"-*.rps)" -v f="$(mean "$OUT/$what-floor-$r"-*.rps)" 'BEGIN {printf "%.2f\n", g / f}'
+		done)
+		printf '%-10s %s -> %s\n' "$what" "$(echo $ratios)" \
+			"$(echo "$ratios" | sort -n | awk '{v[NR] = $1} END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f [%.2f-%.2f]", m, v[1], v[NR]}')"
+	done
+fi
 
 # ---- profile ----
 stop_gateway

@@ -104,13 +104,21 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if *publicURL == "" {
 		*publicURL = "http://" + ln.Addr().String()
 	}
+	// The access log goes to stderr through a buffer: no write system call
+	// per request; flushed every flushInterval and at shutdown. Its lines
+	// are slog's JSON lines, formatted by jsonLineHandler.
+	accessLog := newLineBuffer(stderr, 32<<10)
 	handler, err := buildGateway(config{PublicURL: *publicURL, Data: data, Stores: st, Keys: keys, Lifetime: *lifetime,
 		CreateRate: *createRate, CreateBurst: *createBurst, SeparateOps: *opsAddr != "",
-		Log: slog.New(slog.NewJSONHandler(stderr, nil))})
+		Log: slog.New(newJSONLineHandler(accessLog))})
 	if err != nil {
 		_ = ln.Close()
 		return err
 	}
+	flushDone := make(chan struct{})
+	flushCtx, stopFlush := context.WithCancel(context.WithoutCancel(ctx))
+	go func() { defer close(flushDone); accessLog.flushEvery(flushCtx, flushInterval) }()
+	defer func() { stopFlush(); <-flushDone }()
 	var opsLn net.Listener
 	if *opsAddr != "" {
 		if opsLn, err = net.Listen("tcp", *opsAddr); err != nil {

@@ -332,12 +332,7 @@ func withOps(api, ops http.Handler, m *metrics, log *slog.Logger) http.Handler {
 		m.requests.at((meth*nRoutes+rt)*nStatus + m.status(status)).Inc()
 		m.requestSeconds.at(rt).Observe(took.Seconds())
 		if log != nil {
-			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("method", m.methods.names[meth]),
-				slog.String("route", m.routes.names[rt]),
-				slog.Int("status", status),
-				slog.Duration("duration", took),
-				slog.String("merchant", m.merchantOf(r)))
+			accessLog(r.Context(), log, start.Add(took), m.methods.names[meth], m.routes.names[rt], status, took, m.merchantOf(r))
 		}
 	})
 }

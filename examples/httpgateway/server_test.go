@@ -227,6 +227,10 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	if !strings.Contains(stderr.String(), "ephemeral") {
 		t.Errorf("stderr does not say the key is ephemeral: %s", stderr.String())
 	}
+	// The access log is buffered: its last lines are written at shutdown.
+	if !strings.Contains(stderr.String(), `"method":"GET","route":"/","status":404`) {
+		t.Errorf("stderr lacks the access log line of GET /nowhere after shutdown: %s", stderr.String())
+	}
 }
 
 func TestRunRejectsBadDataFile(t *testing.T) {

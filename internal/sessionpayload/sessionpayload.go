@@ -135,6 +135,18 @@ func packable(id string) bool {
 	return true
 }
 
+// hexString is hex.EncodeToString of the bytes of s, in one allocation.
+func hexString(s string) string {
+	const digits = "0123456789abcdef"
+	var b strings.Builder
+	b.Grow(2 * len(s))
+	for i := range len(s) {
+		b.WriteByte(digits[s[i]>>4])
+		b.WriteByte(digits[s[i]&0xF])
+	}
+	return b.String()
+}
+
 // u64 converts a non-negative int; negative values (never passed) give 0.
 func u64(n int) uint64 {
 	if n < 0 {
@@ -149,9 +161,13 @@ func appendString(b []byte, s string) []byte {
 }
 
 // payloadReader decodes a payload; the first problem sticks in err and
-// every later read returns zero values.
+// every later read returns zero values. It reads the payload string
+// itself: the strings it returns that are stored as they are (group
+// names, token ids that are not packed, aliases without leading '*') are
+// substrings of the payload, which is immutable, so decoding them
+// allocates nothing.
 type payloadReader struct {
-	b   []byte
+	s   string
 	err error
 }
 
@@ -160,26 +176,49 @@ func (r *payloadReader) fail(what string) {
 		r.err = sderrors.ErrInternal.WithMessage("the session data is corrupt").WithCause(
 			stderrors.Join(errCorrupt, stderrors.New(what)))
 	}
-	r.b = nil
+	r.s = ""
 }
 
 func (r *payloadReader) u8() byte {
-	if len(r.b) == 0 {
+	if len(r.s) == 0 {
 		r.fail("truncated")
 		return 0
 	}
-	v := r.b[0]
-	r.b = r.b[1:]
+	v := r.s[0]
+	r.s = r.s[1:]
 	return v
 }
 
+// uvarintString is binary.Uvarint over a string: the value and the number
+// of bytes read; 0 bytes when s ends first, minus the bytes read on an
+// overflow of 64 bits.
+func uvarintString(s string) (uint64, int) {
+	var x uint64
+	var shift uint
+	for i := range len(s) {
+		if i == binary.MaxVarintLen64 {
+			return 0, -(i + 1) // overflow
+		}
+		b := s[i]
+		if b < 0x80 {
+			if i == binary.MaxVarintLen64-1 && b > 1 {
+				return 0, -(i + 1) // overflow
+			}
+			return x | uint64(b)<<shift, i + 1
+		}
+		x |= uint64(b&0x7f) << shift
+		shift += 7
+	}
+	return 0, 0
+}
+
 func (r *payloadReader) uvarint(max uint64) uint64 {
-	v, n := binary.Uvarint(r.b)
+	v, n := uvarintString(r.s)
 	if n <= 0 {
 		r.fail("bad uvarint")
 		return 0
 	}
-	r.b = r.b[n:]
+	r.s = r.s[n:]
 	if v > max {
 		r.fail("value out of range")
 		return 0
@@ -188,12 +227,16 @@ func (r *payloadReader) uvarint(max uint64) uint64 {
 }
 
 func (r *payloadReader) varint(lo, hi int64) int64 {
-	v, n := binary.Varint(r.b)
+	ux, n := uvarintString(r.s) // binary.Varint: zig-zag over a uvarint
 	if n <= 0 {
 		r.fail("bad varint")
 		return 0
 	}
-	r.b = r.b[n:]
+	r.s = r.s[n:]
+	v := int64(ux >> 1)
+	if ux&1 != 0 {
+		v = ^v
+	}
 	if v < lo || v > hi {
 		r.fail("value out of range")
 		return 0
@@ -206,27 +249,28 @@ func (r *payloadReader) count() int { return r.length() }
 
 // length reads a length, at most the number of bytes left.
 func (r *payloadReader) length() int {
-	v := r.uvarint(u64(len(r.b)))
-	return int(v) //nolint:gosec // v <= len(r.b)
+	v := r.uvarint(u64(len(r.s)))
+	return int(v) //nolint:gosec // v <= len(r.s)
 }
 
-func (r *payloadReader) bytes(n int) []byte {
-	if n > len(r.b) {
+// bytes returns the next n bytes, as a substring of the payload.
+func (r *payloadReader) bytes(n int) string {
+	if n > len(r.s) {
 		r.fail("truncated")
-		return nil
+		return ""
 	}
-	v := r.b[:n:n]
-	r.b = r.b[n:]
+	v := r.s[:n]
+	r.s = r.s[n:]
 	return v
 }
 
-func (r *payloadReader) str() string { return string(r.bytes(r.length())) }
+func (r *payloadReader) str() string { return r.bytes(r.length()) }
 
 // Decode decodes what Encode wrote. It never panics: corrupt
 // bytes give an error wrapping sderrors.ErrInternal. Tokens get merchantID
 // and StatusActive.
 func Decode(payload string, merchantID string) (filter.Filters, []token.Token, error) {
-	r := payloadReader{b: []byte(payload)}
+	r := payloadReader{s: payload}
 	if r.u8() != payloadV1 {
 		r.fail("unknown version")
 		return filter.Filters{}, nil, r.err
@@ -243,7 +287,7 @@ func Decode(payload string, merchantID string) (filter.Filters, []token.Token, e
 		f.Exclude = r.selection()
 	}
 	toks := r.tokens(merchantID)
-	if r.err == nil && len(r.b) != 0 {
+	if r.err == nil && len(r.s) != 0 {
 		r.fail("trailing bytes")
 	}
 	if r.err != nil {
@@ -285,11 +329,11 @@ func (r *payloadReader) tokens(merchantID string) []token.Token {
 	for i := range toks {
 		t := &toks[i]
 		t.MerchantID, t.Status = merchantID, token.StatusActive
-		head := r.uvarint(uint64(len(r.b)) << 1)
+		head := r.uvarint(uint64(len(r.s)) << 1)
 		if head&1 == 1 {
-			t.ID = hex.EncodeToString(r.bytes(int(head >> 1)))
+			t.ID = hexString(r.bytes(int(head >> 1)))
 		} else {
-			t.ID = string(r.bytes(int(head >> 1)))
+			t.ID = r.bytes(int(head >> 1))
 		}
 		t.PaymentProductID = int32(r.uvarint(math.MaxInt32)) //nolint:gosec // bounded above
 		t.CardExpiry.Month = time.Month(r.uvarint(12))       //nolint:gosec // bounded above
@@ -300,7 +344,13 @@ func (r *payloadReader) tokens(merchantID string) []token.Token {
 			return nil
 		}
 		if stars > 0 {
-			t.Alias = strings.Repeat("*", stars) + rest
+			var a strings.Builder // one allocation: the stars, then the rest
+			a.Grow(stars + len(rest))
+			for range stars {
+				a.WriteByte('*')
+			}
+			a.WriteString(rest)
+			t.Alias = a.String()
 		} else {
 			t.Alias = rest
 		}

@@ -1,12 +1,14 @@
 package sessionpayload
 
 import (
+	"encoding/binary"
 	"errors"
 	"math"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
@@ -124,6 +126,75 @@ func FuzzDecode(f *testing.F) {
 		f2, t2, err := Decode(again, "m")
 		if err != nil || !reflect.DeepEqual(f2, gotF) || !reflect.DeepEqual(t2, gotT) {
 			t.Fatalf("re-encoding %x gives %x, which decodes to %+v %+v, %v", b, again, f2, t2, err)
+		}
+	})
+}
+
+// TestDecodeAllocations: decoding shares the payload's bytes: of the
+// sample (restrictTo with a group and a product, exclude with a product,
+// 5 packed token ids with masked aliases) it allocates the two selections
+// and their lists (5), the token slice (1) and, per token, its id and its
+// alias (10); group names, unpacked token ids and aliases without stars
+// are substrings of the payload.
+func TestDecodeAllocations(t *testing.T) {
+	if testing.CoverMode() != "" {
+		t.Skip("coverage counters change allocation counts")
+	}
+	f, toks := samplePayload()
+	payload := Encode(f, toks)
+	allocs := testing.AllocsPerRun(200, func() {
+		if _, _, err := Decode(payload, "1234"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if want := 16.0; allocs > want {
+		t.Errorf("Decode allocates %.0f times, want at most %.0f", allocs, want)
+	}
+	got, _, err := Decode(payload, "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if group := got.RestrictTo.Groups[0]; !within(group, payload) {
+		t.Errorf("the group name %q is a copy, not a substring of the payload", group)
+	}
+	plain := Encode(filter.Filters{}, []token.Token{{ID: "Not-Hex", PaymentProductID: 1, Alias: "no stars"}})
+	_, toks, err = Decode(plain, "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !within(toks[0].ID, plain) || !within(toks[0].Alias, plain) {
+		t.Errorf("the unpacked id %q and the alias %q are copies, not substrings of the payload", toks[0].ID, toks[0].Alias)
+	}
+}
+
+// within reports whether s (at least one byte) lies inside the memory of
+// payload.
+func within(s, payload string) bool {
+	if s == "" {
+		return false
+	}
+	i := strings.Index(payload, s)
+	return i >= 0 && unsafe.StringData(s) == unsafe.StringData(payload[i:])
+}
+
+// FuzzUvarintString: the string reader's varints read as encoding/binary's
+// do, value and length, overflow and truncation included.
+func FuzzUvarintString(f *testing.F) {
+	f.Add([]byte{0x01})
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02})
+	f.Add([]byte{0x80, 0x80})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		gotV, gotN := uvarintString(string(b))
+		wantV, wantN := binary.Uvarint(b)
+		if gotV != wantV || gotN != wantN {
+			t.Fatalf("%x: uvarint %d, %d; want %d, %d", b, gotV, gotN, wantV, wantN)
+		}
+		r := payloadReader{s: string(b)}
+		v := r.varint(math.MinInt64, math.MaxInt64)
+		if wv, wn := binary.Varint(b); (wn > 0) != (r.err == nil) || (wn > 0 && v != wv) {
+			t.Fatalf("%x: varint %d (%v); want %d, %d", b, v, r.err, wv, wn)
 		}
 	})
 }

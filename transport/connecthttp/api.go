@@ -15,6 +15,11 @@ import (
 
 // ---- Server API ----
 
+// idempotenceKeyField is the idempotence key header's name as net/http
+// keys it (http.CanonicalHeaderKey): looked up directly, it costs no
+// allocation per create.
+const idempotenceKeyField = "X-Gcs-Idempotence-Key"
+
 // serverAuth verifies the v1HMAC signature of a Server API call for the
 // path's merchant.
 func (h *Handler) serverAuth(w http.ResponseWriter, r *http.Request) (string, bool) {
@@ -46,15 +51,20 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	body, err := h.readBody(w, r)
+	bf, err := h.readBody(w, r)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	keys := r.Header.Values(IdempotenceKeyHeader)
+	defer bf.release()
+	body := bf.b
+	keys := r.Header[idempotenceKeyField]
 	if len(keys) == 0 || !h.engine.SupportsIdempotence() {
-		a := h.create(r.Context(), merchantID, body)
-		writeAnswer(w, a)
+		out := getBuffer()
+		defer out.release()
+		var status int
+		status, out.b, _ = h.create(r.Context(), merchantID, body, out.b)
+		writeBody(w, status, out.b)
 		return
 	}
 	key := keys[0]
@@ -62,7 +72,9 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 		key = "" // two keys: refused as malformed
 	}
 	res, err := h.engine.Idempotent(r.Context(), merchantID, key, body, func(ctx context.Context) session.Answer {
-		return h.create(ctx, merchantID, body)
+		// The answer may be kept for replays: in bytes of its own.
+		status, out, err := h.create(ctx, merchantID, body, nil)
+		return session.Answer{Status: status, Body: out, Err: err}
 	})
 	if !res.FirstAttemptAt.IsZero() {
 		w.Header().Set(IdempotenceTimestampHeader, strconv.FormatInt(res.FirstAttemptAt.UnixMilli(), 10))
@@ -91,18 +103,19 @@ func atKeyHeader(err error) error {
 	}
 }
 
-// create runs one create and returns its answer as it goes on the wire,
-// with its outcome for the idempotence of the engine.
-func (h *Handler) create(ctx context.Context, merchantID string, body []byte) session.Answer {
+// create runs one create and appends its answer, as it goes on the wire,
+// to b: the status, the body and the error it answers (nil for a
+// success), the outcome the engine's idempotence keys on.
+func (h *Handler) create(ctx context.Context, merchantID string, body, b []byte) (int, []byte, error) {
 	req, err := h.engine.DecodeCreateRequest(body)
-	if err != nil {
-		return errorAnswer(err)
+	if err == nil {
+		var resp session.CreateResponse
+		if resp, err = h.engine.Create(ctx, merchantID, req); err == nil {
+			return http.StatusOK, wire.NewSessionResponse(resp).AppendJSON(b), nil
+		}
 	}
-	resp, err := h.engine.Create(ctx, merchantID, req)
-	if err != nil {
-		return errorAnswer(err)
-	}
-	return jsonAnswer(http.StatusOK, wire.NewSessionResponse(resp))
+	e := sderrors.ToResponse(err)
+	return e.HTTPStatus(), wire.AppendErrorResponse(b, e), err
 }
 
 // revokeSession is DELETE /v1/{merchantId}/sessions/{clientSessionId}.
@@ -126,12 +139,13 @@ func (h *Handler) decrypt(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	body, err := h.readBody(w, r)
+	bf, err := h.readBody(w, r)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	req, err := wire.DecodeDecryptRequest(body)
+	defer bf.release()
+	req, err := wire.DecodeDecryptRequest(bf.b)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -188,33 +202,34 @@ func (h *Handler) clientAuth(w http.ResponseWriter, r *http.Request) (session.Se
 	return s, true
 }
 
-// available authenticates the call, reads its payment context and returns
-// the products the session may show in it.
-func (h *Handler) available(w http.ResponseWriter, r *http.Request) ([]session.AvailableProduct, bool) {
+// available authenticates the call, reads its query and returns the
+// products the session may show in its payment context, and whether the
+// answer has their fields (no hide=fields).
+func (h *Handler) available(w http.ResponseWriter, r *http.Request) (products []session.AvailableProduct, withFields, ok bool) {
 	s, ok := h.clientAuth(w, r)
 	if !ok {
-		return nil, false
+		return nil, false, false
 	}
-	pc, err := wire.ParsePaymentContext(r.URL.Query())
+	pc, hide, err := wire.ParseClientQuery(r.URL.RawQuery)
 	if err != nil {
 		writeError(w, err)
-		return nil, false
+		return nil, false, false
 	}
-	products, err := h.engine.Products(r.Context(), s, pc)
+	products, err = h.engine.Products(r.Context(), s, pc)
 	if err != nil {
 		writeError(w, err)
-		return nil, false
+		return nil, false, false
 	}
-	return products, true
+	return products, !hide, true
 }
 
 // products is GET /client/v1/{customerId}/products.
 func (h *Handler) products(w http.ResponseWriter, r *http.Request) {
-	products, ok := h.available(w, r)
+	products, withFields, ok := h.available(w, r)
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.NewPaymentProducts(products, !wire.HideFields(r.URL.Query())))
+	writeEncoded(w, func(b []byte) []byte { return wire.AppendPaymentProducts(b, products, withFields) })
 }
 
 // product is GET /client/v1/{customerId}/products/{paymentProductId}.
@@ -223,8 +238,7 @@ func (h *Handler) product(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	q := r.URL.Query()
-	pc, err := wire.ParsePaymentContext(q)
+	pc, hide, err := wire.ParseClientQuery(r.URL.RawQuery)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -243,30 +257,33 @@ func (h *Handler) product(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.NewPaymentProduct(p, !wire.HideFields(q)))
+	writeEncoded(w, func(b []byte) []byte { return wire.AppendPaymentProduct(b, p, !hide) })
 }
 
 // productGroups is GET /client/v1/{customerId}/productgroups.
 func (h *Handler) productGroups(w http.ResponseWriter, r *http.Request) {
-	products, ok := h.available(w, r)
+	products, withFields, ok := h.available(w, r)
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.NewPaymentProductGroups(products, !wire.HideFields(r.URL.Query())))
+	writeEncoded(w, func(b []byte) []byte { return wire.AppendPaymentProductGroups(b, products, withFields) })
 }
 
 // productGroup is GET /client/v1/{customerId}/productgroups/{paymentProductGroupId}.
 func (h *Handler) productGroup(w http.ResponseWriter, r *http.Request) {
-	products, ok := h.available(w, r)
+	products, withFields, ok := h.available(w, r)
 	if !ok {
 		return
 	}
-	g, err := wire.NewPaymentProductGroup(products, r.PathValue("paymentProductGroupId"), !wire.HideFields(r.URL.Query()))
+	bf := getBuffer()
+	defer bf.release()
+	var err error
+	bf.b, err = wire.AppendPaymentProductGroup(bf.b, products, r.PathValue("paymentProductGroupId"), withFields)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, g)
+	writeBody(w, http.StatusOK, bf.b)
 }
 
 // publicKey is GET /client/v1/{customerId}/crypto/publickey.
@@ -280,7 +297,7 @@ func (h *Handler) publicKey(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.NewPublicKey(pub))
+	writeEncoded(w, wire.NewPublicKey(pub).AppendJSON)
 }
 
 // iinDetails is POST /client/v1/{customerId}/services/getIINdetails: the
@@ -292,12 +309,13 @@ func (h *Handler) iinDetails(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	body, err := h.readBody(w, r)
+	bf, err := h.readBody(w, r)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	req, err := wire.DecodeIINDetailsRequest(body)
+	defer bf.release()
+	req, err := wire.DecodeIINDetailsRequest(bf.b)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -307,7 +325,8 @@ func (h *Handler) iinDetails(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.NewIINDetailsResponse(d))
+	bf.b = wire.NewIINDetailsResponse(d).AppendJSON(bf.b[:0])
+	writeBody(w, http.StatusOK, bf.b)
 }
 
 // UnservedCall is a Client API call of the official client SDK that the

@@ -33,15 +33,21 @@ func (h *Handler) allowedOrigin(origin string) string {
 }
 
 // corsHeaders lets browsers read Client API answers, errors included. The
-// Server API is for merchants' servers and gets no CORS.
-func (h *Handler) corsHeaders(w http.ResponseWriter, r *http.Request) {
-	hd := w.Header()
+// Server API is for merchants' servers and gets no CORS. The values are
+// set as slices of v, the caller's array for this answer.
+func (h *Handler) corsHeaders(hd http.Header, r *http.Request, v *[2]string) {
 	origin := r.Header.Get("Origin")
 	if origin != "" || h.cfg.origins != nil {
-		hd.Add("Vary", "Origin")
+		if _, ok := hd["Vary"]; ok {
+			hd.Add("Vary", "Origin")
+		} else {
+			v[0] = "Origin"
+			hd["Vary"] = v[0:1:1]
+		}
 	}
 	if allow := h.allowedOrigin(origin); allow != "" {
-		hd.Set("Access-Control-Allow-Origin", allow)
+		v[1] = allow
+		hd["Access-Control-Allow-Origin"] = v[1:2:2]
 	}
 }
 

@@ -34,9 +34,21 @@
 // templates as a closed label set.
 //
 // Every answer the handler writes is JSON (or a 204 without a body), with
-// Cache-Control: no-store and X-Content-Type-Options: nosniff; every error
-// is the wire ErrorResponse with a fresh errorId, its status taken from the
-// error's kind. An unknown path is a JSON 404, a known path with another
+// Cache-Control: no-store and X-Content-Type-Options: nosniff, and with
+// Content-Length: never chunked, errors included; every error is the wire
+// ErrorResponse with a fresh errorId, its status taken from the error's
+// kind.
+//
+// Cost per call: answers are encoded by package wire's encoders (no
+// reflection; the Client API answers from bytes encoded once per catalog,
+// see package wire, "Encoding"), bodies are read and answers encoded into
+// buffers from a pool, given back once the call is answered (a buffer
+// that grew past 64 KiB is dropped instead, so one large call does not
+// pin its memory), the query of a Client API call is read without a map
+// (wire.ParseClientQuery), and the header values of an answer are set
+// from one array. A products call and a signed create allocate within
+// the budget TestAllocationBudget holds them to (the figures are in the
+// repository's docs/performance.md). An unknown path is a JSON 404, a known path with another
 // method a JSON 405 with Allow, a panic a JSON 500 that never shows the
 // panic value.
 //

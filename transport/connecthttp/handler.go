@@ -254,11 +254,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, sderrors.ErrInternal)
 		}
 	}()
+	// The header values of every answer, in one array: set as slices of
+	// it, never shared between answers.
+	v := new([4]string)
+	v[0], v[1] = "no-store", "nosniff"
 	hd := w.Header()
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("X-Content-Type-Options", "nosniff")
+	hd["Cache-Control"] = v[0:1:1]
+	hd["X-Content-Type-Options"] = v[1:2:2]
 	if strings.HasPrefix(r.URL.Path, clientPrefix) {
-		h.corsHeaders(w, r)
+		h.corsHeaders(hd, r, (*[2]string)(v[2:4]))
 	}
 	// A path not in canonical form ("//", "/./", "/../", a trailing "/") is
 	// a JSON 404 here, where ServeMux would answer an HTML redirect.

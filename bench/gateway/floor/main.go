@@ -5,8 +5,8 @@
 // the -create response and every other method with the -products one.
 //
 // A capture file is what `curl -s -D - -o -` prints: the status line, the
-// header lines, a blank line, the body. Date and Content-Length are left to
-// net/http.
+// header lines, a blank line, the body. Date is left to net/http;
+// Content-Length is the body's, as the gateway sends it (no chunking).
 package main
 
 import (
@@ -98,10 +98,11 @@ func load(path string) (response, error) {
 			continue
 		}
 		switch name = http.CanonicalHeaderKey(strings.TrimSpace(name)); name {
-		case "Date", "Content-Length":
+		case "Date", "Content-Length", "Transfer-Encoding":
 		default:
 			header.Add(name, strings.TrimSpace(value))
 		}
 	}
+	header.Set("Content-Length", strconv.Itoa(len(body)))
 	return response{status: status, header: header, body: body}, nil
 }
