@@ -5,7 +5,9 @@
 // A [Store] implements storage.Repository, token.Repository,
 // storage.Sweeper, storage.NonceRecorder, storage.TimeObserver and
 // storage.Idempotency (answers of idempotent creates, in a map under one
-// mutex, removed by DeleteExpired), and passes the conformance
+// mutex: a running claim holds its key until its lease ends, a finished
+// answer until its expiry; a claim takes over what is past its time, and
+// DeleteExpired removes it), and passes the conformance
 // suite of package storage/storagetest under the race detector. It suits
 // a single gateway instance, tests and demos; several instances share
 // sessions through a server-backed adapter (redisstore, pgstore) instead.

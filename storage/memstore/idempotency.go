@@ -17,9 +17,10 @@ type idempotency struct {
 	records map[storage.Key]storage.IdempotencyRecord
 }
 
-// ClaimIdempotency implements storage.Idempotency. A record that expired
-// at or before rec.StartedAt is replaced; every claim also removes a few
-// expired records (judged by rec.StartedAt), as Save does for sessions.
+// ClaimIdempotency implements storage.Idempotency. A record no longer live
+// at rec.StartedAt (done and expired, or running past its lease) is
+// replaced; every claim also removes a few such records (judged by
+// rec.StartedAt), as Save does for sessions.
 func (s *Store) ClaimIdempotency(ctx context.Context, key storage.Key, rec storage.IdempotencyRecord) (storage.IdempotencyRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return storage.IdempotencyRecord{}, fmt.Errorf("memstore: claim idempotency: %w", err)
@@ -30,13 +31,13 @@ func (s *Store) ClaimIdempotency(ctx context.Context, key storage.Key, rec stora
 	if s.idem.records == nil {
 		s.idem.records = make(map[storage.Key]storage.IdempotencyRecord)
 	}
-	if old, ok := s.idem.records[key]; ok && unixNanos(old.ExpiresAt) > now {
+	if old, ok := s.idem.records[key]; ok && unixNanos(old.LiveUntil()) > now {
 		old.Body = append([]byte(nil), old.Body...)
 		return old, nil
 	}
 	seen := 0
 	for k, r := range s.idem.records {
-		if unixNanos(r.ExpiresAt) <= now {
+		if unixNanos(r.LiveUntil()) <= now {
 			delete(s.idem.records, k)
 		}
 		if seen++; seen >= sweepSample {
@@ -49,7 +50,8 @@ func (s *Store) ClaimIdempotency(ctx context.Context, key storage.Key, rec stora
 	return rec, nil
 }
 
-// FinishIdempotency implements storage.Idempotency.
+// FinishIdempotency implements storage.Idempotency. A record whose lease
+// ended is still its attempt's until another claim takes it over.
 func (s *Store) FinishIdempotency(ctx context.Context, key storage.Key, attempt storage.Attempt, status int, body []byte) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: finish idempotency: %w", err)
@@ -58,7 +60,7 @@ func (s *Store) FinishIdempotency(ctx context.Context, key storage.Key, attempt 
 	defer s.idem.mu.Unlock()
 	r, ok := s.idem.records[key]
 	if !ok || r.Attempt != attempt {
-		return nil
+		return fmt.Errorf("memstore: finish idempotency: not this attempt's: %w", storage.ErrNotFound)
 	}
 	r.Done, r.Status, r.Body = true, status, append([]byte(nil), body...)
 	s.idem.records[key] = r
@@ -78,14 +80,15 @@ func (s *Store) ReleaseIdempotency(ctx context.Context, key storage.Key, attempt
 	return nil
 }
 
-// deleteExpiredIdempotency removes the records expired at or before now
-// (unix nanoseconds) and reports how many.
+// deleteExpiredIdempotency removes the records no longer live at now (unix
+// nanoseconds: done and expired, or running past their lease) and reports
+// how many.
 func (s *Store) deleteExpiredIdempotency(now int64) int {
 	s.idem.mu.Lock()
 	defer s.idem.mu.Unlock()
 	n := 0
 	for k, r := range s.idem.records {
-		if unixNanos(r.ExpiresAt) <= now {
+		if unixNanos(r.LiveUntil()) <= now {
 			delete(s.idem.records, k)
 			n++
 		}
