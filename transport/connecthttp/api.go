@@ -39,22 +39,24 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if h.cfg.createLimiter != nil {
-		if ok, wait := h.cfg.createLimiter.AllowCreate(merchantID); !ok {
-			w.Header().Set("Retry-After", strconv.FormatInt(max(1, int64((wait+time.Second-1)/time.Second)), 10))
-			writeError(w, sderrors.ErrTooManyRequests.WithMessage("too many session creates for this merchant; retry after the time in Retry-After"))
+	keys := r.Header.Values(IdempotenceKeyHeader)
+	if len(keys) == 0 || !h.engine.SupportsIdempotence() {
+		// Charged before the body is read: a refusal costs nothing.
+		if refused, ok := h.allowCreate(w, merchantID); !ok {
+			writeAnswer(w, refused)
 			return
 		}
+		body, err := h.readBody(w, r)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeAnswer(w, h.create(r.Context(), merchantID, body))
+		return
 	}
 	body, err := h.readBody(w, r)
 	if err != nil {
 		writeError(w, err)
-		return
-	}
-	keys := r.Header.Values(IdempotenceKeyHeader)
-	if len(keys) == 0 || !h.engine.SupportsIdempotence() {
-		a := h.create(r.Context(), merchantID, body)
-		writeAnswer(w, a)
 		return
 	}
 	key := keys[0]
@@ -62,6 +64,11 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 		key = "" // two keys: refused as malformed
 	}
 	res, err := h.engine.Idempotent(r.Context(), merchantID, key, body, func(ctx context.Context) session.Answer {
+		// Charged only when the attempt runs: a replay or a 409 is not.
+		// The 429 is not kept (resource exhausted), so a retry runs.
+		if refused, ok := h.allowCreate(w, merchantID); !ok {
+			return refused
+		}
 		return h.create(ctx, merchantID, body)
 	})
 	if !res.FirstAttemptAt.IsZero() {
@@ -73,6 +80,23 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 	}
 	writeAnswer(w, res.Answer)
 }
+
+// allowCreate asks the create limiter, if any, for one create of
+// merchantID. When it refuses, allowCreate sets Retry-After (whole seconds,
+// at least 1) and returns the 429 to answer.
+func (h *Handler) allowCreate(w http.ResponseWriter, merchantID string) (session.Answer, bool) {
+	if h.cfg.createLimiter == nil {
+		return session.Answer{}, true
+	}
+	ok, wait := h.cfg.createLimiter.AllowCreate(merchantID)
+	if ok {
+		return session.Answer{}, true
+	}
+	w.Header().Set("Retry-After", strconv.FormatInt(max(1, int64((wait+time.Second-1)/time.Second)), 10))
+	return errorAnswer(errTooManyCreates), false
+}
+
+var errTooManyCreates = sderrors.ErrTooManyRequests.WithMessage("too many session creates for this merchant; retry after the time in Retry-After")
 
 // atKeyHeader names the idempotence header as the property of the
 // engine's errors about the key: Idempotent returns them without one (the
@@ -120,7 +144,9 @@ func (h *Handler) revokeSession(w http.ResponseWriter, r *http.Request) {
 
 // decrypt is POST /v1/{merchantId}/sessions/{clientSessionId}/decrypt, our
 // own extension: it opens an encryptedCustomerInput made in that session,
-// once, and answers it masked.
+// once, and answers it masked. At most once: a retry of a blob whose nonce
+// was recorded, even if its first answer was lost, is a 409 (1409); the
+// client encrypts again with a fresh nonce.
 func (h *Handler) decrypt(w http.ResponseWriter, r *http.Request) {
 	merchantID, ok := h.serverAuth(w, r)
 	if !ok {

@@ -14,6 +14,7 @@ import (
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/token"
 	"github.com/clientsession/engine/transport/connecthttp"
@@ -81,6 +82,17 @@ func testKey(tb testing.TB) encryption.Key {
 // newEngine is the fixture's engine over a fresh memstore.
 func newEngine(tb testing.TB, opts ...session.Option) *session.Engine {
 	tb.Helper()
+	store, err := memstore.New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	store.PutTokens(testTokens()...)
+	return newEngineOver(tb, store, store, opts...)
+}
+
+// newEngineOver is the fixture's engine over sessions and tokens.
+func newEngineOver(tb testing.TB, sessions storage.Repository, tokens token.Repository, opts ...session.Option) *session.Engine {
+	tb.Helper()
 	cat, err := filter.NewCatalog(catalogProducts())
 	if err != nil {
 		tb.Fatal(err)
@@ -98,11 +110,6 @@ func newEngine(tb testing.TB, opts ...session.Option) *session.Engine {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	store, err := memstore.New()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	store.PutTokens(testTokens()...)
 	base := []session.Option{
 		session.WithCatalogs(session.CatalogFunc(func(_ context.Context, m string) (*filter.Catalog, error) {
 			if c, ok := catalogs[m]; ok {
@@ -118,7 +125,7 @@ func newEngine(tb testing.TB, opts ...session.Option) *session.Engine {
 		})),
 		session.WithKeys(keys),
 	}
-	e, err := session.New(store, store, append(base, opts...)...)
+	e, err := session.New(sessions, tokens, append(base, opts...)...)
 	if err != nil {
 		tb.Fatal(err)
 	}
