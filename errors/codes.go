@@ -55,6 +55,10 @@ var (
 	// ErrInvalidValue: a value breaks a validation rule not covered by a narrower code (400).
 	ErrInvalidValue = Define("700105", KindInvalidArgument, "INVALID_VALUE",
 		"the value is not valid")
+	// ErrInvalidMessage: a request message that does not decode in the transport's
+	// encoding, e.g. bytes that are not the gRPC request's protobuf message (400).
+	ErrInvalidMessage = Define("700106", KindInvalidArgument, "INVALID_MESSAGE",
+		"the request message cannot be decoded")
 
 	// ErrUnknownGroup: a payment product group the catalog does not have (400).
 	ErrUnknownGroup = Define("700200", KindInvalidArgument, "UNKNOWN_PAYMENT_PRODUCT_GROUP",
@@ -130,6 +134,11 @@ var (
 	// ErrCanceled: the caller canceled the request (499).
 	ErrCanceled = Define("700901", KindCanceled, "REQUEST_CANCELED",
 		"the request was canceled")
+	// ErrStoreFull: the session store is at its memory bound (storage.ErrFull, e.g.
+	// memstore.WithMaxBytes) and refused the write; retry later, when sessions have
+	// expired (503, retryable).
+	ErrStoreFull = Define("700902", KindUnavailable, "STORE_FULL",
+		"the session store is full; try again later")
 
 	// ErrIINNotFound: no payment product of the merchant's catalog has an IIN range
 	// holding the card number's first digits (404). Its id is the Connect platform's
@@ -145,14 +154,15 @@ func Catalogue() []*Error {
 		ErrParameterNotFound, ErrUnauthorized, ErrMerchantNotAllowed, ErrUnknownProduct,
 		ErrDuplicateRequest, ErrInternal,
 		ErrInvalidJSON, ErrUnknownProperty, ErrNullNotAllowed, ErrInvalidType, ErrBodyTooLarge, ErrInvalidValue,
+		ErrInvalidMessage,
 		ErrUnknownGroup, ErrInvalidProductID, ErrDuplicateItem,
 		ErrTooManyTokens, ErrInvalidTokenFormat,
 		ErrInvalidPaymentContext,
 		ErrSessionNotFound, ErrUnknownMerchant,
 		ErrUnknownKeyID, ErrInvalidEncryptedInput, ErrInvalidPayload, ErrSessionMismatch, ErrUnknownAccountOnFile,
 		ErrInvalidConfiguration,
-		ErrUnknownResource, ErrMethodNotAllowed, ErrRequestTimeout,
-		ErrUnavailable, ErrCanceled,
+		ErrUnknownResource, ErrMethodNotAllowed, ErrRequestTimeout, ErrTooManyRequests,
+		ErrUnavailable, ErrCanceled, ErrStoreFull,
 		ErrIINNotFound,
 	}
 }

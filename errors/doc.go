@@ -43,6 +43,7 @@
 //	700103    400     INVALID_TYPE                      a value of the wrong JSON type
 //	700104    400     BODY_TOO_LARGE                    the body is over the size limit
 //	700105    400     INVALID_VALUE                     a value breaks another validation rule
+//	700106    400     INVALID_MESSAGE                   a gRPC request message that does not decode (protobuf)
 //	700200    400     UNKNOWN_PAYMENT_PRODUCT_GROUP     a group the merchant's catalog does not have
 //	700201    400     INVALID_PAYMENT_PRODUCT_ID        a product id that is not in 1..2147483647
 //	700202    400     DUPLICATE_ITEM                    a value listed twice (uniqueItems)
@@ -64,6 +65,7 @@
 //	700803    429     TOO_MANY_REQUESTS                 a transport's rate limit (creates per merchant); Retry-After
 //	700900    503     SERVICE_UNAVAILABLE               a dependency failed; retryable
 //	700901    499     REQUEST_CANCELED                  the caller canceled (context.Canceled)
+//	700902    503     STORE_FULL                        the session store is at its memory bound; retryable
 //	701000    404     IIN_NOT_FOUND                     getIINdetails: no product holds the card's digits
 //
 // Gateways that define errors of their own with [Define] use codes outside

@@ -34,6 +34,11 @@
 // A valid token whose product the filters exclude is kept in the session
 // but never shown (Explain says why).
 //
+// A session store at its memory bound refuses writes with storage.ErrFull
+// (memstore.WithMaxBytes); Create, OpenCustomerInput and Idempotent then
+// fail with the retryable sderrors.ErrStoreFull (503 STORE_FULL), store
+// nothing and use up no nonce. Nothing live is evicted to make room.
+//
 // The session stores the normalized filters and the valid tokens in a
 // compact, versioned binary payload (internal/sessionpayload; about 150 bytes for
 // filters and five 32-character tokens). Products are resolved later, per

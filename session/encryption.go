@@ -97,8 +97,9 @@ func (in OpenedInput) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, in.Stri
 //     same blob exactly one succeeds, and a blob that fails a check above
 //     uses up no nonce.
 //
-// A failing store is a retryable ErrUnavailable. Errors never contain any
-// of the plaintext.
+// A failing store is a retryable ErrUnavailable, one at its memory bound
+// (storage.ErrFull) a retryable ErrStoreFull that uses up no nonce. Errors
+// never contain any of the plaintext.
 //
 // Nonces are at-most-once: a blob opens at most once, never twice. When
 // the nonce was recorded but the answer was lost — the store wrote it and
@@ -160,7 +161,7 @@ func (e *Engine) OpenCustomerInput(ctx context.Context, merchantID, clientSessio
 			e.obs.nonceReplay()
 			return OpenedInput{}, sderrors.ErrDuplicateRequest.WithMessage("this encrypted customer input was used before")
 		}
-		return OpenedInput{}, sderrors.FromDependency(err)
+		return OpenedInput{}, storeFailure(err)
 	}
 	return in, nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clientsession/engine/encryption"
 	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/memstore"
@@ -126,7 +127,7 @@ func TestOpenCustomerInputConcurrentOpensOneWins(t *testing.T) {
 			}
 		})
 	}
-	wg.Wait()
+	testwait.Group(t, &wg, time.Minute, "the 16 concurrent opens")
 	if wins.Load() != 1 || replays.Load() != 15 {
 		t.Errorf("wins %d, replays %d; want 1 and 15", wins.Load(), replays.Load())
 	}

@@ -150,7 +150,9 @@ type CreateResponse struct {
 // ValidMerchantID) or one the catalog source or datacenter resolver does
 // not know is sderrors.ErrUnknownMerchant at "merchantId"; a failing token
 // repository, session store, catalog source or datacenter resolver is a
-// retryable sderrors.ErrUnavailable, and then nothing is stored.
+// retryable sderrors.ErrUnavailable, and a session store at its memory
+// bound (storage.ErrFull) the retryable sderrors.ErrStoreFull; then
+// nothing is stored.
 func (e *Engine) Create(ctx context.Context, merchantID string, req CreateRequest) (CreateResponse, error) {
 	if err := e.validateShape(&req); err != nil {
 		return CreateResponse{}, err
@@ -198,7 +200,7 @@ func (e *Engine) Create(ctx context.Context, merchantID string, req CreateReques
 	})
 	e.obs.storeCall("save", start, err)
 	if err != nil {
-		return CreateResponse{}, sderrors.FromDependency(err)
+		return CreateResponse{}, storeFailure(err)
 	}
 	e.obs.sessionCreated(merchantID)
 	e.obs.tokensInvalid(checked.Invalid)
@@ -490,6 +492,17 @@ func (e *Engine) datacenter(ctx context.Context, merchantID string) (Datacenter,
 		return Datacenter{}, sderrors.ErrInternal.WithMessage("the datacenter resolver returned an invalid datacenter").WithCause(err)
 	}
 	return dc, nil
+}
+
+// storeFailure maps the failure of a store's write (a session, a nonce, an
+// idempotency claim): storage.ErrFull, the store at its memory bound, is
+// the retryable sderrors.ErrStoreFull (503); anything else a failure of
+// the dependency (sderrors.FromDependency).
+func storeFailure(err error) *sderrors.Error {
+	if stderrors.Is(err, storage.ErrFull) {
+		return sderrors.ErrStoreFull.WithCause(err)
+	}
+	return sderrors.FromDependency(err)
 }
 
 // dependency maps an error of a configured dependency: our errors pass

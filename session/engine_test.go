@@ -3,6 +3,7 @@ package session_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/memstore"
@@ -603,8 +605,8 @@ func TestConcurrentUse(t *testing.T) {
 			errs <- nil
 		}()
 	}
-	for range 8 {
-		if err := <-errs; err != nil {
+	for i := range 8 {
+		if err := testwait.Recv(t, errs, time.Minute, fmt.Sprintf("worker %d of 8 to finish", i+1)); err != nil {
 			t.Error(err)
 		}
 	}

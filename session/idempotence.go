@@ -148,9 +148,10 @@ func (e *Engine) SupportsIdempotence() bool { return e.idem != nil }
 // names the key's carrier (its header, its metadata key) as their
 // property. A malformed merchant id is
 // sderrors.ErrUnknownMerchant at "merchantId"; a failing store a retryable
-// sderrors.ErrUnavailable, and run does not run. When the answer could not
-// be stored because the store failed, it is still returned (the work was
-// done), and the claim ends with its lease.
+// sderrors.ErrUnavailable (sderrors.ErrStoreFull when it is at its memory
+// bound), and run does not run. When the answer could not be stored
+// because the store failed, it is still returned (the work was done), and
+// the claim ends with its lease.
 func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request []byte, run func(context.Context) Answer) (IdempotentResult, error) {
 	if !ValidIdempotenceKey(key) {
 		return IdempotentResult{}, errBadIdempotenceKey
@@ -173,7 +174,7 @@ func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request
 	got, err := e.idem.ClaimIdempotency(ctx, k, rec)
 	e.obs.storeCall("claim_idempotency", start, err)
 	if err != nil {
-		return IdempotentResult{}, sderrors.FromDependency(err)
+		return IdempotentResult{}, storeFailure(err)
 	}
 	if got.Attempt != rec.Attempt {
 		first := IdempotentResult{FirstAttemptAt: got.StartedAt}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/token"
 )
@@ -138,18 +139,18 @@ func TestIdempotentConcurrentAttempts(t *testing.T) {
 		_, err := f.engine.Idempotent(ctx, merchant, "same", nil, func(context.Context) session.Answer {
 			runs.Add(1)
 			close(started)
-			<-release
+			select {
+			case <-release:
+			case <-time.After(time.Minute):
+				t.Error("the running attempt was never released")
+			}
 			return session.Answer{Status: 200}
 		})
 		if err != nil {
 			t.Error(err)
 		}
 	})
-	select {
-	case <-started:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the first attempt did not start")
-	}
+	testwait.Recv(t, started, time.Minute, "the first attempt to run")
 	for range 16 {
 		wg.Go(func() {
 			r, err := f.engine.Idempotent(ctx, merchant, "same", nil, answer(200, ``))
@@ -158,9 +159,11 @@ func TestIdempotentConcurrentAttempts(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(50 * time.Millisecond)
+	// Every repeat answers while the first still runs: wait for all 16
+	// (a fixed sleep was too short on a loaded machine).
+	testwait.Until(t, time.Minute, "16 repeats answered with 1409 while the first runs", func() bool { return conflicts.Load() == 16 })
 	close(release)
-	wg.Wait()
+	testwait.Group(t, &wg, time.Minute, "the attempts")
 	if runs.Load() != 1 || conflicts.Load() != 16 {
 		t.Errorf("%d runs, %d conflicts with a timestamp; want 1 and 16", runs.Load(), conflicts.Load())
 	}

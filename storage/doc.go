@@ -23,9 +23,12 @@
 //     is a string, immutable, so a store may keep it and hand it out
 //     shared (memstore's Load allocates nothing).
 //   - "Not found" is an error wrapping [ErrNotFound]; a duplicate where
-//     none is allowed (a nonce seen before) wraps [ErrAlreadyExists].
-//     Callers test with errors.Is. Any other error means the store could
-//     not answer; it is never a disguised "not found".
+//     none is allowed (a nonce seen before) wraps [ErrAlreadyExists]; a
+//     write refused because the store is at its bound wraps [ErrFull]
+//     (nothing was stored, nothing live was evicted to make room; the
+//     engine answers it with a retryable 503). Callers test with
+//     errors.Is. Any other error means the store could not answer; it is
+//     never a disguised "not found".
 //   - Expiry is judged by the caller's time (the now argument), never by
 //     a clock of the store's own, so that an engine with a fake clock and a
 //     store agree. A server-backed store may in addition drop a record

@@ -13,6 +13,12 @@ var (
 	ErrNotFound = errors.New("storage: not found")
 	// ErrAlreadyExists: a record with this key exists (e.g. a nonce seen before).
 	ErrAlreadyExists = errors.New("storage: already exists")
+	// ErrFull: the store holds as much as it is allowed to (a memory bound
+	// such as memstore.WithMaxBytes), so the write was refused and nothing
+	// was stored or removed. It is retryable: room comes back as records
+	// expire or are deleted. A store never makes room by evicting a live
+	// record.
+	ErrFull = errors.New("storage: full")
 )
 
 // Key is the SHA-256 of a clientSessionId: sessions are stored under it, so

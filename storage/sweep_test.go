@@ -43,7 +43,9 @@ func TestSweepEveryRunsUntilCanceled(t *testing.T) {
 
 func TestSweepEveryKeepsGoingAfterAnError(t *testing.T) {
 	var calls atomic.Int32
-	ctx, cancel := context.WithCancel(context.Background())
+	// The timeout bounds the call: SweepEvery should stop at the second
+	// sweep's cancel, long before.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	errs := make(chan error, 8)
 	sw := storage.SweeperFunc(func(context.Context, time.Time) (int, error) {

@@ -27,6 +27,7 @@ func withAssets(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			if body, ok := asset(r.URL.Path); ok {
+				r.Pattern = logoRoute // for the metrics and the access log
 				h := w.Header()
 				h.Set("Content-Type", "image/png")
 				h.Set("Cache-Control", "public, max-age=3600")

@@ -40,11 +40,17 @@ type config struct {
 	CreateBurst int
 	// Log receives one access log line per request; nil: none.
 	Log *slog.Logger
+	// SeparateOps serves /metrics, /healthz and /readyz on server.Ops
+	// only (-ops-addr), not next to the API.
+	SeparateOps bool
 }
 
 // server is the built gateway: its handler and the engine behind it.
 type server struct {
 	http.Handler
+	// Ops serves /metrics, /healthz and /readyz on a listener of their own
+	// (config.SeparateOps); nil when Handler serves them.
+	Ops     http.Handler
 	engine  *session.Engine
 	metrics *metrics
 	now     func() time.Time
@@ -85,7 +91,14 @@ func buildGateway(cfg config) (*server, error) {
 		err := fmt.Errorf("%q is not an origin such as https://gateway.example (http or https, host, optional port, no path or trailing slash)", cfg.PublicURL)
 		return nil, flagError("httpgateway: -public-url", cfg.PublicURL, err)
 	}
-	m := newMetrics()
+	merchantIDs := make([]string, 0, len(cfg.Data.merchants))
+	for id := range cfg.Data.merchants {
+		merchantIDs = append(merchantIDs, id)
+	}
+	m := newMetrics(merchantIDs)
+	if mem := cfg.Stores.Mem; mem != nil {
+		m.storeGauges(mem.Bytes, mem.MaxBytes())
+	}
 	engine, err := newEngine(cfg, session.WithObserver(m.observer()))
 	if err != nil {
 		return nil, err
@@ -99,7 +112,15 @@ func buildGateway(cfg config) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &server{Handler: withOps(withAssets(h), m, cfg.Stores, cfg.Log), engine: engine, metrics: m, now: now}, nil
+	s := &server{engine: engine, metrics: m, now: now}
+	ops := opsHandler(m, cfg.Stores)
+	if cfg.SeparateOps {
+		s.Handler = withOps(withAssets(h), nil, m, cfg.Log)
+		s.Ops = withOps(ops, nil, m, cfg.Log)
+	} else {
+		s.Handler = withOps(withAssets(h), ops, m, cfg.Log)
+	}
+	return s, nil
 }
 
 // dataKeys are the data file's API keys, as connecthttp looks them up.

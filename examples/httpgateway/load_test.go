@@ -170,7 +170,8 @@ func runLoad(t *testing.T, iterations, workers, live int) {
 			}
 		})
 	}
-	wg.Wait()
+	// The workers stop at ctx's end; the bound is a minute past it.
+	waitGroup(t, &wg, 4*time.Minute, "the load workers")
 	elapsed := time.Since(start)
 	if ctx.Err() != nil {
 		t.Fatalf("load run did not finish within its time bound: %d of %d iterations", len(createLat), iterations)

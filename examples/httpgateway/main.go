@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/transport/connecthttp"
 )
 
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	createBurst := fs.Int("create-burst", 20, "session creates a merchant may make at once, with -create-rate")
 	idemLease := fs.Duration("idempotence-lease", session.DefaultIdempotenceLease,
 		"how long a running idempotent create holds its key: a repeat after it, when the attempt never finished (e.g. the process died), runs again; above the longest a create can take (the write timeout is 20s)")
+	maxStoreBytes := fs.Int64("max-store-bytes", defaultMaxStoreBytes, "bound of the in-memory store's sessions, nonces and idempotent answers, in bytes (503 STORE_FULL beyond); 0: no bound")
+	opsAddr := fs.String("ops-addr", "", "listen address of /metrics, /healthz and /readyz, which then leave -addr; default: served on -addr")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,6 +68,15 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if *sweepEvery <= 0 {
 		return fmt.Errorf("-sweep-every: the interval must be positive, got %s", *sweepEvery)
 	}
+	var memOpts []memstore.Option
+	switch inMemory := *redisURL == "" && *postgresDSN == ""; {
+	case *maxStoreBytes < 0:
+		return fmt.Errorf("-max-store-bytes: the bound must be at least 0 (0: none), got %d", *maxStoreBytes)
+	case !inMemory && flagSet(fs, "max-store-bytes"):
+		return errors.New("-max-store-bytes bounds the in-memory store; with -redis or -postgres the sessions are not in memory")
+	case inMemory && *maxStoreBytes > 0:
+		memOpts = append(memOpts, memstore.WithMaxBytes(*maxStoreBytes))
+	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -80,7 +92,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if keys.Ephemeral {
 		_, _ = fmt.Fprintf(stderr, "httpgateway: no -keys file: using an ephemeral RSA-2048 key (id %s); blobs encrypted for it cannot be opened after a restart or by other instances\n", keys.Keys[0].ID)
 	}
-	st, err := openStores(ctx, *redisURL, *postgresDSN, data)
+	st, err := openStores(ctx, *redisURL, *postgresDSN, data, memOpts...)
 	if err != nil {
 		return err
 	}
@@ -94,35 +106,74 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		*publicURL = "http://" + ln.Addr().String()
 	}
 	handler, err := buildGateway(config{PublicURL: *publicURL, Data: data, Stores: st, Keys: keys, Lifetime: *lifetime,
-		CreateRate: *createRate, CreateBurst: *createBurst, IdempotenceLease: *idemLease,
+		CreateRate: *createRate, CreateBurst: *createBurst, IdempotenceLease: *idemLease, SeparateOps: *opsAddr != "",
 		Log: slog.New(slog.NewJSONHandler(stderr, nil))})
 	if err != nil {
 		_ = ln.Close()
 		return err
+	}
+	var opsLn net.Listener
+	if *opsAddr != "" {
+		if opsLn, err = net.Listen("tcp", *opsAddr); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("-ops-addr: %w", err)
+		}
 	}
 	sweepDone := make(chan struct{})
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	go func() { defer close(sweepDone); handler.sweep(sweepCtx, *sweepEvery, stderr) }()
 	defer func() { stopSweep(); <-sweepDone }()
 	// Read timeout < write timeout: a slow body still gets its JSON 408.
-	srv := connecthttp.NewServer("", handler)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	servers := []*http.Server{connecthttp.NewServer("", handler)}
+	listeners := []net.Listener{ln}
+	if opsLn != nil {
+		servers = append(servers, connecthttp.NewServer("", handler.Ops))
+		listeners = append(listeners, opsLn)
+	}
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { errc <- srv.Serve(listeners[i]) }()
+	}
 	_, _ = fmt.Fprintf(stderr, "httpgateway: listening on http://%s (public URL %s)\n", ln.Addr(), *publicURL)
+	if opsLn != nil {
+		_, _ = fmt.Fprintf(stderr, "httpgateway: operations endpoints on http://%s\n", opsLn.Addr())
+	}
 
+	var served error
 	select {
-	case err := <-errc:
-		return err
+	case served = <-errc: // a listener failed: stop the others
 	case <-ctx.Done():
 	}
 	_, _ = fmt.Fprintln(stderr, "httpgateway: shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
+	var errs []error
+	for _, srv := range servers {
+		errs = append(errs, srv.Shutdown(shutdownCtx))
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for range servers {
+		if served != nil {
+			errs = append(errs, served)
+			served = nil
+			continue
+		}
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// defaultMaxStoreBytes is the default -max-store-bytes, 256 MiB: about
+// 750,000 sessions of the usual size (filters and a few tokens, about 350
+// bytes each: two hours of 100 creates a second) or 10,000 of the largest
+// the default caps allow (26 KiB), while the process stays under about
+// 2 x 256 MiB + 64 MiB, which fits a 1 GiB container.
+const defaultMaxStoreBytes = 256 << 20
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -174,16 +174,27 @@ func TestReadyzFailsWhenAStoreCannotAnswer(t *testing.T) {
 
 // TestMerchantOf: the merchant of a Client API call is read by the
 // engine's one reader of the customerId format
-// (session.MerchantOfCustomerID): nothing for a malformed customerId.
+// (session.MerchantOfCustomerID): nothing for a malformed customerId; and
+// only a merchant of the data file is named (a closed set), for the
+// Client and the Server API alike.
 func TestMerchantOf(t *testing.T) {
+	m := newMetrics([]string{"1234", "a-b"})
 	hex := strings.Repeat("0a", 16)
 	for id, want := range map[string]string{
 		"1234-" + hex: "1234", "a-b-" + hex: "a-b", "1234-" + hex[:31]: "", "1234-notarandompart": "", "x": "",
+		"9999-" + hex: "",
 	} {
 		r := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/client/v1/"+id+"/products", nil)
 		r.SetPathValue("customerId", id)
-		if got := merchantOf(r); got != want {
+		if got := m.merchantOf(r); got != want {
 			t.Errorf("merchantOf(customerId %q) = %q; want %q", id, got, want)
+		}
+	}
+	for id, want := range map[string]string{"1234": "1234", "9999": "", "": ""} {
+		r := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/v1/"+id+"/sessions", nil)
+		r.SetPathValue("merchantId", id)
+		if got := m.merchantOf(r); got != want {
+			t.Errorf("merchantOf(merchantId %q) = %q; want %q", id, got, want)
 		}
 	}
 }

@@ -221,7 +221,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 		t.Errorf("GET /nowhere = %d, want 404", res.StatusCode)
 	}
 	cancel()
-	if err := <-done; err != nil {
+	if err := waitFor(t, done, 30*time.Second, "run to return after its context ended"); err != nil {
 		t.Errorf("run after cancel = %v, want nil (graceful shutdown)", err)
 	}
 	if !strings.Contains(stderr.String(), "ephemeral") {

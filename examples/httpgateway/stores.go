@@ -17,6 +17,9 @@ import (
 type stores struct {
 	Sessions storage.Repository
 	Tokens   token.Repository
+	// Mem is the memstore when it holds the sessions (no -redis, no
+	// -postgres), for its account; nil otherwise.
+	Mem *memstore.Store
 	// Close releases connections; never nil.
 	Close func() error
 }
@@ -30,7 +33,9 @@ type stores struct {
 //   - -redis URL: sessions and nonces in Redis, so that several gateway
 //     processes serve each other's sessions; tokens from PostgreSQL when
 //     -postgres is given, else from the data file in memory.
-func openStores(ctx context.Context, redisURL, postgresDSN string, data *gatewayData) (stores, error) {
+//
+// memOpts configure the memstore (e.g. its memory bound).
+func openStores(ctx context.Context, redisURL, postgresDSN string, data *gatewayData, memOpts ...memstore.Option) (stores, error) {
 	st := stores{Close: func() error { return nil }}
 	var closers []func() error
 	st.Close = func() error {
@@ -48,12 +53,12 @@ func openStores(ctx context.Context, redisURL, postgresDSN string, data *gateway
 		closers = append(closers, closePG)
 		st.Sessions, st.Tokens = pg, pg
 	} else {
-		mem, err := memstore.New()
+		mem, err := memstore.New(memOpts...)
 		if err != nil {
 			return stores{}, err
 		}
 		mem.PutTokens(data.tokens...)
-		st.Sessions, st.Tokens = mem, mem
+		st.Sessions, st.Tokens, st.Mem = mem, mem, mem
 	}
 	if redisURL != "" {
 		rs, closeRedis, err := openRedis(ctx, redisURL)
@@ -62,7 +67,7 @@ func openStores(ctx context.Context, redisURL, postgresDSN string, data *gateway
 			return stores{}, err
 		}
 		closers = append(closers, closeRedis)
-		st.Sessions = rs
+		st.Sessions, st.Mem = rs, nil
 	}
 	return st, nil
 }

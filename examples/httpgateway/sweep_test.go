@@ -18,25 +18,32 @@ import (
 // the test data file) until the test ends, and returns a client of it.
 func startRun(t *testing.T, args ...string) *connecttest.Gateway {
 	t.Helper()
+	g, _ := startRunLog(t, args...)
+	return g
+}
+
+// startRunLog is startRun, also returning the gateway's stderr.
+func startRunLog(t *testing.T, args ...string) (*connecttest.Gateway, *syncBuffer) {
+	t.Helper()
 	dataFile := filepath.Join(t.TempDir(), "data.json")
 	if err := os.WriteFile(dataFile, []byte(testData), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var stderr syncBuffer
+	stderr := new(syncBuffer)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-data", dataFile}, args...), &stderr)
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-data", dataFile}, args...), stderr)
 	}()
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
+		if err := waitFor(t, done, 30*time.Second, "run to return after its context ended"); err != nil {
 			t.Errorf("run: %v; stderr: %s", err, stderr.String())
 		}
 	})
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if m := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`).FindStringSubmatch(stderr.String()); m != nil {
-			return &connecttest.Gateway{T: t, URL: m[1], HTTP: http.DefaultClient}
+			return &connecttest.Gateway{T: t, URL: m[1], HTTP: http.DefaultClient}, stderr
 		}
 		select {
 		case err := <-done:
@@ -46,7 +53,7 @@ func startRun(t *testing.T, args ...string) *connecttest.Gateway {
 		}
 	}
 	t.Fatalf("run did not start: %s", stderr.String())
-	return nil
+	return nil, nil
 }
 
 // A gateway on PostgreSQL with a short session lifetime and sweep interval

@@ -20,6 +20,7 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
+	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/storage/storagetest"
@@ -114,7 +115,9 @@ func RunLoad(t *testing.T, stores storagetest.Stores, n, workers int) {
 			}
 		})
 	}
-	wg.Wait()
+	// A bound far above what any adapter needs (1 ms per session on top of
+	// two minutes), so that a store that hangs fails the run with a message.
+	testwait.Group(t, &wg, 2*time.Minute+time.Duration(n)*time.Millisecond, "the load workers")
 	if t.Failed() {
 		return
 	}

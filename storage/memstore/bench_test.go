@@ -120,23 +120,29 @@ func BenchmarkSave(b *testing.B) {
 			i += 7919
 		}
 	})
-	b.Run("New", func(b *testing.B) {
-		s, _ := filled(b, liveSessions)
-		recs := make([]storage.Record, 4096)
-		for i := range recs {
-			recs[i] = benchRecord(uint64(i), make([]byte, 200))
+	b.Run("New", func(b *testing.B) { benchSaveNew(b) })
+	// With a bound the store never reaches: the account's compare-and-swap.
+	b.Run("NewBounded", func(b *testing.B) { benchSaveNew(b, memstore.WithMaxBytes(1<<40)) })
+}
+
+// benchSaveNew saves fresh sessions into a store of liveSessions.
+func benchSaveNew(b *testing.B, opts ...memstore.Option) {
+	b.Helper()
+	s, _ := filled(b, liveSessions, opts...)
+	recs := make([]storage.Record, 4096)
+	for i := range recs {
+		recs[i] = benchRecord(uint64(i), make([]byte, 200))
+	}
+	b.ReportAllocs()
+	ctx, i := b.Context(), uint64(0)
+	for b.Loop() {
+		r := recs[i%uint64(len(recs))]
+		r.Key = benchKey(1<<40 + i) // a fresh session: the store grows
+		if err := s.Save(ctx, r); err != nil {
+			b.Fatal(err)
 		}
-		b.ReportAllocs()
-		ctx, i := b.Context(), uint64(0)
-		for b.Loop() {
-			r := recs[i%uint64(len(recs))]
-			r.Key = benchKey(1<<40 + i) // a fresh session: the store grows
-			if err := s.Save(ctx, r); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
-	})
+		i++
+	}
 }
 
 // BenchmarkMemory reports the heap bytes per live session over 1,000,000

@@ -66,6 +66,10 @@ type Store struct {
 	tokens map[string]token.Token
 
 	idem idempotency
+
+	// budget accounts the bytes of sessions, nonces and idempotency
+	// records, and bounds them (WithMaxBytes).
+	budget budget
 }
 
 // shard is an independently locked part of the session key space,
@@ -131,6 +135,8 @@ func New(opts ...Option) (*Store, error) {
 		s.shards[i].seen.Store(math.MinInt64)
 	}
 	s.now.Store(math.MinInt64)
+	s.budget.max = c.maxBytes
+	s.budget.lastReclaim.Store(math.MinInt64)
 	return s, nil
 }
 
@@ -154,6 +160,12 @@ func (s *Store) shard(key storage.Key) *shard {
 // Save stores a copy of r until r.ExpiresAt, replacing any session under
 // r.Key. Nonces recorded for the key are kept. It allocates once: the
 // merchantId, customerId and payload are copied into one string.
+//
+// With WithMaxBytes, a Save that would take the store past its bound
+// removes what expired (its shard's sample first, then, once per second of
+// caller time, every expired record) and, when that did not make room,
+// returns an error wrapping storage.ErrFull: nothing is stored and no live
+// session is evicted.
 func (s *Store) Save(ctx context.Context, r storage.Record) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: save: %w", err)
@@ -163,11 +175,24 @@ func (s *Store) Save(ctx context.Context, r storage.Record) error {
 		return err
 	}
 	sh := s.shard(r.Key)
-	sh.mu.Lock()
-	sh.sweep(max(sh.seen.Load(), s.now.Load()))
-	sh.sessions[r.Key] = e
-	sh.mu.Unlock()
-	return nil
+	for retried := false; ; retried = true {
+		sh.mu.Lock()
+		now := max(sh.seen.Load(), s.now.Load())
+		sh.sweep(now, &s.budget)
+		delta := sessionCost(e)
+		if old, ok := sh.sessions[r.Key]; ok {
+			delta -= sessionCost(old)
+		}
+		if s.budget.charge(delta) {
+			sh.sessions[r.Key] = e
+			sh.mu.Unlock()
+			return nil
+		}
+		sh.mu.Unlock()
+		if retried || !s.reclaim(s.callerTime()) {
+			return errFull
+		}
+	}
 }
 
 func newEntry(r storage.Record) (entry, error) {
@@ -214,7 +239,7 @@ func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (stora
 	if e.expires <= n {
 		sh.mu.Lock()
 		if e, ok := sh.sessions[key]; ok && e.expires <= n {
-			sh.remove(key)
+			sh.remove(key, e, &s.budget)
 		}
 		sh.mu.Unlock()
 		return storage.Record{}, errNoSession
@@ -243,7 +268,7 @@ func (s *Store) Delete(ctx context.Context, key storage.Key, merchantID string) 
 	if !ok || e.merchantID() != merchantID {
 		return errNoSession
 	}
-	sh.remove(key)
+	sh.remove(key, e, &s.budget)
 	return nil
 }
 
@@ -252,18 +277,40 @@ func (s *Store) Delete(ctx context.Context, key storage.Key, merchantID string) 
 // nonces recorded for a key with no session are kept until expiresAt, as
 // judged by DeleteExpired or a later Save's sweep. A nonce seen before for
 // key gives an error wrapping storage.ErrAlreadyExists; of concurrent
-// calls with the same key and nonce exactly one succeeds.
+// calls with the same key and nonce exactly one succeeds. Past the bound
+// of WithMaxBytes it is refused as Save is (storage.ErrFull), and the
+// nonce is not recorded.
 func (s *Store) RecordNonce(ctx context.Context, key storage.Key, nonce string, expiresAt time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: record nonce: %w", err)
 	}
-	exp := unixNanos(expiresAt)
+	for retried := false; ; retried = true {
+		recorded, err := s.recordNonce(key, nonce, unixNanos(expiresAt))
+		if recorded || err != nil {
+			return err
+		}
+		if retried || !s.reclaim(s.callerTime()) {
+			return errFull
+		}
+	}
+}
+
+// recordNonce is one attempt of RecordNonce: false and no error when the
+// bound refused it.
+func (s *Store) recordNonce(key storage.Key, nonce string, exp int64) (bool, error) {
 	sh := s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	ns, ok := sh.nonces[key]
 	if ns.has(nonce) {
-		return errNonceSeen
+		return false, errNonceSeen
+	}
+	c := nonceCost(nonce)
+	if !ok {
+		c += nonceSetSlot
+	}
+	if !s.budget.charge(c) {
+		return false, nil
 	}
 	// A clone: the caller's nonce may be a slice of a decrypted payload
 	// that must not stay reachable.
@@ -272,7 +319,7 @@ func (s *Store) RecordNonce(ctx context.Context, key storage.Key, nonce string, 
 		ns.expires = exp
 	}
 	sh.nonces[key] = ns
-	return nil
+	return true, nil
 }
 
 func (ns *nonceSet) has(nonce string) bool {
@@ -313,24 +360,43 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 		if n > sh.seen.Load() {
 			sh.seen.Store(n)
 		}
-		sh.mu.Lock()
-		for k, e := range sh.sessions {
-			if e.expires <= n {
-				sh.remove(k)
-				removed++
-			}
-		}
-		for k, ns := range sh.nonces {
-			if ns.expires <= n {
-				if _, ok := sh.sessions[k]; !ok {
-					delete(sh.nonces, k)
-				}
-			}
-		}
-		sh.mu.Unlock()
+		removed += sh.deleteExpired(n, &s.budget)
 	}
 	removed += s.deleteExpiredIdempotency(n)
 	return removed, nil
+}
+
+// deleteExpired is DeleteExpired without a context, for a write refused at
+// the bound (reclaim).
+func (s *Store) deleteExpired(now int64) {
+	for i := range s.shards {
+		s.shards[i].deleteExpired(now, &s.budget)
+	}
+	s.deleteExpiredIdempotency(now)
+}
+
+// deleteExpired removes the shard's sessions expired at or before now,
+// with their nonces, and the nonces of keys with no session expired at or
+// before now; it reports how many sessions it removed.
+func (sh *shard) deleteExpired(now int64, b *budget) int {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	removed := 0
+	for k, e := range sh.sessions {
+		if e.expires <= now {
+			sh.remove(k, e, b)
+			removed++
+		}
+	}
+	for k, ns := range sh.nonces {
+		if ns.expires <= now {
+			if _, ok := sh.sessions[k]; !ok {
+				b.release(ns.cost())
+				delete(sh.nonces, k)
+			}
+		}
+	}
+	return removed
 }
 
 // Len reports the number of sessions held, including expired ones not
@@ -346,30 +412,36 @@ func (s *Store) Len() int {
 	return total
 }
 
-// remove deletes the session under k and its nonces. Callers hold mu.
-func (sh *shard) remove(k storage.Key) {
+// remove deletes the session e under k and its nonces, and releases
+// their bytes. Callers hold mu.
+func (sh *shard) remove(k storage.Key, e entry, b *budget) {
 	delete(sh.sessions, k)
+	c := sessionCost(e)
 	if len(sh.nonces) > 0 {
-		delete(sh.nonces, k)
+		if ns, ok := sh.nonces[k]; ok {
+			c += ns.cost()
+			delete(sh.nonces, k)
+		}
 	}
+	b.release(c)
 }
 
 // sweep examines a few sessions of the shard, from a random place (Go's
 // map iteration order), and removes those expired at or before now: O(1)
 // work per Save, which keeps the share of expired sessions held bounded
 // without a goroutine. Callers hold mu.
-func (sh *shard) sweep(now int64) {
+func (sh *shard) sweep(now int64, b *budget) {
 	if now == math.MinInt64 {
 		return // no caller time seen yet
 	}
-	budget, seen := sweepSample, 0
+	look, seen := sweepSample, 0
 	for k, e := range sh.sessions {
 		seen++
 		if e.expires <= now {
-			sh.remove(k)
-			budget = min(budget+1, sweepMax)
+			sh.remove(k, e, b)
+			look = min(look+1, sweepMax)
 		}
-		if seen >= budget {
+		if seen >= look {
 			break
 		}
 	}
@@ -381,6 +453,7 @@ func (sh *shard) sweep(now int64) {
 		seen++
 		if ns.expires <= now {
 			if _, ok := sh.sessions[k]; !ok {
+				b.release(ns.cost())
 				delete(sh.nonces, k)
 			}
 		}

@@ -36,7 +36,11 @@ func newStores(opts ...memstore.Option) storagetest.Factory {
 		return storagetest.Stores{Sessions: s, Tokens: s, PutTokens: func(_ context.Context, ts ...token.Token) error {
 			s.PutTokens(ts...)
 			return nil
-		}, Require: []storagetest.Capability{storagetest.NonceRecorder, storagetest.Sweeper, storagetest.Idempotency}}
+		}, Require: []storagetest.Capability{storagetest.NonceRecorder, storagetest.Sweeper, storagetest.Idempotency},
+			Bounded: func(t *testing.T) storage.Repository {
+				t.Helper()
+				return newStore(t, append(opts, memstore.WithMaxBytes(64<<10))...)
+			}}
 	}
 }
 

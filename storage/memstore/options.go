@@ -15,7 +15,8 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
-	shards int
+	shards   int
+	maxBytes int64
 	sderrors.ConfigProblems
 }
 
@@ -31,5 +32,24 @@ func WithShards(n int) Option {
 			return
 		}
 		c.shards = n
+	})
+}
+
+// WithMaxBytes bounds the bytes the store's sessions, nonces and
+// idempotency records are charged (Store.Bytes; the package documentation
+// says what a byte covers) to n, more than 0 (New refuses any other
+// number). Without it the store has no bound. A write that would take the
+// store past n first removes what expired (the lazy sweep of its shard,
+// then, at most once per second of caller time, every expired record)
+// and, when that did not make room, is refused with an error wrapping
+// storage.ErrFull: nothing is stored, and no live session is ever evicted
+// to make room. Room comes back as sessions expire or are revoked.
+func WithMaxBytes(n int64) Option {
+	return optionFunc(func(c *config) {
+		if n <= 0 {
+			c.Fail("maxBytes", "the byte bound must be more than 0, got "+strconv.FormatInt(n, 10))
+			return
+		}
+		c.maxBytes = n
 	})
 }

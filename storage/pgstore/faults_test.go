@@ -171,7 +171,7 @@ func TestFaultsConnectionsCut(t *testing.T) {
 	}
 	time.Sleep(150 * time.Millisecond)
 	close(stop)
-	wg.Wait()
+	waitGroup(t, &wg, time.Minute, "the workers to stop")
 	t.Logf("during 3 cuts: %d right answers, %d retryable failures", ok.Load(), failed.Load())
 	if failed.Load() == 0 {
 		t.Error("no operation failed while the connections were cut: the test cut nothing")

@@ -116,7 +116,7 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 			}
 		})
 	}
-	wg.Wait()
+	waitGroup(t, &wg, 2*time.Minute, "the concurrent migrations")
 }
 
 func TestNewRejectsBadTableNames(t *testing.T) {

@@ -74,7 +74,7 @@ func TestFaultsServerKilledMidRun(t *testing.T) {
 	killed.Store(true)
 	time.Sleep(time.Second)
 	close(stop)
-	wg.Wait()
+	waitGroup(t, &wg, time.Minute, "the workers to stop")
 	t.Logf("before the kill %d sessions created and authenticated; after it %d retryable errors, %d wrong answers",
 		ok.Load(), retryable.Load(), wrong.Load())
 	if ok.Load() == 0 || retryable.Load() == 0 || wrong.Load() != 0 || okAfterKill.Load() != 0 {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/token"
 )
@@ -17,6 +18,12 @@ const (
 	perRoutine  = 200
 	raceNonces  = 20
 	raceDeletes = 200
+
+	// waitBound bounds every wait of the suite for its goroutines: far
+	// more than a store on a loaded machine needs, so that a deadlocked
+	// store fails with a message instead of hanging until go test's
+	// -timeout.
+	waitBound = 2 * time.Minute
 )
 
 // RunConcurrency runs the concurrency suite, subtests under Concurrency/:
@@ -70,7 +77,7 @@ func (x suite) concurrentSaveLoad(t *testing.T) {
 			}
 		})
 	}
-	wg.Wait()
+	testwait.Group(t, &wg, waitBound, "the goroutines saving and loading")
 	for g := range all {
 		for i, r := range all[g] {
 			got, err := s.Sessions.Load(ctx, r.Key, time.Now())
@@ -128,7 +135,7 @@ func (x suite) concurrentDelete(t *testing.T) {
 			}
 		})
 	}
-	wg.Wait()
+	testwait.Group(t, &wg, waitBound, "the deleters and loaders")
 	if got := deleted.Load(); got != int64(len(rs)) {
 		t.Errorf("%d Deletes succeeded, want %d", got, len(rs))
 	}
@@ -160,7 +167,7 @@ func (x suite) concurrentNonce(t *testing.T) {
 			})
 		}
 		close(start)
-		wg.Wait()
+		testwait.Group(t, &wg, waitBound, "the goroutines recording one nonce")
 		if got := wins.Load(); got != 1 {
 			t.Fatalf("nonce %d: %d of %d concurrent RecordNonce succeeded, want exactly 1", k, got, goroutines)
 		}
@@ -216,5 +223,5 @@ func (x suite) concurrentTokens(t *testing.T) {
 			}
 		})
 	}
-	wg.Wait()
+	testwait.Group(t, &wg, waitBound, "the token writers and readers")
 }

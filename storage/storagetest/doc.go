@@ -72,6 +72,14 @@
 // their lease. Concurrent claims of one key: exactly one wins, and every
 // loser sees the winner's record.
 //
+// Bound, when Stores.Bounded is set: Saves of 1 KiB sessions are
+// accepted until one wraps storage.ErrFull; the refused session is not
+// stored and a Save again is refused again; when Sessions is a
+// NonceRecorder, nonces are recorded until one wraps storage.ErrFull;
+// every session saved before is still there, whole (a store at its bound
+// evicts nothing live); after two Deletes the refused nonce records (it
+// was not recorded when refused) and the refused session saves.
+//
 // Tokens, when Stores.Tokens is set: one call returns the stored tokens
 // among the ids, field for field; ids not stored are absent; duplicate
 // ids are tolerated (each token may come back once or once per

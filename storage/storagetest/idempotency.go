@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/storage"
 )
 
@@ -364,7 +365,7 @@ func (x suite) concurrentIdempotency(t *testing.T) {
 				}
 			})
 		}
-		wg.Wait()
+		testwait.Group(t, &wg, waitBound, "the concurrent claims")
 		if wins.Load() != 1 {
 			t.Fatalf("%d of %d concurrent claims won, want exactly 1", wins.Load(), goroutines)
 		}

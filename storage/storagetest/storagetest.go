@@ -30,6 +30,11 @@ type Stores struct {
 	// that Sessions lacks. An adapter requires what it implements, so
 	// that a wrapper hiding a capability is caught.
 	Require []Capability
+	// Bounded is optional, for an adapter with a memory bound: it returns
+	// a fresh, empty session store of the adapter bounded to hold at least
+	// three and at most a few thousand sessions with 1 KiB payloads (e.g.
+	// memstore.WithMaxBytes(64<<10)). nil skips the Bound tests.
+	Bounded func(t *testing.T) storage.Repository
 }
 
 // Capability names an optional capability of a session store.
@@ -81,7 +86,7 @@ type Factory func(t *testing.T) Stores
 type suite struct{ newStores Factory }
 
 // Run runs the conformance suite: subtests Sessions/*, Ctx/*, Nonces/*,
-// Sweep/*, Idempotency/* and Tokens/*, each on stores fresh from newStores. Capabilities
+// Sweep/*, Idempotency/*, Bound/* and Tokens/*, each on stores fresh from newStores. Capabilities
 // the stores lack are skipped, saying so.
 func Run(t *testing.T, newStores Factory) {
 	t.Helper()
@@ -120,6 +125,9 @@ func Run(t *testing.T, newStores Factory) {
 		t.Run("AnswerOutlivesTheLease", x.idemAnswerPastLease)
 		t.Run("NoLeaseRunsUntilExpiry", x.idemNoLease)
 		t.Run("SweepClaimPastLease", x.idemSweepLease)
+	})
+	t.Run("Bound", func(t *testing.T) {
+		t.Run("RefusesNeverEvicts", x.bound)
 	})
 	t.Run("Tokens", func(t *testing.T) {
 		t.Run("Batch", x.tokensBatch)

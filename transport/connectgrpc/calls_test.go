@@ -18,6 +18,8 @@ import (
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage"
+	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/token"
 	"github.com/clientsession/engine/transport/connectgrpc"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
@@ -113,61 +115,108 @@ func TestOpenEncryptedCustomerInput(t *testing.T) {
 	})
 }
 
-// blockingTokens is a token repository that blocks until the call's
-// context ends.
+// blockingTokens is a token repository that says it was entered, then
+// blocks until the call's context ends (or a minute passes: a bound).
 type blockingTokens struct{ entered chan struct{} }
 
 func (b blockingTokens) Tokens(ctx context.Context, _ string, _ []string) ([]token.Token, error) {
-	b.entered <- struct{}{}
-	<-ctx.Done()
-	return nil, ctx.Err()
+	select {
+	case b.entered <- struct{}{}:
+	default: // entered already said so
+	}
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(time.Minute):
+		return nil, errors.New("blockingTokens: the call's context did not end within a minute")
+	}
 }
 
-// TestDeadlineAndCancellation: a call whose deadline passes or that the
-// client cancels while the engine waits on a dependency ends with the
-// client's code, and stores nothing.
-func TestDeadlineAndCancellation(t *testing.T) {
-	t.Parallel()
+// blockedServer serves an engine whose token lookups block (blockingTokens)
+// and reports the code of each call's answer on answered.
+func blockedServer(t *testing.T) (client, blockingTokens, env, chan codes.Code) {
+	t.Helper()
 	repo := blockingTokens{entered: make(chan struct{}, 1)}
 	e := newEngine(t, engineConfig{tokens: repo})
-	answered := make(chan codes.Code, 1)
-	observe := grpc.ChainUnaryInterceptor(func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	answered := make(chan codes.Code, 4)
+	observe := grpc.ChainUnaryInterceptor(func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		resp, err := h(ctx, req)
 		answered <- status.Code(err)
 		return resp, err
 	})
-	c := newClient(serve(t, e.engine, bearerAuth, connectgrpc.WithServerOptions(observe)))
+	return newClient(serve(t, e.engine, bearerAuth, connectgrpc.WithServerOptions(observe))), repo, e, answered
+}
+
+// TestDeadlineAndCancellation: a call whose deadline passes or that the
+// client cancels while the engine waits on a dependency ends with the
+// client's code, and stores nothing. Every wait is bounded: on a loaded
+// machine a short deadline may pass before the call reaches the token
+// lookup (or the server at all); the deadline case then tries again with
+// a longer one, and fails with a message when even 5 s were not enough.
+func TestDeadlineAndCancellation(t *testing.T) {
+	t.Parallel()
 	req := &pb.CreateSessionRequest{Tokens: []string{"tok-visa"}}
 
-	ctx, cancel := context.WithTimeout(asMerchant(t.Context(), "1234"), 200*time.Millisecond)
-	defer cancel()
-	_, err := c.sessions.CreateSession(ctx, req)
-	if status.Code(err) != codes.DeadlineExceeded {
-		t.Errorf("deadline: %v, want DeadlineExceeded", err)
-	}
-	// The server's context ends by its own copy of the deadline (the engine's
-	// retryable Unavailable) or by the client's reset of the stream
-	// (Canceled), whichever comes first; the client sees DeadlineExceeded.
-	if got := <-answered; got != codes.Unavailable && got != codes.Canceled {
-		t.Errorf("deadline: the server answered %v, want Unavailable or Canceled", got)
-	}
-	<-repo.entered
+	t.Run("deadline", func(t *testing.T) {
+		for _, d := range []time.Duration{200 * time.Millisecond, time.Second, 5 * time.Second} {
+			c, repo, e, answered := blockedServer(t)
+			ctx, cancel := context.WithTimeout(asMerchant(t.Context(), "1234"), d)
+			_, err := c.sessions.CreateSession(ctx, req)
+			cancel()
+			if status.Code(err) != codes.DeadlineExceeded {
+				t.Fatalf("deadline %v: %v, want DeadlineExceeded", d, err)
+			}
+			var got codes.Code
+			select {
+			case got = <-answered:
+			case <-time.After(5 * time.Second):
+				t.Logf("deadline %v: the call never reached the server; trying a longer deadline", d)
+				continue
+			}
+			select {
+			case <-repo.entered:
+			default:
+				t.Logf("deadline %v: the deadline passed before the engine reached the token lookup (answer %v); trying a longer deadline", d, got)
+				continue
+			}
+			// The server's context ends by its own copy of the deadline (the
+			// engine's retryable Unavailable) or by the client's reset of the
+			// stream (Canceled), whichever comes first.
+			if got != codes.Unavailable && got != codes.Canceled {
+				t.Errorf("deadline %v: the server answered %v, want Unavailable or Canceled", d, got)
+			}
+			if n := e.store.Len(); n != 0 {
+				t.Errorf("deadline %v: %d sessions stored by a call that did not finish", d, n)
+			}
+			return
+		}
+		t.Fatal("no call reached the token lookup before its deadline, even with a deadline of 5s")
+	})
 
-	ctx, cancel = context.WithCancel(asMerchant(t.Context(), "1234"))
-	go func() {
-		<-repo.entered
-		cancel()
-	}()
-	_, err = c.sessions.CreateSession(ctx, req)
-	if status.Code(err) != codes.Canceled {
-		t.Errorf("cancel: %v, want Canceled", err)
-	}
-	if got := <-answered; got != codes.Canceled {
-		t.Errorf("cancel: the server answered %v, want Canceled", got)
-	}
-	if n := e.store.Len(); n != 0 {
-		t.Errorf("%d sessions stored by calls that did not finish", n)
-	}
+	t.Run("cancel", func(t *testing.T) {
+		c, repo, e, answered := blockedServer(t)
+		// The minute is a bound only: the call is canceled once the engine
+		// waits on the token lookup.
+		ctx, cancel := context.WithTimeout(asMerchant(t.Context(), "1234"), time.Minute)
+		defer cancel()
+		go func() {
+			select {
+			case <-repo.entered:
+			case <-ctx.Done():
+			}
+			cancel()
+		}()
+		_, err := c.sessions.CreateSession(ctx, req)
+		if status.Code(err) != codes.Canceled {
+			t.Errorf("cancel: %v, want Canceled (DeadlineExceeded: the call never reached the token lookup within a minute)", err)
+		}
+		if got := waitFor(t, answered, 10*time.Second, "the server's answer to the canceled call"); got != codes.Canceled {
+			t.Errorf("cancel: the server answered %v, want Canceled", got)
+		}
+		if n := e.store.Len(); n != 0 {
+			t.Errorf("cancel: %d sessions stored by a call that did not finish", n)
+		}
+	})
 }
 
 // TestConcurrentClients: many clients create sessions and list products at
@@ -210,7 +259,7 @@ func TestConcurrentClients(t *testing.T) {
 			}
 		})
 	}
-	wg.Wait()
+	waitGroup(t, &wg, time.Minute, "the concurrent clients")
 	close(errs)
 	for err := range errs {
 		t.Error(err)
@@ -290,5 +339,59 @@ func TestNewServerChecksOptions(t *testing.T) {
 		if !strings.Contains(err.Error(), p) {
 			t.Errorf("NewServer = %v, want a problem at %s", err, p)
 		}
+	}
+}
+
+// TestStoreFullIsUnavailable: over a session store at its memory bound,
+// CreateSession and OpenEncryptedCustomerInput are Unavailable with
+// STORE_FULL (700902) and a RetryInfo; sessions created before still
+// serve, and the refused blob opens once a revoke made room.
+func TestStoreFullIsUnavailable(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, engineConfig{store: []memstore.Option{memstore.WithMaxBytes(16 << 10)}})
+	c := newClient(serve(t, e.engine, bearerAuth))
+	wantFull := func(what string, err error) {
+		t.Helper()
+		wantError(t, what, err, codes.Unavailable, string(sderrors.ErrStoreFull.Code()), "")
+		if d := detailsOf(status.Convert(err)); d.retry.GetRetryDelay().AsDuration() != connectgrpc.RetryDelay {
+			t.Errorf("%s: RetryInfo %v, want a delay of %v", what, d.retry, connectgrpc.RetryDelay)
+		}
+	}
+	var created []*pb.CreateSessionResponse
+	for i := 0; ; i++ {
+		s, err := c.sessions.CreateSession(asMerchant(t.Context(), "1234"), &pb.CreateSessionRequest{})
+		if err != nil {
+			wantFull("CreateSession at the bound", err)
+			break
+		}
+		created = append(created, s)
+		if i > 10_000 {
+			t.Fatal("a 16 KiB store never refused a create")
+		}
+	}
+	for i := 0; ; i++ { // the slack goes to nonces of no session
+		err := e.store.RecordNonce(t.Context(), storage.Key{1}, strconv.Itoa(i), time.Now().Add(time.Hour))
+		if errors.Is(err, storage.ErrFull) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := created[0]
+	k := key(t)
+	req := &pb.OpenEncryptedCustomerInputRequest{ClientSessionId: s.GetClientSessionId(),
+		EncryptedCustomerInput: seal(t, &k.Private.PublicKey, k.ID, cardInput(s.GetClientSessionId(), ""))}
+	_, err := c.sessions.OpenEncryptedCustomerInput(asMerchant(t.Context(), "1234"), req)
+	wantFull("OpenEncryptedCustomerInput at the bound", err)
+
+	c.products(t, s, nlEUR) // nothing live was evicted
+	for _, r := range created[1:4] {
+		if _, err := c.sessions.RevokeSession(asMerchant(t.Context(), "1234"), &pb.RevokeSessionRequest{ClientSessionId: r.GetClientSessionId()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.sessions.OpenEncryptedCustomerInput(asMerchant(t.Context(), "1234"), req); err != nil {
+		t.Errorf("the refused blob after revokes made room: %v (its nonce must not be used up)", err)
 	}
 }

@@ -73,7 +73,19 @@
 // decoded); the gateway's own gRPC options (credentials, keepalive, more
 // interceptors) go in [WithServerOptions]. [New] and [Service.Register]
 // serve the same on a server the gateway builds, which then sets
-// grpc.MaxRecvMsgSize itself.
+// grpc.MaxRecvMsgSize itself and adds [ServerCodec] to its options.
+//
+// Request bytes that are not the method's request message (a truncated
+// field, a string that is not UTF-8, a wrong wire type) are
+// InvalidArgument INVALID_MESSAGE (700106) with the ErrorInfo below and
+// no text of grpc-go or protobuf, answered before the interceptors run
+// (so before the merchant is authenticated: the answer depends on the
+// bytes only). grpc-go itself would answer them with Internal and its own
+// "failed to unmarshal" text before any interceptor; ServerCodec, a
+// server option (grpc.ForceServerCodecV2; no global registry is changed),
+// and the service's method handlers turn that into the project's error.
+// FuzzRawRequest sends arbitrary bytes to every method over a loopback
+// connection: never Internal, never library text, never a panic.
 //
 // # Errors
 //
@@ -105,7 +117,14 @@
 // whose metadata carry what the HTTP ErrorResponse carries: "code" (e.g.
 // 9002), "errorId", "httpStatusCode" and "category"; and, when the error
 // names a property, a google.rpc.BadRequest whose field violations' field
-// is the wire propertyName. An error that is not an *sderrors.Error (a
+// is the wire propertyName. An Unavailable status (retryable: a failing
+// store or token repository, SERVICE_UNAVAILABLE 700900; a session store
+// at its memory bound, STORE_FULL 700902, where nothing was stored and
+// nothing live evicted) also carries a google.rpc.RetryInfo of
+// [RetryDelay], one second, as the HTTP transport's Retry-After. Unavailable
+// rather than ResourceExhausted: a full store is the server's state, not
+// the caller's quota, and gRPC clients retry Unavailable by default
+// policy. An error that is not an *sderrors.Error (a
 // bug, a panic in a handler, a foreign error from the authenticator) is
 // Internal "an unknown server error occurred", code 9999, with no
 // internal text; causes never leave the process.

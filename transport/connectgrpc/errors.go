@@ -2,10 +2,13 @@ package connectgrpc
 
 import (
 	"strconv"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/protoadapt"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	sderrors "github.com/clientsession/engine/errors"
 )
@@ -13,6 +16,11 @@ import (
 // ErrorDomain is the domain of the google.rpc.ErrorInfo of every error the
 // service answers with.
 const ErrorDomain = "clientsession.engine"
+
+// RetryDelay is the google.rpc.RetryInfo delay of every Unavailable status
+// (a retryable failure of a dependency, a store at its memory bound): the
+// HTTP transport's Retry-After.
+const RetryDelay = time.Second
 
 // Code returns the gRPC code of an error kind: the table of the package
 // documentation. A kind the table does not know (there is none; a test
@@ -60,9 +68,11 @@ func kindCode(k sderrors.Kind) (c codes.Code, ok bool) {
 // error's public message. The details are a google.rpc.ErrorInfo (reason:
 // the wire error id such as MISSING_OR_INVALID_AUTHORIZATION, domain:
 // ErrorDomain, metadata: code, errorId, httpStatusCode and category as the
-// HTTP ErrorResponse has them) and, when the error names properties, a
+// HTTP ErrorResponse has them); when the error names properties, a
 // google.rpc.BadRequest with one field violation per property (field: the
-// wire propertyName, reason: the error id, description: the message).
+// wire propertyName, reason: the error id, description: the message); and
+// when the code is Unavailable (retryable), a google.rpc.RetryInfo whose
+// delay is RetryDelay.
 //
 // An error that holds no *sderrors.Error becomes Internal "an unknown
 // server error occurred" (9999), a bare context cancellation Canceled: no
@@ -92,12 +102,14 @@ func Status(err error) *status.Status {
 			})
 		}
 	}
-	var withDetails *status.Status
+	details := []protoadapt.MessageV1{info}
 	if violations != nil {
-		withDetails, err = st.WithDetails(info, &errdetails.BadRequest{FieldViolations: violations})
-	} else {
-		withDetails, err = st.WithDetails(info)
+		details = append(details, &errdetails.BadRequest{FieldViolations: violations})
 	}
+	if st.Code() == codes.Unavailable {
+		details = append(details, &errdetails.RetryInfo{RetryDelay: durationpb.New(RetryDelay)})
+	}
+	withDetails, err := st.WithDetails(details...)
 	if err != nil {
 		return st // the details are our own messages: marshalling them cannot fail
 	}

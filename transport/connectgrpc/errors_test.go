@@ -120,6 +120,7 @@ func TestStatus(t *testing.T) {
 		{"foreign", errors.New(secret), codes.Internal, "9999", sderrors.ErrInternal.Message(), nil},
 		{"canceled", fmt.Errorf("%s: %w", secret, context.Canceled), codes.Canceled, "700901", sderrors.ErrCanceled.Message(), nil},
 		{"deadline", context.DeadlineExceeded, codes.Unavailable, "700900", sderrors.ErrUnavailable.Message(), nil},
+		{"store full", sderrors.ErrStoreFull.WithCause(errors.New(secret)), codes.Unavailable, "700902", sderrors.ErrStoreFull.Message(), nil},
 		{"joined", errors.Join(sderrors.ErrInvalidTokenFormat.WithProperty("tokens[1]"), sderrors.ErrInvalidTokenFormat.WithProperty("tokens[4]")),
 			codes.InvalidArgument, "700301", sderrors.ErrInvalidTokenFormat.Message(), []string{"tokens[1]", "tokens[4]"}},
 		{"no property", sderrors.ErrUnauthorized, codes.Unauthenticated, "9002", sderrors.ErrUnauthorized.Message(), nil},
@@ -133,6 +134,10 @@ func TestStatus(t *testing.T) {
 		d := detailsOf(st)
 		if d.info == nil || d.others != 0 {
 			t.Fatalf("%s: details %v", tc.name, st.Details())
+		}
+		if retryable := tc.code == codes.Unavailable; (d.retry != nil) != retryable ||
+			(retryable && d.retry.GetRetryDelay().AsDuration() != connectgrpc.RetryDelay) {
+			t.Errorf("%s: RetryInfo %v, want one of %v exactly when the code is Unavailable", tc.name, d.retry, connectgrpc.RetryDelay)
 		}
 		md := d.info.GetMetadata()
 		if md["code"] != tc.wireCode || !idForm.MatchString(md["errorId"]) || md["category"] == "" || md["httpStatusCode"] == "" {

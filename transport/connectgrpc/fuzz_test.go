@@ -58,7 +58,7 @@ func FuzzCreateSession(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var req pb.CreateSessionRequest
 		if proto.Unmarshal(data, &req) != nil {
-			return // gRPC refuses such bytes before any handler runs
+			return // the codec answers INVALID_MESSAGE before any handler runs (FuzzRawRequest)
 		}
 		resp, err := sessions.CreateSession(ctx, &req)
 		if err != nil {

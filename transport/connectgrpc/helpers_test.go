@@ -164,6 +164,8 @@ type engineConfig struct {
 	now    func() time.Time
 	// catalog, when not nil, replaces merchant 1234's catalog.
 	catalog []filter.Product
+	// store options of the memstore (e.g. a memory bound).
+	store []memstore.Option
 	// extra are more engine options.
 	extra []session.Option
 }
@@ -207,7 +209,7 @@ func newEngine(tb testing.TB, cfg engineConfig) env {
 		catalogs[m.ID] = c
 		datacenters[m.ID] = dcs[m.Datacenter]
 	}
-	store, err := memstore.New()
+	store, err := memstore.New(cfg.store...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -311,7 +313,7 @@ func serveOn(tb testing.TB, srv *grpc.Server) *grpc.ClientConn {
 	tb.Cleanup(func() {
 		_ = conn.Close()
 		srv.Stop()
-		if err := <-done; err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+		if err := waitFor(tb, done, 10*time.Second, "Serve to return after Stop"); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 			tb.Errorf("Serve: %v", err)
 		}
 	})
@@ -377,6 +379,7 @@ var nlEUR = &pb.PaymentContext{CountryCode: "NL", CurrencyCode: "EUR", Amount: 1
 type details struct {
 	info       *errdetails.ErrorInfo
 	violations []*errdetails.BadRequest_FieldViolation
+	retry      *errdetails.RetryInfo
 	others     int
 }
 
@@ -388,6 +391,8 @@ func detailsOf(st *status.Status) details {
 			d.info = v
 		case *errdetails.BadRequest:
 			d.violations = append(d.violations, v.GetFieldViolations()...)
+		case *errdetails.RetryInfo:
+			d.retry = v
 		default:
 			d.others++
 		}
@@ -473,4 +478,33 @@ func hexString(b []byte) string {
 		out = append(out, digits[c>>4], digits[c&15])
 	}
 	return string(out)
+}
+
+// waitFor returns the next value from ch, or fails tb when none arrives
+// within d: a test of this module never waits without a bound. (The root
+// module's tests use internal/testwait, which a module of its own may not
+// import.)
+func waitFor[T any](tb testing.TB, ch <-chan T, d time.Duration, what string) T {
+	tb.Helper()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-timer.C:
+		tb.Fatalf("gave up after %v waiting for %s", d, what)
+		var zero T
+		return zero
+	}
+}
+
+// waitGroup waits for wg, or fails tb when it does not finish within d.
+func waitGroup(tb testing.TB, wg *sync.WaitGroup, d time.Duration, what string) {
+	tb.Helper()
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	waitFor(tb, done, d, what)
 }

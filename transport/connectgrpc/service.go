@@ -102,8 +102,9 @@ func WithServerOptions(opts ...grpc.ServerOption) Option {
 // NewServer returns a gRPC server with the service and its interceptor
 // (UnaryInterceptor, outermost, before any interceptor of
 // WithServerOptions), the gRPC health service (SERVING for "" and both
-// services), server reflection, and requests of at most
-// WithMaxRequestBytes. It checks every option (a nil one included) and the
+// services), server reflection, requests of at most WithMaxRequestBytes,
+// and ServerCodec (request bytes that do not unmarshal are InvalidArgument
+// INVALID_MESSAGE, not grpc-go's Internal). It checks every option (a nil one included) and the
 // service's arguments, and reports all problems at once as
 // sderrors.ErrInvalidConfiguration.
 func NewServer(engine *session.Engine, merchantAuth MerchantAuthenticator, opts ...Option) (*grpc.Server, error) {
@@ -118,6 +119,7 @@ func NewServer(engine *session.Engine, merchantAuth MerchantAuthenticator, opts 
 	}
 	srv := grpc.NewServer(append([]grpc.ServerOption{
 		grpc.MaxRecvMsgSize(cfg.maxRequestBytes),
+		ServerCodec(),
 		grpc.ChainUnaryInterceptor(svc.UnaryInterceptor()),
 	}, cfg.grpcOpts...)...)
 	svc.Register(srv)
@@ -132,10 +134,12 @@ func NewServer(engine *session.Engine, merchantAuth MerchantAuthenticator, opts 
 
 // Register registers both services on r. The server must run
 // UnaryInterceptor: without it every SessionService call is refused as
-// unauthenticated.
+// unauthenticated. With ServerCodec among the server's options, request
+// bytes that do not unmarshal are InvalidArgument INVALID_MESSAGE (700106)
+// rather than grpc-go's Internal.
 func (s *Service) Register(r grpc.ServiceRegistrar) {
-	pb.RegisterSessionServiceServer(r, sessionServer{s: s})
-	pb.RegisterClientServiceServer(r, clientServer{s: s})
+	r.RegisterService(guardDecode(&pb.SessionService_ServiceDesc), sessionServer{s: s})
+	r.RegisterService(guardDecode(&pb.ClientService_ServiceDesc), clientServer{s: s})
 }
 
 // merchantKey is the context key of the authenticated merchant.

@@ -29,7 +29,9 @@
 // instead of a network failure.
 //
 // The decrypt and explain routes are extensions of this library, absent
-// from the Connect platform; the official SDKs never call them.
+// from the Connect platform; the official SDKs never call them. [Routes]
+// lists every route, so that a gateway's metrics can use the route
+// templates as a closed label set.
 //
 // Every answer the handler writes is JSON (or a 204 without a body), with
 // Cache-Control: no-store and X-Content-Type-Options: nosniff; every error
@@ -86,6 +88,12 @@
 // merchant), a retry with the same encryptedCustomerInput is a 409 code
 // 1409. The client encrypts the input again, with a fresh nonce, and the
 // new blob opens.
+//
+// Every 503 (a retryable failure: SERVICE_UNAVAILABLE when a store or the
+// token repository fails, STORE_FULL when the session store is at its
+// memory bound, e.g. memstore.WithMaxBytes) carries Retry-After: 1
+// ([RetryAfter]). A create, an open of encrypted input or an idempotent
+// claim refused by a full store stores nothing; nothing live is evicted.
 //
 // The package never logs and never writes a token id, clientSessionId,
 // key, card number or security code into a Client API answer or an error.

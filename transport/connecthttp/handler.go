@@ -174,7 +174,31 @@ type route struct {
 // clientPrefix starts every Client API path.
 const clientPrefix = "/client/"
 
-func (h *Handler) routes() *http.ServeMux {
+// Route is a route a Handler serves: a method and a path pattern in the
+// syntax of net/http.ServeMux, e.g. POST /v1/{merchantId}/sessions.
+type Route struct{ Method, Pattern string }
+
+// Routes returns every route a Handler serves, in the order of the
+// package documentation (the Client API calls it answers with 404
+// UNKNOWN_RESOURCE included). Client API patterns also answer OPTIONS
+// (preflight); a known pattern with another method answers 405, any
+// other path 404. A gateway uses the list to build closed label sets for
+// its metrics: a request's http.Request.Pattern after the handler served
+// it is "{Method} {Pattern}", "OPTIONS {Pattern}", "{Pattern}" (405), "/"
+// (404) or empty (refused before routing: a path not in canonical form,
+// headers over the limit).
+func Routes() []Route {
+	var h Handler // its methods are not called: the table's patterns only
+	table := h.table()
+	out := make([]Route, len(table))
+	for i, rt := range table {
+		out[i] = Route{Method: rt.method, Pattern: rt.pattern}
+	}
+	return out
+}
+
+// table is every route of the handler.
+func (h *Handler) table() []route {
 	const client = "/client/v1/{customerId}/"
 	table := []route{
 		{http.MethodPost, "/v1/{merchantId}/sessions", h.createSession},
@@ -194,6 +218,11 @@ func (h *Handler) routes() *http.ServeMux {
 	for _, u := range NotServed() {
 		table = append(table, route{u.Method, "/client" + u.Path, h.notServed(u.Name)})
 	}
+	return table
+}
+
+func (h *Handler) routes() *http.ServeMux {
+	table := h.table()
 	mux := http.NewServeMux()
 	methods := map[string][]string{}
 	var order []string

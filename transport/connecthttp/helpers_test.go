@@ -90,7 +90,8 @@ func newEngine(tb testing.TB, opts ...session.Option) *session.Engine {
 	return newEngineOver(tb, store, store, opts...)
 }
 
-// newEngineOver is the fixture's engine over sessions and tokens.
+// newEngineOver is the fixture's engine over sessions and tokens (the
+// caller puts the fixture's tokens in, e.g. with testTokens).
 func newEngineOver(tb testing.TB, sessions storage.Repository, tokens token.Repository, opts ...session.Option) *session.Engine {
 	tb.Helper()
 	cat, err := filter.NewCatalog(catalogProducts())

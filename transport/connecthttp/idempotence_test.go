@@ -11,6 +11,7 @@ import (
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/transport/connecthttp"
 	"github.com/clientsession/engine/transport/connecthttp/connecttest"
@@ -88,7 +89,7 @@ func TestIdempotentConcurrentOverHTTP(t *testing.T) {
 			answers[i] = g.Server(http.MethodPost, "/v1/1234/sessions", `{}`, withKey("race"))
 		})
 	}
-	wg.Wait()
+	testwait.Group(t, &wg, time.Minute, "the concurrent repeats")
 	var ok, conflict int
 	var body []byte
 	for _, r := range answers {

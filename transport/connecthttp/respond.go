@@ -47,8 +47,22 @@ func errorAnswer(err error) session.Answer {
 // writeAnswer writes a JSON answer.
 func writeAnswer(w http.ResponseWriter, a session.Answer) {
 	w.Header().Set("Content-Type", "application/json")
+	retryAfter(w.Header(), a.Status)
 	w.WriteHeader(a.Status)
 	_, _ = w.Write(a.Body)
+}
+
+// RetryAfter is the Retry-After of every 503 the handler answers (a
+// retryable failure of a dependency, a store at its memory bound): one
+// second, the time after which a store at its bound looks for expired
+// sessions again (memstore.WithMaxBytes).
+const RetryAfter = "1"
+
+// retryAfter sets Retry-After on a 503.
+func retryAfter(h http.Header, status int) {
+	if status == http.StatusServiceUnavailable {
+		h.Set("Retry-After", RetryAfter)
+	}
 }
 
 // WriteError answers err as the wire ErrorResponse, with a fresh errorId
@@ -63,6 +77,7 @@ func writeError(w http.ResponseWriter, err error) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
+	retryAfter(h, resp.HTTPStatus())
 	w.WriteHeader(resp.HTTPStatus())
 	_, _ = w.Write(body)
 }

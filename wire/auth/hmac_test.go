@@ -12,6 +12,7 @@ import (
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/wire/auth"
 )
 
@@ -403,7 +404,7 @@ func TestMemoryReplayGuardConcurrent(t *testing.T) {
 			}
 		})
 	}
-	wg.Wait()
+	testwait.Group(t, &wg, time.Minute, "the concurrent first uses")
 	if firsts.Load() != 1 {
 		t.Errorf("%d first uses of one id, want exactly 1", firsts.Load())
 	}
