@@ -24,23 +24,6 @@ import (
 	"github.com/clientsession/engine/wire/auth"
 )
 
-// gatewayBinary builds the gateway into a directory of t's (no race
-// detector: it runs as a process of its own) and returns its path.
-func gatewayBinary(t *testing.T) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("no go command to build the gateway with: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "httpgateway")
-	cmd := exec.Command(goBin, "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build of the gateway: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // gatewayProcess is the gateway running as a process of its own.
 type gatewayProcess struct {
 	cmd    *exec.Cmd
@@ -102,7 +85,7 @@ func TestKilledGatewayKeyIsFreeAfterTheLease(t *testing.T) {
 	if dsn == "" {
 		t.Skip("SD_TEST_POSTGRES_DSN is not set: skipping the killed-gateway lease test")
 	}
-	bin := gatewayBinary(t)
+	bin := buildGatewayBinary(t, t.TempDir())
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	schema := "sd_gateway_lease_" + hex.EncodeToString(b[:])
