@@ -149,9 +149,14 @@ func (e *Engine) SupportsIdempotence() bool { return e.idem != nil }
 // property. A malformed merchant id is
 // sderrors.ErrUnknownMerchant at "merchantId"; a failing store a retryable
 // sderrors.ErrUnavailable (sderrors.ErrStoreFull when it is at its memory
-// bound), and run does not run. When the answer could not be stored
-// because the store failed, it is still returned (the work was done), and
-// the claim ends with its lease.
+// bound), and run does not run. When a final answer could not be stored
+// (the store failed, or could not make it durable, e.g. no replica
+// acknowledged it), the result is a retryable error and not the answer:
+// an answer given once must be the answer of every repeat, and a store
+// failover could lose one that was not stored. What run did is then never
+// handed out (a session created meanwhile expires unused); a retry gets
+// ErrDuplicateRequest while the claim is running, and runs again once it
+// is released or its lease ended.
 func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request []byte, run func(context.Context) Answer) (IdempotentResult, error) {
 	if !ValidIdempotenceKey(key) {
 		return IdempotentResult{}, errBadIdempotenceKey
@@ -190,8 +195,18 @@ func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request
 		return first, nil
 	}
 	// The first attempt: what it did is recorded even if the caller gives
-	// up meanwhile.
+	// up meanwhile, but not after the caller's deadline, nor, without one,
+	// one more lease after the lease ended: no store call outlives the
+	// request's time (a store that cannot commit, e.g. a primary without
+	// its synchronous standby, would hold it forever), and by then the key
+	// is free for another attempt anyway.
 	bg := context.WithoutCancel(ctx)
+	end, ok := ctx.Deadline()
+	if !ok {
+		end = leaseEnd.Add(e.idemLease)
+	}
+	bg, cancelBg := context.WithDeadline(bg, end)
+	defer cancelBg()
 	finished := false
 	defer func() {
 		if !finished { // run panicked: let a retry run
@@ -211,10 +226,13 @@ func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request
 	}
 	err = e.idem.FinishIdempotency(bg, k, rec.Attempt, ans.Status, ans.Body)
 	e.obs.storeCall("finish_idempotency", start, ignoreNotFound(err))
-	if stderrors.Is(err, storage.ErrNotFound) {
+	switch {
+	case stderrors.Is(err, storage.ErrNotFound):
 		// Taken over after the lease: the key's answer is another
 		// attempt's, and this one must not be given.
 		return IdempotentResult{}, errLeaseLost
+	case err != nil:
+		return IdempotentResult{}, storeFailure(err)
 	}
 	return IdempotentResult{Answer: ans}, nil
 }

@@ -30,8 +30,9 @@ func (s *lostFinish) FinishIdempotency(ctx context.Context, key storage.Key, att
 }
 
 // A claim whose finish was lost holds its key for the lease, not for the
-// TTL: repeats get 1409 during the lease, and after it the key runs again
-// as a new attempt whose answer is then replayed.
+// TTL: the first caller gets a retryable error (its answer was not kept,
+// so it is not given), repeats get 1409 during the lease, and after it the
+// key runs again as a new attempt whose answer is then replayed.
 func TestIdempotentLeaseFreesAnUnfinishedClaim(t *testing.T) {
 	store := &lostFinish{Store: newMemstore(t)}
 	store.PutTokens(testTokens()...)
@@ -39,8 +40,8 @@ func TestIdempotentLeaseFreesAnUnfinishedClaim(t *testing.T) {
 	f := newFixtureOver(t, store, store, session.WithIdempotenceStore(store), session.WithIdempotenceLease(lease))
 	ctx := context.Background()
 	store.lose.Store(true)
-	if _, err := f.engine.Idempotent(ctx, merchant, "k", []byte(`{}`), answer(200, `{"first":1}`)); err != nil {
-		t.Fatalf("first attempt: %v", err)
+	if r, err := f.engine.Idempotent(ctx, merchant, "k", []byte(`{}`), answer(200, `{"first":1}`)); !sderrors.IsRetryable(err) || r.Body != nil {
+		t.Fatalf("first attempt with a lost finish = %+v, %v; want no answer and a retryable error", r, err)
 	}
 	store.lose.Store(false)
 	firstAt := f.clock.now()
@@ -111,6 +112,37 @@ func TestIdempotentStaleAttemptIsNotAnswered(t *testing.T) {
 	if err != nil || !r.Replayed || r.Status != 201 || string(r.Body) != `{"new":1}` {
 		t.Errorf("a repeat = %+v, %v; want the new attempt's answer", r, err)
 	}
+}
+
+// A store call that cannot commit does not hold an attempt forever: with
+// no deadline of the caller's, the finish ends one lease after the lease.
+func TestIdempotentFinishEndsAfterTheLease(t *testing.T) {
+	store := &blockingFinish{Store: newMemstore(t)}
+	store.PutTokens(testTokens()...)
+	const lease = 100 * time.Millisecond
+	f := newFixtureOver(t, store, store, session.WithIdempotenceStore(store), session.WithIdempotenceLease(lease))
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.engine.Idempotent(context.Background(), merchant, "k", []byte(`{}`), answer(200, `{}`))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !sderrors.IsRetryable(err) {
+			t.Errorf("Idempotent with a finish that never commits = %v; want a retryable error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Idempotent with a finish that never commits did not return within 10 s (lease 100 ms)")
+	}
+}
+
+// blockingFinish is a memstore whose FinishIdempotency waits until its
+// context ends, as a store that cannot commit does.
+type blockingFinish struct{ *memstore.Store }
+
+func (*blockingFinish) FinishIdempotency(ctx context.Context, _ storage.Key, _ storage.Attempt, _ int, _ []byte) error {
+	<-ctx.Done()
+	return ctx.Err()
 }
 
 // run's context ends with the lease, so that an attempt that outlives its

@@ -26,13 +26,20 @@ var _ storage.Idempotency = (*Store)(nil)
 // and e after the caller's time ARGV[1], or running and l after it);
 // otherwise it stores the new running record, expiring at its lease end
 // ARGV[5], and answers nil. A record without l (written before leases)
-// runs until e.
+// runs until e. With replica acknowledgements (ARGV[6] = "1") a replay of
+// a finished record writes its done flag again, unchanged: the WAIT that
+// follows on this connection then covers the answer it replays, which
+// another connection may have written an instant ago and which no replica
+// may hold yet.
 const claimScriptSource = `
 local v = redis.call('HMGET', KEYS[1], 'e', 'd', 'l')
 if v[1] then
   local live = tonumber(v[1])
   if v[2] == '0' and v[3] and tonumber(v[3]) < live then live = tonumber(v[3]) end
   if live > tonumber(ARGV[1]) then
+    if ARGV[6] == '1' and v[2] == '1' then
+      redis.call('HSET', KEYS[1], 'd', '1')
+    end
     return redis.call('HMGET', KEYS[1], 'a', 's', 'e', 'f', 'd', 'c', 'b', 'l')
   end
 end
@@ -73,13 +80,30 @@ func (s *Store) ClaimIdempotency(ctx context.Context, key storage.Key, rec stora
 		return storage.IdempotencyRecord{}, fmt.Errorf("redisstore: claim idempotency: %w", err)
 	}
 	now := strconv.FormatInt(rec.StartedAt.UnixMilli(), 10)
-	res, err := s.claimScript.Run(ctx, s.client, []string{s.idemKey(key)},
-		now, string(rec.Attempt[:]), expiryMillis(rec.ExpiresAt), string(rec.Fingerprint[:]), expiryMillis(rec.LiveUntil())).Slice()
+	durable := "0"
+	if s.acks > 0 {
+		durable = "1"
+	}
+	cmd, err := s.do(ctx, write{op: "claim idempotency", script: s.claimScript, keys: []string{s.idemKey(key)},
+		args: []any{now, string(rec.Attempt[:]), expiryMillis(rec.ExpiresAt), string(rec.Fingerprint[:]), expiryMillis(rec.LiveUntil()), durable}})
+	if errors.Is(err, ErrNotReplicated) && errors.Is(cmd.Err(), redis.Nil) {
+		// Our claim is on the primary, unacknowledged, and the caller gets
+		// an error: take it back at once rather than leave the key running
+		// until its lease ends. Best effort: this write cannot be
+		// acknowledged either, and a failed release leaves the claim to
+		// its lease.
+		_ = s.ReleaseIdempotency(context.WithoutCancel(ctx), key, rec.Attempt)
+		return storage.IdempotencyRecord{}, err
+	}
 	if errors.Is(err, redis.Nil) {
 		rec.Done, rec.Status, rec.Body = false, 0, nil
 		rec.StartedAt = time.UnixMilli(rec.StartedAt.UnixMilli()).UTC()
 		return rec, nil
 	}
+	if err != nil {
+		return storage.IdempotencyRecord{}, err
+	}
+	res, err := cmd.Slice()
 	if err != nil {
 		return storage.IdempotencyRecord{}, fmt.Errorf("redisstore: claim idempotency: %w", err)
 	}
@@ -133,7 +157,12 @@ func (s *Store) FinishIdempotency(ctx context.Context, key storage.Key, attempt 
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("redisstore: finish idempotency: %w", err)
 	}
-	n, err := s.finishScript.Run(ctx, s.client, []string{s.idemKey(key)}, string(attempt[:]), strconv.Itoa(status), body).Int()
+	cmd, err := s.do(ctx, write{op: "finish idempotency", script: s.finishScript, keys: []string{s.idemKey(key)},
+		args: []any{string(attempt[:]), strconv.Itoa(status), body}})
+	if err != nil {
+		return err
+	}
+	n, err := cmd.Int()
 	if err != nil {
 		return fmt.Errorf("redisstore: finish idempotency: %w", err)
 	}
@@ -148,8 +177,7 @@ func (s *Store) ReleaseIdempotency(ctx context.Context, key storage.Key, attempt
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("redisstore: release idempotency: %w", err)
 	}
-	if err := s.releaseScript.Run(ctx, s.client, []string{s.idemKey(key)}, string(attempt[:])).Err(); err != nil {
-		return fmt.Errorf("redisstore: release idempotency: %w", err)
-	}
-	return nil
+	_, err := s.do(ctx, write{op: "release idempotency", script: s.releaseScript, keys: []string{s.idemKey(key)},
+		args: []any{string(attempt[:])}})
+	return err
 }
