@@ -120,6 +120,18 @@
 // retry runs again. Of concurrent attempts exactly one runs: the store's
 // claim decides.
 //
+// Every record the engine writes has a release. The claim of a running
+// attempt holds its key for a lease (WithIdempotenceLease, default
+// DefaultIdempotenceLease, 30 seconds: above connecthttp's 20-second write
+// timeout), not for the TTL: when the attempt never finishes (its process
+// died, the store call that finishes or releases it failed), a repeat
+// after the lease runs as a new attempt with a new attempt id, and the old
+// attempt's late finish or release changes nothing. The attempt runs under
+// a context that ends with its lease, and one whose key was taken over is
+// answered with a retryable error rather than with an answer its repeats
+// would not replay. A session is released by its lifetime, a nonce with
+// its session, a kept answer by the TTL.
+//
 // This package knows no protocol: the names under which the key and the
 // first attempt's time travel (connecthttp's headers, a gRPC metadata key)
 // and the status of each answer are the transport's; the errors about the

@@ -100,6 +100,14 @@ func (in OpenedInput) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, in.Stri
 // A failing store is a retryable ErrUnavailable, one at its memory bound
 // (storage.ErrFull) a retryable ErrStoreFull that uses up no nonce. Errors
 // never contain any of the plaintext.
+//
+// Nonces are at-most-once: a blob opens at most once, never twice. When
+// the nonce was recorded but the answer was lost — the store wrote it and
+// its reply did not arrive (a retryable ErrUnavailable), or the caller
+// never received the opened input — a retry with the same blob is
+// ErrDuplicateRequest (409). The client then encrypts the input again,
+// which gives a fresh nonce, and the new blob opens. A recorded nonce is
+// released with its session (its lifetime, or a revocation).
 func (e *Engine) OpenCustomerInput(ctx context.Context, merchantID, clientSessionID, blob string) (OpenedInput, error) {
 	if e.keys == nil {
 		return OpenedInput{}, errNoKeys

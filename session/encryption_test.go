@@ -17,6 +17,7 @@ import (
 	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
+	"github.com/clientsession/engine/storage/memstore"
 )
 
 var sessionKeys = sync.OnceValues(func() (*encryption.KeySet, encryption.Key) {
@@ -238,3 +239,46 @@ func (failingNonces) RecordNonce(context.Context, storage.Key, string, time.Time
 
 // noNonces is a session store without the NonceRecorder capability.
 type noNonces struct{ storage.Repository }
+
+// lostNonceReply is a session store that records a nonce and then loses
+// the reply (it answers an error, as a store whose connection broke after
+// the write does), once.
+type lostNonceReply struct {
+	*memstore.Store
+	lost atomic.Bool
+}
+
+func (s *lostNonceReply) RecordNonce(ctx context.Context, key storage.Key, nonce string, expiresAt time.Time) error {
+	if err := s.Store.RecordNonce(ctx, key, nonce, expiresAt); err != nil {
+		return err
+	}
+	if s.lost.CompareAndSwap(false, true) {
+		return errors.New("record nonce: connection reset after the write")
+	}
+	return nil
+}
+
+// Nonces are at-most-once: an open whose nonce was recorded but whose
+// answer was lost fails retryably, and its retry with the same blob is a
+// 409 (the client encrypts again, with a fresh nonce), never a second
+// opening of the same payload. A fresh blob for the same session opens.
+func TestOpenCustomerInputNoncesAreAtMostOnce(t *testing.T) {
+	ks, _ := sessionKeys()
+	store := &lostNonceReply{Store: newMemstore(t)}
+	store.PutTokens(testTokens()...)
+	fx := newFixtureOver(t, store, store, session.WithKeys(ks))
+	resp := fx.create(t, `{}`)
+	ctx := context.Background()
+	b := blob(t, payload(resp.ClientSessionID, 1, ""))
+	_, err := fx.engine.OpenCustomerInput(ctx, merchant, resp.ClientSessionID, b)
+	if !errors.Is(err, sderrors.ErrUnavailable) || !sderrors.IsRetryable(err) {
+		t.Fatalf("open whose nonce reply was lost = %v; want a retryable ErrUnavailable", err)
+	}
+	_, err = fx.engine.OpenCustomerInput(ctx, merchant, resp.ClientSessionID, b)
+	if !errors.Is(err, sderrors.ErrDuplicateRequest) || sderrors.KindOf(err).HTTPStatus() != 409 {
+		t.Fatalf("retry of the same blob = %v; want ErrDuplicateRequest (409): the nonce was used", err)
+	}
+	if _, err := fx.engine.OpenCustomerInput(ctx, merchant, resp.ClientSessionID, blob(t, payload(resp.ClientSessionID, 1, ""))); err != nil {
+		t.Errorf("a blob encrypted again with a fresh nonce = %v; want it opened", err)
+	}
+}

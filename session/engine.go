@@ -38,6 +38,7 @@ type Engine struct {
 	sweepers     []storage.Sweeper     // the engine's stores that keep expired records
 	idem         storage.Idempotency   // nil: no idempotent creates
 	idemTTL      time.Duration
+	idemLease    time.Duration
 	idemStrict   bool
 	obs          *observer
 
@@ -88,6 +89,7 @@ func New(sessions storage.Repository, tokens token.Repository, opts ...Option) (
 		observeTime:  observeTime,
 		idem:         idem,
 		idemTTL:      c.idemTTL,
+		idemLease:    c.idemLease,
 		idemStrict:   c.idemStrict,
 		obs:          &obs,
 		sweepers:     sweepers,

@@ -55,6 +55,11 @@ func TestNewValidatesConfiguration(t *testing.T) {
 		{"origin bad port", append(base, session.WithDatacenter(session.Datacenter{Origin: "http://h:99999", Region: "EU"})), "datacenter.origin"},
 		{"region unknown", append(base, session.WithDatacenter(session.Datacenter{Origin: origin, Region: "APAC"})), "datacenter.region"},
 		{"region lower case", append(base, session.WithDatacenter(session.Datacenter{Origin: origin, Region: "eu"})), "datacenter.region"},
+		{"idempotence lease zero", append(base, session.WithIdempotenceLease(0)), "idempotenceLease"},
+		{"idempotence lease negative", append(base, session.WithIdempotenceLease(-time.Second)), "idempotenceLease"},
+		{"idempotence lease over the default TTL", append(base, session.WithIdempotenceLease(session.DefaultIdempotenceTTL+time.Nanosecond)), "idempotenceLease"},
+		{"idempotence lease over the TTL", append(base, session.WithIdempotenceLease(time.Hour), session.WithIdempotenceTTL(time.Minute)), "idempotenceLease"},
+		{"idempotence TTL under the default lease", append(base, session.WithIdempotenceTTL(session.DefaultIdempotenceLease-time.Nanosecond)), "idempotenceLease"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,6 +76,10 @@ func TestNewValidatesConfiguration(t *testing.T) {
 	}
 	if _, err := session.New(store, nil, base...); !errors.Is(err, sderrors.ErrInvalidConfiguration) {
 		t.Errorf("New(nil tokens) error = %v; want ErrInvalidConfiguration", err)
+	}
+	// A lease equal to the TTL is allowed, whatever the order of the options.
+	if _, err := session.New(store, store, append(base, session.WithIdempotenceLease(time.Minute), session.WithIdempotenceTTL(time.Minute))...); err != nil {
+		t.Errorf("New with a lease equal to the TTL: %v", err)
 	}
 	for _, o := range []string{"http://localhost:8080", "https://a.b-c.example", "http://127.0.0.1", "http://[::1]:8080"} {
 		if _, err := session.New(store, store, session.WithCatalog(cat), session.WithDatacenter(session.Datacenter{Origin: o, Region: "PAR"})); err != nil {

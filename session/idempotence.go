@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	stderrors "errors"
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
@@ -12,14 +13,21 @@ import (
 
 // Idempotent requests, as the Connect platform documents them: the
 // engine keeps the mechanism (claim, finish, release through
-// storage.Idempotency; the key rule; the TTL; strict mode; the first
-// attempt's time); a transport owns where the key travels (an HTTP header,
-// a metadata key) and how answers and times are written.
+// storage.Idempotency; the key rule; the TTL; the lease; strict mode; the
+// first attempt's time); a transport owns where the key travels (an HTTP
+// header, a metadata key) and how answers and times are written.
 const (
 	// MaxIdempotenceKeyLength is the longest idempotence key.
 	MaxIdempotenceKeyLength = 40
 	// DefaultIdempotenceTTL is how long an answer is kept for repeats.
 	DefaultIdempotenceTTL = 24 * time.Hour
+	// DefaultIdempotenceLease is how long the claim of a running attempt
+	// holds its key (WithIdempotenceLease): a little above the longest a
+	// create can run behind connecthttp.NewServer, whose WriteTimeout (20
+	// seconds) ends what the client can still receive. An attempt past
+	// that answers no one, so a repeat after the lease may run again, and
+	// the margin covers the clock skew between instances.
+	DefaultIdempotenceLease = 30 * time.Second
 )
 
 // ValidIdempotenceKey reports whether key is an idempotence key: 1 to 40
@@ -92,6 +100,8 @@ var (
 	errChangedRequest    = sderrors.ErrInvalidValue.WithMessage("the idempotence key was used with a different request")
 	errNoIdempotency     = sderrors.ErrInternal.WithMessage(
 		"idempotent requests need a session store with storage.Idempotency, or WithIdempotenceStore")
+	errLeaseLost = sderrors.ErrUnavailable.WithMessage(
+		"this attempt outlived its idempotence lease and another attempt took the key over; retry to get that attempt's answer")
 )
 
 // SupportsIdempotence reports whether the engine keeps idempotent answers:
@@ -118,6 +128,18 @@ func (e *Engine) SupportsIdempotence() bool { return e.idem != nil }
 //     (code 1409) with FirstAttemptAt set in the result;
 //   - of concurrent attempts exactly one runs.
 //
+// Every claim has a release. The attempt that runs holds the key for the
+// engine's lease (WithIdempotenceLease, default 30 seconds), and run gets
+// a context that ends with the lease. When the attempt never finishes —
+// its process died, or the store call that finishes or releases it
+// failed — a repeat after the lease runs as a new attempt (a repeat
+// during it gets 1409). An attempt whose key was taken over that way
+// cannot store its answer (the store checks the attempt id), and its
+// caller gets a retryable sderrors.ErrUnavailable instead of it: the
+// answers given for a key are always the one answer its repeats replay.
+// A session such an attempt stored anyway is never handed out and
+// expires unused.
+//
 // request is the bytes that identify the request (e.g. the body): only its
 // SHA-256 is kept. A malformed key (ValidIdempotenceKey) is
 // sderrors.ErrInvalidValue. The errors about the key — malformed, still
@@ -134,7 +156,7 @@ func (e *Engine) SupportsIdempotence() bool { return e.idem != nil }
 // failover could lose one that was not stored. What run did is then never
 // handed out (a session created meanwhile expires unused); a retry gets
 // ErrDuplicateRequest while the claim is running, and runs again once it
-// is released.
+// is released or its lease ended.
 func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request []byte, run func(context.Context) Answer) (IdempotentResult, error) {
 	if !ValidIdempotenceKey(key) {
 		return IdempotentResult{}, errBadIdempotenceKey
@@ -146,10 +168,14 @@ func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request
 		return IdempotentResult{}, errNoIdempotency
 	}
 	now := e.clock()
-	rec := storage.IdempotencyRecord{StartedAt: now, ExpiresAt: now.Add(e.idemTTL), Fingerprint: sha256.Sum256(request)}
+	rec := storage.IdempotencyRecord{StartedAt: now, LeaseUntil: now.Add(e.idemLease), ExpiresAt: now.Add(e.idemTTL),
+		Fingerprint: sha256.Sum256(request)}
 	_, _ = rand.Read(rec.Attempt[:]) // never fails (Go 1.24+)
 	k := idempotencyKey(merchantID, key)
 	start := time.Now()
+	// The lease, on the real clock (the store judges it by the engine's):
+	// run stops when its claim can be taken over.
+	leaseEnd := start.Add(e.idemLease)
 	got, err := e.idem.ClaimIdempotency(ctx, k, rec)
 	e.obs.storeCall("claim_idempotency", start, err)
 	if err != nil {
@@ -169,35 +195,45 @@ func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request
 		return first, nil
 	}
 	// The first attempt: what it did is recorded even if the caller gives
-	// up meanwhile, but not after the caller's deadline: no store call
-	// outlives the request's time (a store that cannot commit, e.g. a
-	// primary without its synchronous standby, would hold it forever).
+	// up meanwhile, but not after the caller's deadline, nor, without one,
+	// one more lease after the lease ended: no store call outlives the
+	// request's time (a store that cannot commit, e.g. a primary without
+	// its synchronous standby, would hold it forever), and by then the key
+	// is free for another attempt anyway.
 	bg := context.WithoutCancel(ctx)
-	if d, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
-		bg, cancel = context.WithDeadline(bg, d)
-		defer cancel()
+	end, ok := ctx.Deadline()
+	if !ok {
+		end = leaseEnd.Add(e.idemLease)
 	}
+	bg, cancelBg := context.WithDeadline(bg, end)
+	defer cancelBg()
 	finished := false
 	defer func() {
 		if !finished { // run panicked: let a retry run
 			_ = e.idem.ReleaseIdempotency(bg, k, rec.Attempt)
 		}
 	}()
-	ans := run(ctx)
+	runCtx, cancel := context.WithDeadline(ctx, leaseEnd)
+	defer cancel()
+	ans := run(runCtx)
 	finished = true
+	e.obs.idempotent("first")
 	start = time.Now()
-	if ans.keep() {
-		err = e.idem.FinishIdempotency(bg, k, rec.Attempt, ans.Status, ans.Body)
-		e.obs.storeCall("finish_idempotency", start, err)
-		if err != nil {
-			return IdempotentResult{}, storeFailure(err)
-		}
-	} else {
+	if !ans.keep() {
 		err = e.idem.ReleaseIdempotency(bg, k, rec.Attempt)
 		e.obs.storeCall("release_idempotency", start, err)
+		return IdempotentResult{Answer: ans}, nil
 	}
-	e.obs.idempotent("first")
+	err = e.idem.FinishIdempotency(bg, k, rec.Attempt, ans.Status, ans.Body)
+	e.obs.storeCall("finish_idempotency", start, ignoreNotFound(err))
+	switch {
+	case stderrors.Is(err, storage.ErrNotFound):
+		// Taken over after the lease: the key's answer is another
+		// attempt's, and this one must not be given.
+		return IdempotentResult{}, errLeaseLost
+	case err != nil:
+		return IdempotentResult{}, storeFailure(err)
+	}
 	return IdempotentResult{Answer: ans}, nil
 }
 

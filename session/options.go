@@ -45,6 +45,7 @@ type config struct {
 	observer                Observer
 	idem                    storage.Idempotency // nil: the session store's, if it has one
 	idemTTL                 time.Duration
+	idemLease               time.Duration
 	idemStrict              bool
 	sderrors.ConfigProblems // found while applying options
 }
@@ -137,6 +138,26 @@ func WithIdempotenceTTL(d time.Duration) Option {
 			return
 		}
 		c.idemTTL = d
+	})
+}
+
+// WithIdempotenceLease sets how long the claim of a running idempotent
+// attempt holds its key (default DefaultIdempotenceLease, 30 seconds):
+// more than 0 and at most the idempotence TTL. A repeat during the lease
+// gets sderrors.ErrDuplicateRequest (1409); a repeat after it, when the
+// attempt never finished (its process died, its store call failed), runs
+// as a new attempt. The attempt runs under a context that ends with the
+// lease, and an attempt whose key was taken over cannot store its answer.
+// Choose it above the longest a create can take, the store's timeouts
+// included, plus the clock skew between gateway instances: an attempt
+// still running at the lease's end is cut off (a retryable error).
+func WithIdempotenceLease(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 {
+			c.Fail("idempotenceLease", "the idempotence lease must be more than 0, got "+d.String())
+			return
+		}
+		c.idemLease = d
 	})
 }
 
@@ -315,8 +336,12 @@ func newConfig(opts []Option) (config, error) {
 		maxTokens:    token.DefaultMaxTokens,
 		filterLimits: filter.DefaultLimits(),
 		idemTTL:      DefaultIdempotenceTTL,
+		idemLease:    DefaultIdempotenceLease,
 	}
 	sderrors.ApplyOptions(&c.ConfigProblems, opts, func(o Option) { o.apply(&c) })
+	if c.idemLease > c.idemTTL { // after every option: their order does not matter
+		c.Fail("idempotenceLease", "the idempotence lease must be at most the idempotence TTL ("+c.idemTTL.String()+"), got "+c.idemLease.String())
+	}
 	if c.catalogs == nil {
 		c.Fail("catalogs", "a catalog source is required: use WithCatalogs or WithCatalog")
 	}

@@ -54,9 +54,21 @@
 //     write-only traffic reclaims too.
 //   - [Idempotency]: the store keeps the answers of idempotent creates
 //     under the SHA-256 of merchant and idempotence key, with the attempt
-//     that claimed each key: of concurrent claims exactly one wins; a
-//     record is kept until its ExpiresAt, and a Sweeper removes expired
-//     ones with the sessions.
+//     that claimed each key: of concurrent claims exactly one wins. A
+//     running claim holds its key until its LeaseUntil, a finished answer
+//     until its ExpiresAt ([IdempotencyRecord.LiveUntil]); a claim after
+//     that takes the key over as a new attempt, and the old attempt's
+//     finish (which then wraps [ErrNotFound]) or release changes nothing.
+//     A Sweeper removes what is past its time with the sessions.
+//
+// # Every record has a release
+//
+// Whatever a store keeps ends without anyone's help: a session at its
+// ExpiresAt, its nonces with it, an idempotency claim at the end of its
+// lease when its attempt never finishes (the process died, the finish was
+// lost), a finished answer at its ExpiresAt. A store reclaims them lazily,
+// by a Sweeper, or by its server's own expiry; none is left to hold a key
+// or memory forever because the step after its write failed.
 //   - [NonceRecorder]: the store remembers the nonces of client-side
 //     encrypted payloads per session, for the session's lifetime, so that
 //     a payload opens only once. Of two concurrent records of the same

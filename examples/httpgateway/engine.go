@@ -55,6 +55,9 @@ func newEngine(cfg config, extra ...session.Option) (*session.Engine, error) {
 	if cfg.Lifetime != 0 {
 		opts = append(opts, session.WithLifetime(cfg.Lifetime))
 	}
+	if cfg.IdempotenceLease != 0 {
+		opts = append(opts, session.WithIdempotenceLease(cfg.IdempotenceLease))
+	}
 	keyOpts, err := keyOptions(cfg.Keys)
 	if err != nil {
 		return nil, fmt.Errorf("httpgateway: keys: %w", err)

@@ -31,6 +31,9 @@ type config struct {
 	Now func() time.Time
 	// Lifetime of new sessions; 0 means session.DefaultLifetime.
 	Lifetime time.Duration
+	// IdempotenceLease is how long a running idempotent create holds its
+	// key; 0 means session.DefaultIdempotenceLease.
+	IdempotenceLease time.Duration
 	// CreateRate is the creates a second each merchant may make on
 	// average, CreateBurst at once; 0 means no limit.
 	CreateRate  float64

@@ -50,6 +50,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	sweepEvery := fs.Duration("sweep-every", time.Minute, "interval of the sweep that removes expired sessions and nonces from memory or PostgreSQL")
 	createRate := fs.Float64("create-rate", 0, "session creates a second each merchant may make on average (429 beyond); 0: no limit")
 	createBurst := fs.Int("create-burst", 20, "session creates a merchant may make at once, with -create-rate")
+	idemLease := fs.Duration("idempotence-lease", session.DefaultIdempotenceLease,
+		"how long a running idempotent create holds its key: a repeat after it, when the attempt never finished (e.g. the process died), runs again; above the longest a create can take (the write timeout is 20s)")
 	maxStoreBytes := fs.Int64("max-store-bytes", defaultMaxStoreBytes, "bound of the in-memory store's sessions, nonces and idempotent answers, in bytes (503 STORE_FULL beyond); 0: no bound")
 	opsAddr := fs.String("ops-addr", "", "listen address of /metrics, /healthz and /readyz, which then leave -addr; default: served on -addr")
 	if err := fs.Parse(args); err != nil {
@@ -63,6 +65,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if *createRate < 0 || *createBurst < 1 {
 		return fmt.Errorf("-create-rate must be at least 0 and -create-burst at least 1, got %g and %d", *createRate, *createBurst)
+	}
+	if *idemLease <= 0 { // 0 in config means the default; the engine checks the rest
+		return fmt.Errorf("-idempotence-lease: the lease must be more than 0, got %s", *idemLease)
 	}
 	if *sweepEvery <= 0 {
 		return fmt.Errorf("-sweep-every: the interval must be positive, got %s", *sweepEvery)
@@ -109,7 +114,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	// are slog's JSON lines, formatted by jsonLineHandler.
 	accessLog := newLineBuffer(stderr, 32<<10)
 	handler, err := buildGateway(config{PublicURL: *publicURL, Data: data, Stores: st, Keys: keys, Lifetime: *lifetime,
-		CreateRate: *createRate, CreateBurst: *createBurst, SeparateOps: *opsAddr != "",
+		CreateRate: *createRate, CreateBurst: *createBurst, IdempotenceLease: *idemLease, SeparateOps: *opsAddr != "",
 		Log: slog.New(newJSONLineHandler(accessLog))})
 	if err != nil {
 		_ = ln.Close()

@@ -119,6 +119,9 @@ func TestRunRefusesBadSweepAndLifetime(t *testing.T) {
 		{"-sweep-every", "0s"},
 		{"-session-lifetime", "3h"},
 		{"-session-lifetime", "0s"},
+		{"-idempotence-lease", "0s"},
+		{"-idempotence-lease", "-1s"},
+		{"-idempotence-lease", "25h"}, // over the 24 h TTL: the engine refuses it
 	} {
 		if err := run(t.Context(), append([]string{"-addr", "127.0.0.1:0"}, args...), &stderr); err == nil {
 			t.Errorf("run %v = nil, want an error", args)

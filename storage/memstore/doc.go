@@ -5,7 +5,9 @@
 // A [Store] implements storage.Repository, token.Repository,
 // storage.Sweeper, storage.NonceRecorder, storage.TimeObserver and
 // storage.Idempotency (answers of idempotent creates, in a map under one
-// mutex, removed by DeleteExpired), can bound the memory its records take
+// mutex: a running claim holds its key until its lease ends, a finished
+// answer until its expiry; a claim takes over what is past its time, and
+// DeleteExpired removes it), can bound the memory its records take
 // (WithMaxBytes), and passes the conformance
 // suite of package storage/storagetest under the race detector. It suits
 // a single gateway instance, tests and demos; several instances share
@@ -57,7 +59,7 @@
 // stored then, and no live session is ever evicted to make room: room
 // comes back as sessions expire or are revoked. A finish whose answer does
 // not fit removes its claim (as a release does), so that a repeat runs
-// again rather than answering 409 until the claim expires. The engine
+// again rather than answering 409 until the claim's lease ends. The engine
 // answers storage.ErrFull with a retryable 503 (sderrors.ErrStoreFull).
 //
 // The account ([Store.Bytes]) is kept with or without a bound. Each
@@ -66,7 +68,7 @@
 // average). On 64-bit platforms: a session, the length of its one string
 // (merchantId when stored apart, customerId, payload) plus 128; the
 // nonces of a session key, 144 for the set plus each nonce's length plus
-// 32; an idempotency record, its answer's length plus 336. Not charged:
+// 32; an idempotency record, its answer's length plus 384. Not charged:
 // the rounding of allocations to size classes (at most 1/8), the maps'
 // control bytes, the store's fixed part, and tokens (PutTokens: the
 // gateway's data, not traffic). Over 20,000 sessions of 200 and 2,000-byte

@@ -17,11 +17,12 @@ type idempotency struct {
 	records map[storage.Key]storage.IdempotencyRecord
 }
 
-// ClaimIdempotency implements storage.Idempotency. A record that expired
-// at or before rec.StartedAt is replaced; every claim also removes a few
-// expired records (judged by rec.StartedAt), as Save does for sessions.
-// A new claim past the bound of WithMaxBytes is refused as Save is
-// (storage.ErrFull), and the key stays unclaimed.
+// ClaimIdempotency implements storage.Idempotency. A record no longer live
+// at rec.StartedAt (done and expired, or running past its lease) is
+// replaced; every claim also removes a few such records (judged by
+// rec.StartedAt), as Save does for sessions. A new claim past the bound of
+// WithMaxBytes is refused as Save is (storage.ErrFull), and the key stays
+// unclaimed.
 func (s *Store) ClaimIdempotency(ctx context.Context, key storage.Key, rec storage.IdempotencyRecord) (storage.IdempotencyRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return storage.IdempotencyRecord{}, fmt.Errorf("memstore: claim idempotency: %w", err)
@@ -45,13 +46,13 @@ func (s *Store) claimIdempotency(key storage.Key, rec storage.IdempotencyRecord,
 	if s.idem.records == nil {
 		s.idem.records = make(map[storage.Key]storage.IdempotencyRecord)
 	}
-	if old, ok := s.idem.records[key]; ok && unixNanos(old.ExpiresAt) > now {
+	if old, ok := s.idem.records[key]; ok && unixNanos(old.LiveUntil()) > now {
 		old.Body = append([]byte(nil), old.Body...)
 		return old, true
 	}
 	seen := 0
 	for k, r := range s.idem.records {
-		if unixNanos(r.ExpiresAt) <= now {
+		if unixNanos(r.LiveUntil()) <= now {
 			s.budget.release(idemCost(r))
 			delete(s.idem.records, k)
 		}
@@ -72,44 +73,53 @@ func (s *Store) claimIdempotency(key storage.Key, rec storage.IdempotencyRecord,
 	return rec, true
 }
 
-// FinishIdempotency implements storage.Idempotency. When the answer does
-// not fit under the bound of WithMaxBytes (after a reclaim of what
-// expired), the claim is removed instead, as ReleaseIdempotency does, and
-// the error wraps storage.ErrFull: a repeat then runs again, rather than
-// answering 409 until the claim expires.
+// FinishIdempotency implements storage.Idempotency. A record whose lease
+// ended is still its attempt's until another claim takes it over. When the
+// answer does not fit under the bound of WithMaxBytes (after a reclaim of
+// what expired), the claim is removed instead, as ReleaseIdempotency does,
+// and the error wraps storage.ErrFull: a repeat then runs again, rather
+// than answering 409 until the claim's lease ends.
 func (s *Store) FinishIdempotency(ctx context.Context, key storage.Key, attempt storage.Attempt, status int, body []byte) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: finish idempotency: %w", err)
 	}
-	if s.finishIdempotency(key, attempt, status, body, false) {
+	stored, mine := s.finishIdempotency(key, attempt, status, body, false)
+	if stored {
 		return nil
 	}
-	s.reclaim(s.callerTime())
-	if s.finishIdempotency(key, attempt, status, body, true) {
-		return nil
+	if mine {
+		s.reclaim(s.callerTime())
+		if stored, mine = s.finishIdempotency(key, attempt, status, body, true); stored {
+			return nil
+		}
+	}
+	if !mine {
+		return fmt.Errorf("memstore: finish idempotency: not this attempt's: %w", storage.ErrNotFound)
 	}
 	return errFull
 }
 
-// finishIdempotency is one attempt of FinishIdempotency: false when the
-// bound refused the answer; the claim is then removed if last.
-func (s *Store) finishIdempotency(key storage.Key, attempt storage.Attempt, status int, body []byte, last bool) bool {
+// finishIdempotency is one attempt of FinishIdempotency: stored when the
+// answer is stored; mine when the record under key is attempt's (the
+// bound refused the answer when mine and not stored; the claim is then
+// removed if last).
+func (s *Store) finishIdempotency(key storage.Key, attempt storage.Attempt, status int, body []byte, last bool) (stored, mine bool) {
 	s.idem.mu.Lock()
 	defer s.idem.mu.Unlock()
 	r, ok := s.idem.records[key]
 	if !ok || r.Attempt != attempt {
-		return true
+		return false, false
 	}
 	if !s.budget.charge(int64(len(body)) - int64(len(r.Body))) {
 		if last {
 			s.budget.release(idemCost(r))
 			delete(s.idem.records, key)
 		}
-		return false
+		return false, true
 	}
 	r.Done, r.Status, r.Body = true, status, append([]byte(nil), body...)
 	s.idem.records[key] = r
-	return true
+	return true, true
 }
 
 // ReleaseIdempotency implements storage.Idempotency.
@@ -126,14 +136,15 @@ func (s *Store) ReleaseIdempotency(ctx context.Context, key storage.Key, attempt
 	return nil
 }
 
-// deleteExpiredIdempotency removes the records expired at or before now
-// (unix nanoseconds) and reports how many.
+// deleteExpiredIdempotency removes the records no longer live at now (unix
+// nanoseconds: done and expired, or running past their lease) and reports
+// how many.
 func (s *Store) deleteExpiredIdempotency(now int64) int {
 	s.idem.mu.Lock()
 	defer s.idem.mu.Unlock()
 	n := 0
 	for k, r := range s.idem.records {
-		if unixNanos(r.ExpiresAt) <= now {
+		if unixNanos(r.LiveUntil()) <= now {
 			s.budget.release(idemCost(r))
 			delete(s.idem.records, k)
 			n++

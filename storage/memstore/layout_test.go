@@ -21,7 +21,7 @@ func TestLayout(t *testing.T) {
 		{"a session's slot", sessionSlot, 128},
 		{"a nonce set's slot", nonceSetSlot, 144},
 		{"a nonce's slot", nonceSlot, 32},
-		{"an idempotency record's slot", idemSlot, 336},
+		{"an idempotency record's slot", idemSlot, 384},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s is charged %d bytes; doc.go says %d: update the account's figures there", c.name, c.got, c.want)

@@ -345,7 +345,8 @@ func (ns *nonceSet) add(nonce string) {
 
 // DeleteExpired removes every session that expired at or before now, with
 // its nonces, the nonces of keys with no session whose expiresAt is at
-// or before now, and the idempotency records expired at or before now. It
+// or before now, and the idempotency records no longer live at now (done
+// and expired, or running past their lease). It
 // reports the number of sessions and idempotency records removed. It locks one
 // shard at a time and stops early, with the count so far, when ctx ends.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {

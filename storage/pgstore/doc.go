@@ -12,8 +12,15 @@
 // (Tables.Idempotency, default client_session_idempotency): a claim is one
 // INSERT ... ON CONFLICT DO UPDATE ... RETURNING, which of concurrent
 // claims lets exactly one insert and returns the winner's row to the
-// others; finishing and releasing are one statement each; DeleteExpired
-// removes expired answers with the sessions.
+// others. A running claim holds its key until its lease_until: after it the
+// next claim takes the row over for a new attempt (so a claim whose
+// gateway died is not stuck until the answer's TTL), and the old attempt's
+// finish (UPDATE ... WHERE attempt = its id) or release then changes
+// nothing. Finishing and releasing are one statement each; DeleteExpired
+// removes expired answers and claims past their lease with the sessions.
+// Migrate adds the lease_until column to a table created before leases
+// (ALTER TABLE ... ADD COLUMN IF NOT EXISTS); its old running rows, with
+// no lease, run until their expires_at as before.
 //
 // # Schema
 //

@@ -133,6 +133,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		"Tokens":            quote(s.tables.Tokens),
 		"Idempotency":       quote(s.tables.Idempotency),
 		"IdempotencyExpiry": quote(s.tables.Idempotency + "_expires_at"),
+		"IdempotencyLease":  quote(s.tables.Idempotency + "_lease_until"),
 		"SessionsExpiry":    quote(s.tables.Sessions + "_expires_at"),
 		"NoncesExpiry":      quote(s.tables.Nonces + "_expires_at"),
 	})
@@ -168,8 +169,10 @@ type queries struct {
 
 func newQueries(t Tables) queries {
 	ss, ns, ts, is := quote(t.Sessions), quote(t.Nonces), quote(t.Tokens), quote(t.Idempotency)
-	// A claim replaces a record that expired by the caller's time.
-	expired := `t.expires_at <= EXCLUDED.started_at`
+	// A claim replaces a record that is no longer live by the caller's
+	// time: expired, or running past its lease (a NULL lease, from before
+	// leases, compares as NULL: no lease).
+	expired := `(t.expires_at <= EXCLUDED.started_at OR (NOT t.done AND t.lease_until <= EXCLUDED.started_at))`
 	pick := func(col string) string {
 		return col + ` = CASE WHEN ` + expired + ` THEN EXCLUDED.` + col + ` ELSE t.` + col + ` END`
 	}
@@ -177,11 +180,11 @@ func newQueries(t Tables) queries {
 		// One statement; ON CONFLICT DO UPDATE locks the row and returns
 		// the latest committed version, so that of concurrent claims the
 		// first inserts and every other one reads its record.
-		claim: `INSERT INTO ` + is + ` AS t (key, attempt, started_at, expires_at, fingerprint, done, status, body)
-			VALUES ($1, $2, $3, $4, $5, false, 0, NULL)
+		claim: `INSERT INTO ` + is + ` AS t (key, attempt, started_at, expires_at, fingerprint, done, status, body, lease_until)
+			VALUES ($1, $2, $3, $4, $5, false, 0, NULL, $6)
 			ON CONFLICT (key) DO UPDATE SET ` + pick("attempt") + `, ` + pick("started_at") + `, ` + pick("expires_at") + `, ` +
-			pick("fingerprint") + `, ` + pick("done") + `, ` + pick("status") + `, ` + pick("body") + `
-			RETURNING attempt, started_at, expires_at, fingerprint, done, status, body`,
+			pick("fingerprint") + `, ` + pick("done") + `, ` + pick("status") + `, ` + pick("body") + `, ` + pick("lease_until") + `
+			RETURNING attempt, started_at, expires_at, fingerprint, done, status, body, lease_until`,
 		finish:  `UPDATE ` + is + ` SET done = true, status = $3, body = $4 WHERE key = $1 AND attempt = $2`,
 		release: `DELETE FROM ` + is + ` WHERE key = $1 AND attempt = $2 AND NOT done`,
 		save: `INSERT INTO ` + ss + ` (key, merchant_id, customer_id, expires_at, payload) VALUES ($1, $2, $3, $4, $5)
@@ -194,7 +197,7 @@ func newQueries(t Tables) queries {
 		nonce: `INSERT INTO ` + ns + ` (session_key, nonce, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 		sweep: `WITH s AS (DELETE FROM ` + ss + ` WHERE expires_at <= $1 RETURNING key),
 			n AS (DELETE FROM ` + ns + ` WHERE expires_at <= $1 OR session_key IN (SELECT key FROM s)),
-			i AS (DELETE FROM ` + is + ` WHERE expires_at <= $1 RETURNING key)
+			i AS (DELETE FROM ` + is + ` WHERE expires_at <= $1 OR (NOT done AND lease_until <= $1) RETURNING key)
 			SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM i)`,
 		tokens: `SELECT id, merchant_id, payment_product_id, status, expiry_month, expiry_year, alias FROM ` + ts +
 			` WHERE id = ANY($1)`,
@@ -280,8 +283,9 @@ func (s *Store) RecordNonce(ctx context.Context, key storage.Key, nonce string, 
 }
 
 // DeleteExpired removes the sessions that expired at or before now, with
-// their nonces, and the expired idempotency records, and reports how many
-// sessions and idempotency records it removed (one statement).
+// their nonces, and the idempotency records no longer live at now (expired,
+// or running past their lease), and reports how many sessions and
+// idempotency records it removed (one statement).
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, wrap("delete expired", err)
@@ -357,9 +361,12 @@ func (s *Store) PutTokens(ctx context.Context, tokens ...token.Token) error {
 	return nil
 }
 
-// ClaimIdempotency implements storage.Idempotency in one statement
-// (INSERT ... ON CONFLICT DO UPDATE ... RETURNING). Times are kept to the
-// microsecond.
+// ClaimIdempotency implements storage.Idempotency in one statement:
+// INSERT ... ON CONFLICT (key) DO UPDATE, where each column takes the new
+// attempt's value only when the old record is no longer live (expired, or
+// running past its lease_until) and keeps its own otherwise, RETURNING the
+// row either way, so that a loser reads the winner's record in the same
+// round trip. Times are kept to the microsecond.
 func (s *Store) ClaimIdempotency(ctx context.Context, key storage.Key, rec storage.IdempotencyRecord) (storage.IdempotencyRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return storage.IdempotencyRecord{}, wrap("claim idempotency", err)
@@ -368,9 +375,11 @@ func (s *Store) ClaimIdempotency(ctx context.Context, key storage.Key, rec stora
 		out         storage.IdempotencyRecord
 		attempt, fp []byte
 		status      int32
+		lease       *time.Time
 	)
-	err := s.db.QueryRow(ctx, s.q.claim, key[:], rec.Attempt[:], micro(rec.StartedAt), micro(rec.ExpiresAt), rec.Fingerprint[:]).
-		Scan(&attempt, &out.StartedAt, &out.ExpiresAt, &fp, &out.Done, &status, &out.Body)
+	err := s.db.QueryRow(ctx, s.q.claim, key[:], rec.Attempt[:], micro(rec.StartedAt), micro(rec.ExpiresAt), rec.Fingerprint[:],
+		micro(rec.LiveUntil())).
+		Scan(&attempt, &out.StartedAt, &out.ExpiresAt, &fp, &out.Done, &status, &out.Body, &lease)
 	if err != nil {
 		return storage.IdempotencyRecord{}, wrap("claim idempotency", err)
 	}
@@ -381,10 +390,15 @@ func (s *Store) ClaimIdempotency(ctx context.Context, key storage.Key, rec stora
 	copy(out.Fingerprint[:], fp)
 	out.Status = int(status)
 	out.StartedAt, out.ExpiresAt = out.StartedAt.UTC(), out.ExpiresAt.UTC()
+	if lease != nil {
+		out.LeaseUntil = lease.UTC()
+	}
 	return out, nil
 }
 
-// FinishIdempotency implements storage.Idempotency in one statement.
+// FinishIdempotency implements storage.Idempotency in one statement. A
+// claim whose lease ended is still its attempt's until another claim (or
+// DeleteExpired) takes it.
 func (s *Store) FinishIdempotency(ctx context.Context, key storage.Key, attempt storage.Attempt, status int, body []byte) error {
 	if err := ctx.Err(); err != nil {
 		return wrap("finish idempotency", err)
@@ -392,8 +406,12 @@ func (s *Store) FinishIdempotency(ctx context.Context, key storage.Key, attempt 
 	if body == nil {
 		body = []byte{}
 	}
-	if _, err := s.db.Exec(ctx, s.q.finish, key[:], attempt[:], status, body); err != nil {
+	tag, err := s.db.Exec(ctx, s.q.finish, key[:], attempt[:], status, body)
+	if err != nil {
 		return wrap("finish idempotency", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return wrap("finish idempotency", fmt.Errorf("not this attempt's: %w", storage.ErrNotFound))
 	}
 	return nil
 }

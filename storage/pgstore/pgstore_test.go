@@ -188,6 +188,7 @@ func TestOneStatementPerOperation(t *testing.T) {
 			}
 			return err
 		}, nil},
+		{"FinishIdempotency(stale attempt)", func() error { return s.FinishIdempotency(ctx, key, retry.Attempt, 200, nil) }, storage.ErrNotFound},
 		{"ReleaseIdempotency", func() error { return s.ReleaseIdempotency(ctx, storage.Key{8}, idem.Attempt) }, nil},
 		{"DeleteExpired", func() error {
 			n, err := s.DeleteExpired(ctx, now)

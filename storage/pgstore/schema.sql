@@ -1,5 +1,7 @@
--- Schema of pgstore. {{.Sessions}}, {{.Nonces}} and {{.Tokens}} are the
--- quoted table names; {{.SessionsExpiry}} and {{.NoncesExpiry}} index names.
+-- Schema of pgstore. {{.Sessions}}, {{.Nonces}}, {{.Tokens}} and
+-- {{.Idempotency}} are the quoted table names; {{.SessionsExpiry}},
+-- {{.NoncesExpiry}}, {{.IdempotencyExpiry}} and {{.IdempotencyLease}} index
+-- names.
 CREATE TABLE IF NOT EXISTS {{.Sessions}} (
     key         BYTEA       PRIMARY KEY,  -- SHA-256 of the clientSessionId, never the id itself
     merchant_id TEXT        NOT NULL,
@@ -35,6 +37,11 @@ CREATE TABLE IF NOT EXISTS {{.Idempotency}} (
     fingerprint BYTEA       NOT NULL,     -- SHA-256 of the first request
     done        BOOLEAN     NOT NULL,
     status      INTEGER     NOT NULL,
-    body        BYTEA                     -- the answer, once done
+    body        BYTEA,                    -- the answer, once done
+    lease_until TIMESTAMPTZ               -- a running claim ends then; NULL: no lease
 );
 CREATE INDEX IF NOT EXISTS {{.IdempotencyExpiry}} ON {{.Idempotency}} (expires_at);
+-- Tables created before leases: add the column (NULL: those claims run
+-- until expires_at, as they did) and the sweep's index of running claims.
+ALTER TABLE {{.Idempotency}} ADD COLUMN IF NOT EXISTS lease_until TIMESTAMPTZ;
+CREATE INDEX IF NOT EXISTS {{.IdempotencyLease}} ON {{.Idempotency}} (lease_until) WHERE NOT done;

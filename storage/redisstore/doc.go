@@ -12,9 +12,13 @@
 //
 // The store also implements storage.Idempotency: the answer of an
 // idempotent create lives in a hash under
-// "{prefix}{<hex SHA-256 of merchant and key>}:i", expiring with its TTL;
-// claiming, finishing and releasing are one Lua script each (one round
-// trip).
+// "{prefix}{<hex SHA-256 of merchant and key>}:i". A running claim
+// expires (PXAT) at the end of its lease, so that a claim whose attempt
+// never finished (the gateway died, the finish was lost) leaves Redis by
+// itself; the finish moves the expiry to the answer's TTL. Claiming,
+// finishing and releasing are one Lua script each (one round trip), and a
+// finish or release by an attempt whose claim was taken over or is gone
+// changes nothing.
 //
 // # Keys
 //

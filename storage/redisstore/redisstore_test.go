@@ -126,6 +126,12 @@ func TestOneRoundTripPerOperation(t *testing.T) {
 			}
 			return err
 		}},
+		{"FinishIdempotency (stale attempt)", func() error {
+			if err := s.FinishIdempotency(ctx, key, retry.Attempt, 200, nil); !errors.Is(err, storage.ErrNotFound) {
+				return fmt.Errorf("stale finish: %w", err)
+			}
+			return nil
+		}},
 		{"ReleaseIdempotency", func() error { return s.ReleaseIdempotency(ctx, key, idem.Attempt) }},
 	}
 	for _, st := range steps {

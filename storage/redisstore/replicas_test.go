@@ -18,6 +18,23 @@ import (
 	"github.com/clientsession/engine/storage/redisstore"
 )
 
+// acked runs a set-up write of a test until its replica acknowledges it
+// (at most 10 s): with a healthy replica, a WAIT may still outlast a test's
+// short timeout on a loaded machine, and only the writes made while the
+// replica is stopped are the test's subject.
+func acked(t *testing.T, what string, write func() error) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		err := write()
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, redisstore.ErrNotReplicated) || time.Now().After(deadline) {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+}
+
 // replicaPair starts a primary of the test's own and a replica of it.
 func replicaPair(tb testing.TB) (primary, replica *ownServer) {
 	tb.Helper()
@@ -138,13 +155,9 @@ func TestReplicaAcksFailWithoutReplica(t *testing.T) {
 	now := time.Now()
 	key := storage.Key{2}
 	rec := storage.Record{Key: key, MerchantID: "1234", CustomerID: "1234-c", ExpiresAt: now.Add(time.Hour), Payload: "p"}
-	if err := s.Save(ctx, rec); err != nil {
-		t.Fatal(err)
-	}
+	acked(t, "Save", func() error { return s.Save(ctx, rec) })
 	finishing := storage.IdempotencyRecord{Attempt: storage.Attempt{4}, StartedAt: now, ExpiresAt: now.Add(time.Hour)}
-	if _, err := s.ClaimIdempotency(ctx, storage.Key{4}, finishing); err != nil {
-		t.Fatal(err)
-	}
+	acked(t, "ClaimIdempotency", func() error { _, err := s.ClaimIdempotency(ctx, storage.Key{4}, finishing); return err })
 	replica.signal(syscall.SIGSTOP)
 	t.Cleanup(func() { replica.signal(syscall.SIGCONT) })
 	idem := storage.IdempotencyRecord{Attempt: storage.Attempt{2}, StartedAt: now, ExpiresAt: now.Add(time.Hour)}
@@ -203,13 +216,10 @@ func TestReplicaAcksReplayCoversTheAnswer(t *testing.T) {
 	now := time.Now()
 	key := storage.Key{5}
 	first := storage.IdempotencyRecord{Attempt: storage.Attempt{5}, StartedAt: now, ExpiresAt: now.Add(time.Hour)}
-	if _, err := writer.ClaimIdempotency(ctx, key, first); err != nil {
-		t.Fatal(err)
-	}
+	acked(t, "the writer's claim", func() error { _, err := writer.ClaimIdempotency(ctx, key, first); return err })
 	warm := storage.IdempotencyRecord{Attempt: storage.Attempt{6}, StartedAt: now, ExpiresAt: now.Add(time.Hour)}
-	if _, err := reader.ClaimIdempotency(ctx, key, warm); err != nil { // loads the script on the reader's side too
-		t.Fatal(err)
-	}
+	// Loads the script on the reader's side too.
+	acked(t, "the reader's warm-up claim", func() error { _, err := reader.ClaimIdempotency(ctx, key, warm); return err })
 	replica.signal(syscall.SIGSTOP)
 	t.Cleanup(func() { replica.signal(syscall.SIGCONT) })
 	if err := writer.FinishIdempotency(ctx, key, first.Attempt, 200, []byte("answer")); !errors.Is(err, redisstore.ErrNotReplicated) {

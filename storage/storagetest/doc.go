@@ -55,6 +55,23 @@
 // removes exactly the sessions with ExpiresAt at or before now, reports
 // how many (with no nonces recorded), and leaves the others loadable.
 //
+// Idempotency, when Sessions implements storage.Idempotency: the first
+// claim of a key gets its own record back and a repeat the first one's,
+// running (with its lease and expiry) or done (with its answer, a copy);
+// only the claiming attempt finishes or releases the key, and a finish by
+// another attempt, or of a key nobody claimed, wraps storage.ErrNotFound
+// and changes nothing; a finished record is never released. A running
+// claim holds its key until its LeaseUntil (the suite's leases end an
+// hour after the claim, its TTLs after 24 hours, in the future of the
+// real clock): a claim at the lease's end takes the key over as a new
+// attempt, after which the old attempt's finish (storage.ErrNotFound) and
+// release change nothing. A finished answer is kept past the lease until
+// its ExpiresAt. A claim without a lease (the zero LeaseUntil) runs until
+// its expiry. DeleteExpired, when the store is a Sweeper, removes claims
+// past their lease and expired answers, and keeps finished answers past
+// their lease. Concurrent claims of one key: exactly one wins, and every
+// loser sees the winner's record.
+//
 // Bound, when Stores.Bounded is set: Saves of 1 KiB sessions are
 // accepted until one wraps storage.ErrFull; the refused session is not
 // stored and a Save again is refused again; when Sessions is a

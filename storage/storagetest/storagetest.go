@@ -119,6 +119,12 @@ func Run(t *testing.T, newStores Factory) {
 		t.Run("Release", x.idemRelease)
 		t.Run("OtherAttemptCannotFinish", x.idemOtherAttempt)
 		t.Run("Expiry", x.idemExpiry)
+		t.Run("LeaseFreesAnUnfinishedClaim", x.idemLease)
+		t.Run("StaleFinishChangesNothing", x.idemStaleFinish)
+		t.Run("StaleReleaseChangesNothing", x.idemStaleRelease)
+		t.Run("AnswerOutlivesTheLease", x.idemAnswerPastLease)
+		t.Run("NoLeaseRunsUntilExpiry", x.idemNoLease)
+		t.Run("SweepClaimPastLease", x.idemSweepLease)
 	})
 	t.Run("Bound", func(t *testing.T) {
 		t.Run("RefusesNeverEvicts", x.bound)

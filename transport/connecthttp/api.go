@@ -44,12 +44,25 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if h.cfg.createLimiter != nil {
-		if ok, wait := h.cfg.createLimiter.AllowCreate(merchantID); !ok {
-			w.Header().Set("Retry-After", strconv.FormatInt(max(1, int64((wait+time.Second-1)/time.Second)), 10))
-			writeError(w, sderrors.ErrTooManyRequests.WithMessage("too many session creates for this merchant; retry after the time in Retry-After"))
+	keys := r.Header[idempotenceKeyField]
+	if len(keys) == 0 || !h.engine.SupportsIdempotence() {
+		// Charged before the body is read: a refusal costs nothing.
+		if !h.allowCreate(w, merchantID) {
+			writeError(w, errTooManyCreates)
 			return
 		}
+		bf, err := h.readBody(w, r)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		defer bf.release()
+		out := getBuffer()
+		defer out.release()
+		var status int
+		status, out.b, _ = h.create(r.Context(), merchantID, bf.b, out.b)
+		writeBody(w, status, out.b)
+		return
 	}
 	bf, err := h.readBody(w, r)
 	if err != nil {
@@ -58,20 +71,17 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 	}
 	defer bf.release()
 	body := bf.b
-	keys := r.Header[idempotenceKeyField]
-	if len(keys) == 0 || !h.engine.SupportsIdempotence() {
-		out := getBuffer()
-		defer out.release()
-		var status int
-		status, out.b, _ = h.create(r.Context(), merchantID, body, out.b)
-		writeBody(w, status, out.b)
-		return
-	}
 	key := keys[0]
 	if len(keys) > 1 {
 		key = "" // two keys: refused as malformed
 	}
 	res, err := h.engine.Idempotent(r.Context(), merchantID, key, body, func(ctx context.Context) session.Answer {
+		// Charged only when the attempt runs: a replay or a 409 is not.
+		// The 429 is not kept (resource exhausted), so a retry runs.
+		if !h.allowCreate(w, merchantID) {
+			e := sderrors.ToResponse(errTooManyCreates)
+			return session.Answer{Status: e.HTTPStatus(), Body: wire.AppendErrorResponse(nil, e), Err: errTooManyCreates}
+		}
 		// The answer may be kept for replays: in bytes of its own.
 		status, out, err := h.create(ctx, merchantID, body, nil)
 		return session.Answer{Status: status, Body: out, Err: err}
@@ -85,6 +95,22 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 	}
 	writeAnswer(w, res.Answer)
 }
+
+// allowCreate asks the create limiter, if any, for one create of
+// merchantID. When it refuses, allowCreate sets Retry-After (whole seconds,
+// at least 1) and reports false: the caller answers errTooManyCreates.
+func (h *Handler) allowCreate(w http.ResponseWriter, merchantID string) bool {
+	if h.cfg.createLimiter == nil {
+		return true
+	}
+	ok, wait := h.cfg.createLimiter.AllowCreate(merchantID)
+	if !ok {
+		w.Header().Set("Retry-After", strconv.FormatInt(max(1, int64((wait+time.Second-1)/time.Second)), 10))
+	}
+	return ok
+}
+
+var errTooManyCreates = sderrors.ErrTooManyRequests.WithMessage("too many session creates for this merchant; retry after the time in Retry-After")
 
 // atKeyHeader names the idempotence header as the property of the
 // engine's errors about the key: Idempotent returns them without one (the
@@ -133,7 +159,9 @@ func (h *Handler) revokeSession(w http.ResponseWriter, r *http.Request) {
 
 // decrypt is POST /v1/{merchantId}/sessions/{clientSessionId}/decrypt, our
 // own extension: it opens an encryptedCustomerInput made in that session,
-// once, and answers it masked.
+// once, and answers it masked. At most once: a retry of a blob whose nonce
+// was recorded, even if its first answer was lost, is a 409 (1409); the
+// client encrypts again with a fresh nonce.
 func (h *Handler) decrypt(w http.ResponseWriter, r *http.Request) {
 	merchantID, ok := h.serverAuth(w, r)
 	if !ok {

@@ -1,13 +1,20 @@
 package connecthttp_test
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
+	"github.com/clientsession/engine/storage"
+	"github.com/clientsession/engine/storage/memstore"
+	"github.com/clientsession/engine/transport/connecthttp"
 	"github.com/clientsession/engine/transport/connecthttp/connecttest"
 	"github.com/clientsession/engine/wire"
 )
@@ -271,5 +278,51 @@ func TestDecryptMasksAnySpelling(t *testing.T) {
 		if strings.Contains(string(r.Body), secret) {
 			t.Errorf("decrypt answer holds %q: %s", secret, r.Body)
 		}
+	}
+}
+
+// lostNonceReply is a memstore that records a nonce and then answers an
+// error, once: the store wrote it, and its reply was lost.
+type lostNonceReply struct {
+	*memstore.Store
+	lost atomic.Bool
+}
+
+func (s *lostNonceReply) RecordNonce(ctx context.Context, key storage.Key, nonce string, expiresAt time.Time) error {
+	if err := s.Store.RecordNonce(ctx, key, nonce, expiresAt); err != nil {
+		return err
+	}
+	if s.lost.CompareAndSwap(false, true) {
+		return errors.New("record nonce: connection reset after the write")
+	}
+	return nil
+}
+
+// Decrypt is at most once: when the nonce was recorded but the answer
+// lost (a 503), the retry of the same blob is a 409, and the client
+// encrypts again with a fresh nonce, which opens.
+func TestDecryptIsAtMostOnce(t *testing.T) {
+	mem, err := memstore.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem.PutTokens(testTokens()...)
+	store := &lostNonceReply{Store: mem}
+	h, err := connecthttp.New(newEngineOver(t, store, store), apiKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := newGatewayOver(t, h)
+	s := g.create(`{}`)
+	pub := g.PublicKey(s)
+	target := connecttest.DecryptTarget("1234", s.ClientSessionID)
+	blob := connecttest.Seal(t, connecttest.ServedKey(t, pub), pub.KeyID, connecttest.CardPayload(s.ClientSessionID, connecttest.Nonce(1), nil))
+	g.Server(http.MethodPost, target, connecttest.DecryptBody(blob), defaultSigner).
+		WantError(t, http.StatusServiceUnavailable, sderrors.ErrUnavailable.Code(), "")
+	g.Server(http.MethodPost, target, connecttest.DecryptBody(blob), defaultSigner).
+		WantError(t, http.StatusConflict, sderrors.ErrDuplicateRequest.Code(), "")
+	fresh := connecttest.Seal(t, connecttest.ServedKey(t, pub), pub.KeyID, connecttest.CardPayload(s.ClientSessionID, connecttest.Nonce(2), nil))
+	if got, _ := g.Server(http.MethodPost, target, connecttest.DecryptBody(fresh), defaultSigner).Decrypted(t); got.Nonce != connecttest.Nonce(2) {
+		t.Errorf("the blob encrypted again opened with nonce %q; want %q", got.Nonce, connecttest.Nonce(2))
 	}
 }

@@ -80,11 +80,26 @@
 // package's: the engine knows none, and this package names its key header
 // as the propertyName of the engine's errors about the key. An engine
 // whose store cannot keep answers (no storage.Idempotency) ignores the
-// header.
+// header. A running attempt holds its key for the engine's idempotence
+// lease (session.DefaultIdempotenceLease, 30 s, above NewServer's 20 s
+// WriteTimeout: past it no client still waits for the answer); when it
+// never finishes (the process died), a repeat after the lease runs as a
+// new attempt and answers 200, and later repeats replay that answer.
 //
 // Rate limit: WithCreateLimiter refuses a merchant's creates beyond its
 // budget with a 429 TOO_MANY_REQUESTS and Retry-After, after the call was
-// authenticated.
+// authenticated. Only a create that runs is charged, whatever it answers:
+// a 400 is charged (its body was read and checked, as for a create without
+// a key), but a replayed answer — a 200 or a 400 — is not, and neither is
+// a 409 while the first attempt runs nor a malformed idempotence key. A
+// 429 is not kept, so a retry with the same key runs.
+//
+// Decrypt is at most once per blob: the engine records the payload's nonce
+// before answering, so when the opened input is lost (a retryable 503
+// after the nonce was written, or an answer that never reached the
+// merchant), a retry with the same encryptedCustomerInput is a 409 code
+// 1409. The client encrypts the input again, with a fresh nonce, and the
+// new blob opens.
 //
 // Every 503 (a retryable failure: SERVICE_UNAVAILABLE when a store or the
 // token repository fails, STORE_FULL when the session store is at its

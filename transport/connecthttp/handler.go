@@ -50,7 +50,10 @@ type config struct {
 
 // A CreateLimiter caps the session creates of each merchant, e.g. with a
 // token bucket per merchant (golang.org/x/time/rate). AllowCreate is asked
-// once per authenticated create, before the body is read; it reports
+// once per authenticated create that runs: for a create without an
+// idempotence key, before its body is read; for an idempotent create,
+// when its attempt runs (after the engine's claim), so that a replay of a
+// finished attempt, or a 409 while it runs, is never charged. It reports
 // whether the create may go on and, when not, how long the caller should
 // wait. Implementations must be safe for concurrent use.
 type CreateLimiter interface {
@@ -60,7 +63,11 @@ type CreateLimiter interface {
 // WithCreateLimiter refuses the creates l does not allow with a 429
 // TOO_MANY_REQUESTS ErrorResponse and a Retry-After header (whole
 // seconds, at least 1). The call is authenticated first, so that a caller
-// without the merchant's key cannot use up its budget. Off by default.
+// without the merchant's key cannot use up its budget. A create that runs
+// is charged whatever it answers, a 400 included (its body was read and
+// checked); a replayed idempotent answer, a 400 replayed too, is not; a
+// refused idempotent attempt is not kept, so its retry runs. Off by
+// default.
 func WithCreateLimiter(l CreateLimiter) Option {
 	return optionFunc(func(c *config) {
 		if l == nil {

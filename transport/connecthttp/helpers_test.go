@@ -14,6 +14,7 @@ import (
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/filter"
 	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/token"
 	"github.com/clientsession/engine/transport/connecthttp"
@@ -85,12 +86,13 @@ func newEngine(tb testing.TB, opts ...session.Option) *session.Engine {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return newEngineOver(tb, store, opts...)
+	store.PutTokens(testTokens()...)
+	return newEngineOver(tb, store, store, opts...)
 }
 
-// newEngineOver is the fixture's engine over store, which it fills with
-// the fixture's tokens.
-func newEngineOver(tb testing.TB, store *memstore.Store, opts ...session.Option) *session.Engine {
+// newEngineOver is the fixture's engine over sessions and tokens (the
+// caller puts the fixture's tokens in, e.g. with testTokens).
+func newEngineOver(tb testing.TB, sessions storage.Repository, tokens token.Repository, opts ...session.Option) *session.Engine {
 	tb.Helper()
 	cat, err := filter.NewCatalog(catalogProducts())
 	if err != nil {
@@ -109,7 +111,6 @@ func newEngineOver(tb testing.TB, store *memstore.Store, opts ...session.Option)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	store.PutTokens(testTokens()...)
 	base := []session.Option{
 		session.WithCatalogs(session.CatalogFunc(func(_ context.Context, m string) (*filter.Catalog, error) {
 			if c, ok := catalogs[m]; ok {
@@ -125,7 +126,7 @@ func newEngineOver(tb testing.TB, store *memstore.Store, opts ...session.Option)
 		})),
 		session.WithKeys(keys),
 	}
-	e, err := session.New(store, store, append(base, opts...)...)
+	e, err := session.New(sessions, tokens, append(base, opts...)...)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -23,7 +23,8 @@ func TestStoreFullIs503WithRetryAfter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := connecthttp.New(newEngineOver(t, store), apiKeys)
+	store.PutTokens(testTokens()...)
+	h, err := connecthttp.New(newEngineOver(t, store, store), apiKeys)
 	if err != nil {
 		t.Fatal(err)
 	}
