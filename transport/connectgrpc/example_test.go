@@ -116,5 +116,5 @@ func ExampleNewServer() {
 	// 809 iDEAL
 	// NotFound
 	// UNKNOWN_PRODUCT_ID 1007
-	// productId
+	// paymentProductId
 }

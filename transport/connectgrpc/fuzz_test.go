@@ -116,7 +116,7 @@ func FuzzGetIINDetails(f *testing.F) {
 		f.Add(bin)
 	}
 	f.Fuzz(func(t *testing.T, bin string) {
-		resp, err := clients.GetIINDetails(ctx, &pb.GetIINDetailsRequest{CustomerId: s.GetCustomerId(), Bin: bin, PaymentContext: nlEUR})
+		resp, err := clients.GetIINDetails(ctx, &pb.GetIINDetailsRequest{CustomerId: s.GetCustomerId(), Bin: bin, PaymentContext: iinNLEUR})
 		if err == nil {
 			if resp.GetPaymentProductId() == 0 || resp.GetCountryCode() != "99" {
 				t.Fatalf("bin %q: %v", bin, resp)

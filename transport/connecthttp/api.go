@@ -92,17 +92,15 @@ func atKeyHeader(err error) error {
 }
 
 // create runs one create and returns its answer as it goes on the wire,
-// with its outcome for the idempotence of the engine.
+// with its outcome for the idempotence of the engine: wire.CreateAnswer,
+// the form every transport keeps, so that a key used over gRPC too
+// replays the same answer.
 func (h *Handler) create(ctx context.Context, merchantID string, body []byte) session.Answer {
 	req, err := h.engine.DecodeCreateRequest(body)
 	if err != nil {
-		return errorAnswer(err)
+		return wire.CreateAnswer(session.CreateResponse{}, err)
 	}
-	resp, err := h.engine.Create(ctx, merchantID, req)
-	if err != nil {
-		return errorAnswer(err)
-	}
-	return jsonAnswer(http.StatusOK, wire.NewSessionResponse(resp))
+	return wire.CreateAnswer(h.engine.Create(ctx, merchantID, req))
 }
 
 // revokeSession is DELETE /v1/{merchantId}/sessions/{clientSessionId}.

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
@@ -48,14 +47,11 @@ type config struct {
 	createLimiter  CreateLimiter
 }
 
-// A CreateLimiter caps the session creates of each merchant, e.g. with a
-// token bucket per merchant (golang.org/x/time/rate). AllowCreate is asked
-// once per authenticated create, before the body is read; it reports
-// whether the create may go on and, when not, how long the caller should
-// wait. Implementations must be safe for concurrent use.
-type CreateLimiter interface {
-	AllowCreate(merchantID string) (ok bool, retryAfter time.Duration)
-}
+// CreateLimiter is session.CreateLimiter, the one limiter interface of
+// both transports: one limiter can serve connecthttp and connectgrpc.
+// This package asks it once per authenticated create, before the body is
+// read.
+type CreateLimiter = session.CreateLimiter
 
 // WithCreateLimiter refuses the creates l does not allow with a 429
 // TOO_MANY_REQUESTS ErrorResponse and a Retry-After header (whole

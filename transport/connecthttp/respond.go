@@ -26,24 +26,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(body)
 }
 
-// jsonAnswer is the answer status with v as JSON, a success, kept for
-// idempotent replays.
-func jsonAnswer(status int, v any) session.Answer {
-	body, err := json.Marshal(v)
-	if err != nil {
-		return errorAnswer(sderrors.ErrInternal.WithCause(err))
-	}
-	return session.Answer{Status: status, Body: body}
-}
-
-// errorAnswer is err as the wire ErrorResponse, with err as the outcome:
-// its kind tells the engine whether a repeat replays the answer.
-func errorAnswer(err error) session.Answer {
-	resp := sderrors.ToResponse(err)
-	body, _ := json.Marshal(resp) // strings and ints only: cannot fail
-	return session.Answer{Status: resp.HTTPStatus(), Body: body, Err: err}
-}
-
 // writeAnswer writes a JSON answer.
 func writeAnswer(w http.ResponseWriter, a session.Answer) {
 	w.Header().Set("Content-Type", "application/json")
