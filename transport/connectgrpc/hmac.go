@@ -3,6 +3,7 @@ package connectgrpc
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc"
@@ -87,10 +88,13 @@ func HMACAuthenticator(v *auth.Verifier) (MerchantAuthenticator, error) {
 	}, nil
 }
 
-// HMACSigner returns a client interceptor that signs every call for
-// merchantID with the API key keyID and secret (v1HMAC over gRPC): it sets
-// the date, x-gcs-merchant-id and authorization metadata, signing the
-// x-gcs-* metadata the call already has (e.g. IdempotenceKeyMetadata). The
+// HMACSigner returns a client interceptor that signs every SessionService
+// call for merchantID with the API key keyID and secret (v1HMAC over
+// gRPC): it sets the date, x-gcs-merchant-id and authorization metadata,
+// signing the x-gcs-* metadata the call already has (e.g.
+// IdempotenceKeyMetadata). Calls of other services (ClientService, whose
+// authorization is the session's v1Client credential; health) pass
+// unchanged, so that one connection serves both. The
 // key id must be auth.ValidKeyID, the secret not empty and the merchant id
 // session.ValidMerchantID (sderrors.ErrInvalidConfiguration, all problems
 // at once).
@@ -110,6 +114,9 @@ func HMACSigner(keyID string, secret []byte, merchantID string) (grpc.UnaryClien
 	}
 	secret = append([]byte(nil), secret...)
 	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		if !strings.HasPrefix(method, sessionServicePrefix) {
+			return invoker(ctx, method, req, reply, cc, opts...)
+		}
 		md, _ := metadata.FromOutgoingContext(ctx)
 		md = md.Copy()
 		date := time.Now().UTC().Format(http.TimeFormat)

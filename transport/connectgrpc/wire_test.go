@@ -376,5 +376,3 @@ func httpCallHeader(t *testing.T, h http.Handler, method, target, body string, h
 	}
 	return rec.Code, rec.Result().Header, out
 }
-
-
