@@ -157,10 +157,11 @@ func (g *grpcMetrics) code(c codes.Code) int {
 }
 
 // grpcStats is the gRPC server's stats handler: one count, one duration
-// and one access log line per call (log/slog: method, code, duration, and
-// the merchant when the data file names it — the x-gcs-merchant-id of a
+// and one access log line per call (log/slog: method, code, duration, the
+// merchant when the data file names it — the x-gcs-merchant-id of a
 // SessionService call, the merchant part of a ClientService call's
-// customerId — never an id, token or key). A stats handler rather than an
+// customerId — and the request's compression; never an id, token or
+// key). A stats handler rather than an
 // interceptor: it also sees the calls refused before any interceptor runs
 // (request bytes that do not decode, an unknown method).
 type grpcStats struct {
@@ -170,8 +171,9 @@ type grpcStats struct {
 
 // grpcCall is what the stats handler knows of one call.
 type grpcCall struct {
-	method   int
-	merchant string // of the data file, else ""
+	method      int
+	merchant    string // of the data file, else ""
+	compression string // of the request: "gzip", or "" for none
 }
 
 type grpcCallKey struct{}
@@ -187,6 +189,9 @@ func (h *grpcStats) HandleRPC(ctx context.Context, s stats.RPCStats) {
 	}
 	switch s := s.(type) {
 	case *stats.InHeader:
+		if s.Compression == "gzip" { // the one compressor registered: a closed set
+			c.compression = s.Compression
+		}
 		if v := s.Header.Get(connectgrpc.MerchantIDMetadata); len(v) == 1 {
 			c.merchant = h.m.merchantName(v[0])
 		}
@@ -205,7 +210,8 @@ func (h *grpcStats) HandleRPC(ctx context.Context, s stats.RPCStats) {
 				slog.String("method", h.m.methods.names[c.method]),
 				slog.String("code", h.m.codes[h.m.code(code)]),
 				slog.Duration("duration", took),
-				slog.String("merchant", c.merchant))
+				slog.String("merchant", c.merchant),
+				slog.String("compression", c.compression))
 		}
 	}
 }
