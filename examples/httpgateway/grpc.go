@@ -130,7 +130,7 @@ type grpcMetrics struct {
 func (m *metrics) grpcMetrics() *grpcMetrics {
 	g := &grpcMetrics{methods: newLabelSet(grpcMethods()...), merchants: m.merchants}
 	for c := range grpcCodes {
-		g.codes = append(g.codes, codes.Code(c).String()) //nolint:gosec // 0 to 16
+		g.codes = append(g.codes, codes.Code(c).String())
 	}
 	g.codes = append(g.codes, other)
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "clientsession_grpc_requests_total",

@@ -382,3 +382,55 @@ func TestRunServesGRPCAndShutsDown(t *testing.T) {
 		t.Errorf("create after shutdown: %v, want Unavailable (nothing listens)", err)
 	}
 }
+
+// TestGRPCMetricLabelsAreClosed: gRPC calls to methods and services
+// nobody serves, with merchants and customers nobody knows, add no series
+// after a first round of them, and no label or log line holds a value
+// they chose.
+func TestGRPCMetricLabelsAreClosed(t *testing.T) {
+	var log syncBuffer
+	g := grpcGatewayOn(t, openTestStores(t, "", ""), config{Log: slog.New(slog.NewJSONHandler(&log, nil))})
+	conn := g.dial(t, "", "", "")
+	abuse := func(n, offset int) {
+		for i := offset; i < offset+n; i++ {
+			md := metadata.Pairs(connectgrpc.MerchantIDMetadata, "m"+strconv.Itoa(i), "authorization", "GCS v1HMAC:k"+strconv.Itoa(i)+":x")
+			ctx := metadata.NewOutgoingContext(t.Context(), md)
+			methods := []string{"/svc" + strconv.Itoa(i) + ".S/M", "/clientsession.v1.SessionService/M" + strconv.Itoa(i) + "X"}
+			for _, m := range methods {
+				if err := conn.Invoke(ctx, m, &pb.RevokeSessionRequest{}, &pb.RevokeSessionResponse{}); status.Code(err) != codes.Unimplemented {
+					t.Fatalf("%s: %v, want Unimplemented", m, err)
+				}
+			}
+			_, err := pb.NewClientServiceClient(conn).GetPublicKey(ctx, &pb.GetPublicKeyRequest{CustomerId: "m" + strconv.Itoa(i) + "-" + strings.Repeat("0", 32)})
+			if status.Code(err) != codes.Unauthenticated {
+				t.Fatalf("unknown customer: %v", err)
+			}
+			_, err = pb.NewSessionServiceClient(conn).CreateSession(ctx, &pb.CreateSessionRequest{})
+			if status.Code(err) != codes.Unauthenticated {
+				t.Fatalf("unknown key: %v", err)
+			}
+		}
+	}
+	abuse(50, 0)
+	series(t, g.gateway)
+	before := series(t, g.gateway)
+	abuse(1000, 1_000_000)
+	after := series(t, g.gateway)
+	for name := range after {
+		if !before[name] {
+			t.Errorf("new series after 1,000 rounds of unique calls: %s", name)
+		}
+	}
+	chosen := regexp.MustCompile(`svc\d+|M\d+X|m\d{3,}`)
+	for name := range after {
+		if chosen.MatchString(name) {
+			t.Errorf("a series holds a value a call chose: %s", name)
+		}
+	}
+	if m := chosen.FindString(log.String()); m != "" {
+		t.Errorf("the access log holds a value a call chose: %q", m)
+	}
+	if !after[`clientsession_grpc_requests_total{code="Unimplemented",method="other"}`] {
+		t.Error("unknown methods are not counted as other")
+	}
+}

@@ -139,28 +139,16 @@ func responseStatus(code codes.Code, resp sderrors.ErrorResponse, paths func(str
 // statusErr is Status(err).Err(): what the handlers return.
 func statusErr(err error) error { return Status(err).Err() }
 
-// kindsByStatus maps an HTTP status to the kind that has it
-// (sderrors.Kind.HTTPStatus; 500 is KindInternal).
-var kindsByStatus = func() map[int]sderrors.Kind {
-	m := map[int]sderrors.Kind{}
-	for i := 255; i > 0; i-- { // the lowest kind of a status wins
-		k := sderrors.Kind(i)
-		if k.String() != "unknown" {
-			m[k.HTTPStatus()] = k
+// codeOfHTTPStatus is the gRPC code of a kept answer's HTTP status: the
+// code of the lowest kind with that status (sderrors.Kind.HTTPStatus; 500
+// is KindInternal). The kept answers' kinds (invalid argument,
+// unauthenticated, permission denied, not found, conflict, unimplemented)
+// each have a status of their own; a status no kind has is Unknown.
+func codeOfHTTPStatus(httpStatus int) codes.Code {
+	for i := 1; i < 256; i++ {
+		if k := sderrors.Kind(i); k.String() != "unknown" && k.HTTPStatus() == httpStatus {
+			return Code(k)
 		}
 	}
-	return m
-}()
-
-// codeOfHTTPStatus is the gRPC code of a kept answer's HTTP status: the
-// code of the kind with that status. The kept answers' kinds (invalid
-// argument, unauthenticated, permission denied, not found, conflict,
-// unimplemented) each have a status of their own; another status is
-// Unknown.
-func codeOfHTTPStatus(httpStatus int) codes.Code {
-	k, ok := kindsByStatus[httpStatus]
-	if !ok {
-		return codes.Unknown
-	}
-	return Code(k)
+	return codes.Unknown
 }

@@ -2,7 +2,6 @@ package connectgrpc
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"time"
 
@@ -51,7 +50,10 @@ const (
 	// HMACContentType is the content type line of the string to sign.
 	HMACContentType = "application/grpc"
 	// hmacMethod is the method line of the string to sign.
-	hmacMethod = http.MethodPost
+	hmacMethod = "POST"
+	// dateLayout is the layout of the date metadata: an HTTP date
+	// (net/http.TimeFormat), which auth.ParseDate reads.
+	dateLayout = "Mon, 02 Jan 2006 15:04:05 GMT"
 )
 
 // HMACRequest is what v1HMAC signs of a gRPC call to fullMethod (e.g.
@@ -119,7 +121,7 @@ func HMACSigner(keyID string, secret []byte, merchantID string) (grpc.UnaryClien
 		}
 		md, _ := metadata.FromOutgoingContext(ctx)
 		md = md.Copy()
-		date := time.Now().UTC().Format(http.TimeFormat)
+		date := time.Now().UTC().Format(dateLayout)
 		md.Set(MerchantIDMetadata, merchantID)
 		md.Set(DateMetadata, date)
 		md.Set("authorization", auth.Sign(keyID, secret, HMACRequest(method, date, md)))

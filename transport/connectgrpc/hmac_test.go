@@ -121,7 +121,9 @@ func TestHMACAuthentication(t *testing.T) {
 		md   func() metadata.MD
 	}{
 		{"no metadata", func() metadata.MD { return metadata.MD{} }},
-		{"stale date", func() metadata.MD { return signedMD("key-1234", "secret-1234", "1234", createMethod, now.Add(-20*time.Minute)) }},
+		{"stale date", func() metadata.MD {
+			return signedMD("key-1234", "secret-1234", "1234", createMethod, now.Add(-20*time.Minute))
+		}},
 		{"signed for another method", func() metadata.MD {
 			return signedMD("key-1234", "secret-1234", "1234", "/clientsession.v1.SessionService/RevokeSession", now)
 		}},

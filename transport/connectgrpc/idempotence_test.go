@@ -34,13 +34,13 @@ func withKey(ctx context.Context, keys ...string) context.Context {
 }
 
 // createWithKey creates a session of merchant 1234 with an idempotence
-// key and returns the answer, the error and the timestamp metadata ("" when
-// absent).
-func createWithKey(t *testing.T, c client, key string, req *pb.CreateSessionRequest) (*pb.CreateSessionResponse, error, string) {
+// key and returns the answer, the timestamp metadata ("" when absent) and
+// the error.
+func createWithKey(t *testing.T, c client, key string, req *pb.CreateSessionRequest) (*pb.CreateSessionResponse, string, error) {
 	t.Helper()
 	var hdr metadata.MD
 	resp, err := c.sessions.CreateSession(withKey(asMerchant(t.Context(), "1234"), key), req, grpc.Header(&hdr))
-	return resp, err, strings.Join(hdr.Get(connectgrpc.IdempotenceTimestampMetadata), ",")
+	return resp, strings.Join(hdr.Get(connectgrpc.IdempotenceTimestampMetadata), ","), err
 }
 
 // TestIdempotenceMetadataNames: the metadata keys are the HTTP headers'
@@ -71,7 +71,7 @@ func TestIdempotentCreate(t *testing.T) {
 	e := newEngine(t, engineConfig{now: clock})
 	c := newClient(serve(t, e.engine, bearerAuth))
 
-	first, err, ts := createWithKey(t, c, "order-1", &pb.CreateSessionRequest{Tokens: []string{"tok-visa", "unknown-token"}})
+	first, ts, err := createWithKey(t, c, "order-1", &pb.CreateSessionRequest{Tokens: []string{"tok-visa", "unknown-token"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestIdempotentCreate(t *testing.T) {
 	mu.Lock()
 	now = start.Add(time.Minute)
 	mu.Unlock()
-	again, err, ts := createWithKey(t, c, "order-1", &pb.CreateSessionRequest{})
+	again, ts, err := createWithKey(t, c, "order-1", &pb.CreateSessionRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestIdempotentCreate(t *testing.T) {
 	if err != nil || other.GetClientSessionId() == first.GetClientSessionId() {
 		t.Errorf("the same key for another merchant: %v %v, want a session of its own", other, err)
 	}
-	if fresh, err, _ := createWithKey(t, c, "order-2", &pb.CreateSessionRequest{}); err != nil || fresh.GetClientSessionId() == first.GetClientSessionId() {
+	if fresh, _, err := createWithKey(t, c, "order-2", &pb.CreateSessionRequest{}); err != nil || fresh.GetClientSessionId() == first.GetClientSessionId() {
 		t.Errorf("another key: %v %v, want a new session", fresh, err)
 	}
 
@@ -131,9 +131,9 @@ func TestIdempotentErrorsAreKept(t *testing.T) {
 
 	bad := &pb.CreateSessionRequest{PaymentProductFilters: &pb.PaymentProductFiltersClientSession{
 		Exclude: &pb.PaymentProductFilter{Groups: []string{"cards", "wallets"}}}}
-	_, first, _ := createWithKey(t, c, "bad-1", bad)
+	_, _, first := createWithKey(t, c, "bad-1", bad)
 	wantError(t, "first attempt", first, codes.InvalidArgument, "700200", "paymentProductFilters.exclude.groups[1]")
-	_, again, ts := createWithKey(t, c, "bad-1", &pb.CreateSessionRequest{})
+	_, ts, again := createWithKey(t, c, "bad-1", &pb.CreateSessionRequest{})
 	wantError(t, "repeat", again, codes.InvalidArgument, "700200", "paymentProductFilters.exclude.groups[1]")
 	if ts == "" {
 		t.Error("repeat of a kept error: no timestamp")
@@ -143,10 +143,10 @@ func TestIdempotentErrorsAreKept(t *testing.T) {
 		t.Errorf("repeat %v, want the first answer %v (errorId included)", a.Details(), f.Details())
 	}
 
-	_, err, _ := createWithKey(t, c, "flaky-1", &pb.CreateSessionRequest{Tokens: []string{"tok-visa"}})
+	_, _, err := createWithKey(t, c, "flaky-1", &pb.CreateSessionRequest{Tokens: []string{"tok-visa"}})
 	wantError(t, "token repository down", err, codes.Unavailable, "700900", "")
 	failing.set(false)
-	s, err, ts := createWithKey(t, c, "flaky-1", &pb.CreateSessionRequest{Tokens: []string{"tok-visa"}})
+	s, ts, err := createWithKey(t, c, "flaky-1", &pb.CreateSessionRequest{Tokens: []string{"tok-visa"}})
 	if err != nil || ts != "" {
 		t.Errorf("after a retryable failure the repeat runs as a first attempt: %v %v, timestamp %q", s, err, ts)
 	}
@@ -183,7 +183,7 @@ func TestIdempotentRepeatWhileRunning(t *testing.T) {
 		firstDone <- err
 	}()
 	waitFor(t, repo.entered, 30*time.Second, "the first attempt to reach the token lookup")
-	_, err, ts := createWithKey(t, c, "busy-1", &pb.CreateSessionRequest{})
+	_, ts, err := createWithKey(t, c, "busy-1", &pb.CreateSessionRequest{})
 	wantError(t, "repeat while running", err, codes.AlreadyExists, "1409", connectgrpc.IdempotenceKeyMetadata)
 	if ts == "" {
 		t.Error("repeat while running: no timestamp")
@@ -212,14 +212,14 @@ func TestIdempotenceAcrossTransports(t *testing.T) {
 		if status != http.StatusOK {
 			t.Fatalf("HTTP: %d %s", status, body)
 		}
-		got, err, ts := createWithKey(t, c, "x-1", &pb.CreateSessionRequest{})
+		got, ts, err := createWithKey(t, c, "x-1", &pb.CreateSessionRequest{})
 		if err != nil || ts == "" {
 			t.Fatalf("gRPC repeat: %v, timestamp %q", err, ts)
 		}
 		sameJSONBytes(t, "the HTTP answer over gRPC", mustProtoJSON(t, got), body)
 	})
 	t.Run("gRPC first, then HTTP", func(t *testing.T) {
-		first, err, _ := createWithKey(t, c, "x-2", &pb.CreateSessionRequest{Tokens: []string{"tok-visa"}})
+		first, _, err := createWithKey(t, c, "x-2", &pb.CreateSessionRequest{Tokens: []string{"tok-visa"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,12 +240,12 @@ func TestIdempotenceAcrossTransports(t *testing.T) {
 		if code != http.StatusBadRequest {
 			t.Fatalf("HTTP: %d %s", code, body)
 		}
-		_, err, _ := createWithKey(t, c, "x-3", &pb.CreateSessionRequest{})
+		_, _, err := createWithKey(t, c, "x-3", &pb.CreateSessionRequest{})
 		wantError(t, "gRPC repeat of an HTTP 400", err, codes.InvalidArgument, "700301", "tokens[1]")
 		if id := detailsOf(status.Convert(err)).info.GetMetadata()["errorId"]; !strings.Contains(string(body), `"errorId":"`+id+`"`) {
 			t.Errorf("errorId %q, not the kept answer's: %s", id, body)
 		}
-		_, first, _ := createWithKey(t, c, "x-4", &pb.CreateSessionRequest{Tokens: []string{"ok", ""}})
+		_, _, first := createWithKey(t, c, "x-4", &pb.CreateSessionRequest{Tokens: []string{"ok", ""}})
 		code, again := httpCall(t, h, http.MethodPost, "/v1/1234/sessions", `{}`, key("x-4"))
 		id := detailsOf(status.Convert(first)).info.GetMetadata()["errorId"]
 		if code != http.StatusBadRequest || !strings.Contains(string(again), `"errorId":"`+id+`"`) || !strings.Contains(string(again), `"propertyName":"tokens[1]"`) {

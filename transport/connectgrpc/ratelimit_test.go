@@ -94,34 +94,34 @@ func TestCreateLimiterSparesReplays(t *testing.T) {
 	e := newEngine(t, engineConfig{})
 	c := newClient(serve(t, e.engine, bearerAuth, connectgrpc.WithCreateLimiter(b)))
 
-	first, err, _ := createWithKey(t, c, "spare-1", &pb.CreateSessionRequest{})
+	first, _, err := createWithKey(t, c, "spare-1", &pb.CreateSessionRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		again, err, _ := createWithKey(t, c, "spare-1", &pb.CreateSessionRequest{})
+		again, _, err := createWithKey(t, c, "spare-1", &pb.CreateSessionRequest{})
 		if err != nil || again.GetClientSessionId() != first.GetClientSessionId() {
 			t.Fatalf("replay %d with the budget used up: %v %v", i+1, again, err)
 		}
 	}
-	_, err, _ = createWithKey(t, c, strings.Repeat("k", 41), &pb.CreateSessionRequest{})
+	_, _, err = createWithKey(t, c, strings.Repeat("k", 41), &pb.CreateSessionRequest{})
 	wantError(t, "malformed key", err, codes.InvalidArgument, "700105", connectgrpc.IdempotenceKeyMetadata)
 	if n := b.count("1234"); n != 1 {
 		t.Errorf("the limiter was asked %d times, want 1 (replays and malformed keys are not charged)", n)
 	}
 
-	_, err, _ = createWithKey(t, c, "spare-2", &pb.CreateSessionRequest{})
+	_, _, err = createWithKey(t, c, "spare-2", &pb.CreateSessionRequest{})
 	wantError(t, "a new key over the budget", err, codes.ResourceExhausted, "700803", "")
 	b.refill(2)
-	s, err, ts := createWithKey(t, c, "spare-2", &pb.CreateSessionRequest{})
+	s, ts, err := createWithKey(t, c, "spare-2", &pb.CreateSessionRequest{})
 	if err != nil || ts != "" {
 		t.Errorf("after the refusal, the same key runs as a first attempt: %v %v, timestamp %q", s, err, ts)
 	}
 
 	bad := &pb.CreateSessionRequest{Tokens: []string{""}}
-	_, err, _ = createWithKey(t, c, "spare-3", bad)
+	_, _, err = createWithKey(t, c, "spare-3", bad)
 	wantError(t, "a 400 that ran", err, codes.InvalidArgument, "700301", "tokens[0]")
-	_, err, _ = createWithKey(t, c, "spare-3", bad)
+	_, _, err = createWithKey(t, c, "spare-3", bad)
 	wantError(t, "its replay", err, codes.InvalidArgument, "700301", "tokens[0]")
 	if n := b.count("1234"); n != 4 {
 		t.Errorf("the limiter was asked %d times, want 4 (the 400 that ran is charged, its replay is not)", n)
