@@ -5,8 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/clientsession/engine/filter"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
@@ -169,4 +172,28 @@ func TestGetIINDetailsCoBrands(t *testing.T) {
 			t.Errorf("American Express in %s: %v, want allowed %v", tc.pc.GetCountryCode(), got, tc.allowed)
 		}
 	}
+}
+
+// TestGetIINDetailsOldPaymentContext: a client built from the earlier
+// proto, whose GetIINDetailsRequest field 3 was the flat PaymentContext
+// (reserved now), is not misread: the server knows no field 3 and
+// answers InvalidArgument at paymentContext.countryCode, as for a request
+// without a payment context.
+func TestGetIINDetailsOldPaymentContext(t *testing.T) {
+	t.Parallel()
+	conn := serve(t, newEngine(t, engineConfig{}).engine, bearerAuth)
+	s := newClient(conn).create(t, &pb.CreateSessionRequest{})
+	head, err := proto.Marshal(&pb.GetIINDetailsRequest{CustomerId: s.GetCustomerId(), Bin: "41111111"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := proto.Marshal(nlEUR) // countryCode, currencyCode, amount, isRecurring
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := protowire.AppendBytes(protowire.AppendTag(head, 3, protowire.BytesType), old)
+	var out []byte
+	err = conn.Invoke(withSession(t.Context(), s.GetClientSessionId()), "/clientsession.v1.ClientService/GetIINDetails", data, &out,
+		grpc.ForceCodecV2(rawCodec{}))
+	wantError(t, "the old field 3", err, codes.InvalidArgument, "20000000", "paymentContext.countryCode")
 }
