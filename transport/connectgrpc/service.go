@@ -280,8 +280,8 @@ func (h sessionServer) CreateSession(ctx context.Context, req *pb.CreateSessionR
 	if err != nil {
 		return nil, statusErr(err)
 	}
-	md, _ := metadata.FromIncomingContext(ctx)
-	if keys := md.Get(IdempotenceKeyMetadata); len(keys) > 0 && h.s.engine.SupportsIdempotence() {
+	// ValueFromIncomingContext reads one key without copying the metadata.
+	if keys := metadata.ValueFromIncomingContext(ctx, IdempotenceKeyMetadata); len(keys) > 0 && h.s.engine.SupportsIdempotence() {
 		return h.s.createIdempotent(ctx, merchantID, keys, req)
 	}
 	if st := h.s.allowCreate(merchantID); st != nil {
