@@ -127,8 +127,14 @@ func (e *Engine) SupportsIdempotence() bool { return e.idem != nil }
 // property. A malformed merchant id is
 // sderrors.ErrUnknownMerchant at "merchantId"; a failing store a retryable
 // sderrors.ErrUnavailable (sderrors.ErrStoreFull when it is at its memory
-// bound), and run does not run. When the answer could not
-// be stored, it is still returned (the work was done).
+// bound), and run does not run. When a final answer could not be stored
+// (the store failed, or could not make it durable, e.g. no replica
+// acknowledged it), the result is a retryable error and not the answer:
+// an answer given once must be the answer of every repeat, and a store
+// failover could lose one that was not stored. What run did is then never
+// handed out (a session created meanwhile expires unused); a retry gets
+// ErrDuplicateRequest while the claim is running, and runs again once it
+// is released.
 func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request []byte, run func(context.Context) Answer) (IdempotentResult, error) {
 	if !ValidIdempotenceKey(key) {
 		return IdempotentResult{}, errBadIdempotenceKey
@@ -163,8 +169,15 @@ func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request
 		return first, nil
 	}
 	// The first attempt: what it did is recorded even if the caller gives
-	// up meanwhile.
+	// up meanwhile, but not after the caller's deadline: no store call
+	// outlives the request's time (a store that cannot commit, e.g. a
+	// primary without its synchronous standby, would hold it forever).
 	bg := context.WithoutCancel(ctx)
+	if d, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		bg, cancel = context.WithDeadline(bg, d)
+		defer cancel()
+	}
 	finished := false
 	defer func() {
 		if !finished { // run panicked: let a retry run
@@ -177,6 +190,9 @@ func (e *Engine) Idempotent(ctx context.Context, merchantID, key string, request
 	if ans.keep() {
 		err = e.idem.FinishIdempotency(bg, k, rec.Attempt, ans.Status, ans.Body)
 		e.obs.storeCall("finish_idempotency", start, err)
+		if err != nil {
+			return IdempotentResult{}, storeFailure(err)
+		}
 	} else {
 		err = e.idem.ReleaseIdempotency(bg, k, rec.Attempt)
 		e.obs.storeCall("release_idempotency", start, err)

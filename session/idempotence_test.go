@@ -12,6 +12,8 @@ import (
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/internal/testwait"
 	"github.com/clientsession/engine/session"
+	"github.com/clientsession/engine/storage"
+	"github.com/clientsession/engine/storage/memstore"
 	"github.com/clientsession/engine/token"
 )
 
@@ -123,6 +125,69 @@ func TestIdempotentRetryableFailuresAreNotKept(t *testing.T) {
 	}()
 	if r, err := f.engine.Idempotent(ctx, merchant, "boom", nil, answer(200, ``)); err != nil || r.Replayed {
 		t.Errorf("after a panic: %+v, %v; want a new run", r, err)
+	}
+}
+
+// failingFinish is a memstore whose FinishIdempotency fails, as a store
+// does when it cannot make the answer durable (no replica acknowledged it).
+type failingFinish struct {
+	*memstore.Store
+	fail, block atomic.Bool
+}
+
+func (s *failingFinish) FinishIdempotency(ctx context.Context, key storage.Key, attempt storage.Attempt, status int, body []byte) error {
+	if s.block.Load() { // a store that cannot commit: waits as long as it is let
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	if s.fail.Load() {
+		return errors.New("finish: not acknowledged by enough replicas")
+	}
+	return s.Store.FinishIdempotency(ctx, key, attempt, status, body)
+}
+
+// An answer that could not be stored is not handed out: the caller gets a
+// retryable error, since a repeat could not replay it; the key stays
+// claimed (409 while running), so the work is not done twice meanwhile.
+func TestIdempotentAnswerNotStoredIsNotGiven(t *testing.T) {
+	store := &failingFinish{Store: newMemstore(t)}
+	store.PutTokens(testTokens()...)
+	f := newFixtureOver(t, store, store, session.WithIdempotenceStore(store))
+	ctx := context.Background()
+	store.fail.Store(true)
+	r, err := f.engine.Idempotent(ctx, merchant, "k", []byte(`{}`), answer(200, `{"a":1}`))
+	if !errors.Is(err, sderrors.ErrUnavailable) || !sderrors.IsRetryable(err) || r.Status != 0 || r.Body != nil {
+		t.Fatalf("first attempt with a failing finish = %+v, %v; want no answer and a retryable ErrUnavailable", r, err)
+	}
+	store.fail.Store(false)
+	ran := false
+	_, err = f.engine.Idempotent(ctx, merchant, "k", []byte(`{}`), func(context.Context) session.Answer { ran = true; return session.Answer{Status: 200} })
+	if !errors.Is(err, sderrors.ErrDuplicateRequest) || ran {
+		t.Errorf("repeat = %v (ran %v); want 1409 while the claim stands, without running", err, ran)
+	}
+}
+
+// Keeping the answer survives the caller's cancellation but not its
+// deadline: a store that cannot commit does not hold the call forever.
+func TestIdempotentFinishEndsAtTheCallersDeadline(t *testing.T) {
+	store := &failingFinish{Store: newMemstore(t)}
+	store.PutTokens(testTokens()...)
+	f := newFixtureOver(t, store, store, session.WithIdempotenceStore(store))
+	store.block.Store(true)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.engine.Idempotent(ctx, merchant, "k", []byte(`{}`), answer(200, `{}`))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !sderrors.IsRetryable(err) {
+			t.Errorf("Idempotent with a finish that never commits = %v; want a retryable error", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Idempotent outlived its caller's deadline by 5 s: the finish is unbounded")
 	}
 }
 

@@ -45,8 +45,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	dataPath := fs.String("data", "", "data file (JSON, see README.md); default: the built-in demo data")
 	publicURL := fs.String("public-url", "", "origin clients reach this server at; default http://{addr}")
 	keysPath := fs.String("keys", "", "encryption key file (PEM or JWK, see README.md); default: an ephemeral key")
-	redisURL := fs.String("redis", "", "Redis URL for sessions and nonces; default: in memory")
-	postgresDSN := fs.String("postgres", "", "PostgreSQL DSN for tokens and sessions; default: the data file")
+	var sf storeFlags
+	fs.StringVar(&sf.Redis, "redis", "", "Redis URL for sessions and nonces, one node (redis://host:port/db) or Sentinel (redis://sentinel:port?master_name=NAME&addr=sentinel2:port); default: in memory")
+	fs.StringVar(&sf.RedisCluster, "redis-cluster", "", "Redis Cluster URL for sessions and nonces (redis://node:port?addr=node2:port)")
+	fs.IntVar(&sf.ReplicaAcks, "redis-replica-acks", 0, "replicas that must acknowledge every session, nonce and idempotency write (WAIT) before it counts; 0: none")
+	fs.DurationVar(&sf.AckTimeout, "redis-replica-ack-timeout", defaultAckTimeout, "how long a write waits for -redis-replica-acks; fewer acknowledgements fail it with a 503")
+	fs.StringVar(&sf.Postgres, "postgres", "", "PostgreSQL DSN for tokens and sessions, multi-host accepted (host=a,b target_session_attrs=read-write); default: the data file")
 	lifetime := fs.Duration("session-lifetime", session.DefaultLifetime, "lifetime of new sessions (at most 2h)")
 	sweepEvery := fs.Duration("sweep-every", time.Minute, "interval of the sweep that removes expired sessions and nonces from memory or PostgreSQL")
 	createRate := fs.Float64("create-rate", 0, "session creates a second each merchant may make on average (429 beyond); 0: no limit")
@@ -70,11 +74,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("-sweep-every: the interval must be positive, got %s", *sweepEvery)
 	}
 	var memOpts []memstore.Option
-	switch inMemory := *redisURL == "" && *postgresDSN == ""; {
+	switch inMemory := sf.Redis == "" && sf.RedisCluster == "" && sf.Postgres == ""; {
 	case *maxStoreBytes < 0:
 		return fmt.Errorf("-max-store-bytes: the bound must be at least 0 (0: none), got %d", *maxStoreBytes)
 	case !inMemory && flagSet(fs, "max-store-bytes"):
-		return errors.New("-max-store-bytes bounds the in-memory store; with -redis or -postgres the sessions are not in memory")
+		return errors.New("-max-store-bytes bounds the in-memory store; with -redis, -redis-cluster or -postgres the sessions are not in memory")
 	case inMemory && *maxStoreBytes > 0:
 		memOpts = append(memOpts, memstore.WithMaxBytes(*maxStoreBytes))
 	}
@@ -93,7 +97,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if keys.Ephemeral {
 		_, _ = fmt.Fprintf(stderr, "httpgateway: no -keys file: using an ephemeral RSA-2048 key (id %s); blobs encrypted for it cannot be opened after a restart or by other instances\n", keys.Keys[0].ID)
 	}
-	st, err := openStores(ctx, *redisURL, *postgresDSN, data, memOpts...)
+	st, err := openStoresWith(ctx, sf, data, memOpts...)
 	if err != nil {
 		return err
 	}

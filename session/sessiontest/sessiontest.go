@@ -1,8 +1,13 @@
 // Package sessiontest holds the engine-level tests and benchmarks that
 // every store adapter runs from its own tests, over a session.Engine built
 // on the adapter's stores: RunLoad (many concurrent creates and
-// authentications; no session lost or crossed) and BenchmarkEngine
-// (Create and Authenticate, with the adapter's round trips per operation).
+// authentications; no session lost or crossed), BenchmarkEngine (Create
+// and Authenticate, with the adapter's round trips per operation), and
+// Failover (a load of creates, encrypted-input opens, idempotent creates,
+// authentications and revocations that records what was acknowledged while
+// a test breaks the store under it, and verifies afterwards that nothing
+// acknowledged was lost), with LagProxy, the slow replication link of the
+// failover tests.
 //
 // The storage-level contract is package storage/storagetest, which
 // imports no engine; this package is its engine-level complement, and
@@ -48,6 +53,12 @@ func LoadTokens() []token.Token {
 // when stores.Tokens is nil.
 func NewLoadEngine(tb testing.TB, stores storagetest.Stores) *session.Engine {
 	tb.Helper()
+	return newEngine(tb, stores)
+}
+
+// newEngine is NewLoadEngine with more options.
+func newEngine(tb testing.TB, stores storagetest.Stores, opts ...session.Option) *session.Engine {
+	tb.Helper()
 	catalog, err := filter.NewCatalog([]filter.Product{
 		{ID: 1, Group: "cards", DisplayOrder: 1, Label: "VISA", Logo: "pp_logo_1.png", PaymentMethod: "card"},
 		{ID: 840, DisplayOrder: 2, Label: "PayPal", Logo: "pp_logo_840.png", PaymentMethod: "redirect"},
@@ -66,8 +77,8 @@ func NewLoadEngine(tb testing.TB, stores storagetest.Stores) *session.Engine {
 	} else if err := stores.PutTokens(context.Background(), LoadTokens()...); err != nil {
 		tb.Fatal(err)
 	}
-	e, err := session.New(stores.Sessions, tokens, session.WithCatalog(catalog),
-		session.WithDatacenter(session.Datacenter{Origin: "https://pay.example.com", Region: "EU"}))
+	e, err := session.New(stores.Sessions, tokens, append([]session.Option{session.WithCatalog(catalog),
+		session.WithDatacenter(session.Datacenter{Origin: "https://pay.example.com", Region: "EU"})}, opts...)...)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/clientsession/engine/session/sessiontest"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/pgstore"
@@ -122,5 +124,69 @@ func BenchmarkVersusRaw(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// BenchmarkSynchronousReplication measures what synchronous replication
+// costs: Save from 16 goroutines on a primary whose standby is
+// synchronous (synchronous_standby_names = '*'), with
+// synchronous_commit = local (the commit waits for the primary's WAL
+// only) and on (it waits for the standby's flush too), the standby on
+// loopback and behind a 5 ms link. The sub-benchmarks alternate within
+// one run, so their ratios hold on a loaded machine:
+//
+//	go test -run '^$' -bench SynchronousReplication -count 6 . | tee /tmp/sync.txt && benchstat -col /commit /tmp/sync.txt
+func BenchmarkSynchronousReplication(b *testing.B) {
+	dsn(b) // the same switch as the other tests: CI sets it
+	top := startPGTopology(b, true)
+	stores := map[string]*pgstore.Store{}
+	for _, commit := range []string{"local", "on"} {
+		cfg, err := pgxpool.ParseConfig(top.primary.dsn())
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg.MaxConns = 16
+		cfg.ConnConfig.RuntimeParams["synchronous_commit"] = commit
+		pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(pool.Close)
+		s, err := pgstore.New(pool)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Migrate(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		stores[commit] = s
+	}
+	rec := storage.Record{MerchantID: "1234", CustomerID: "1234-0b67467b30df4c6d8649c8adc568fd0f",
+		ExpiresAt: time.Now().Add(time.Hour), Payload: string(make([]byte, 146))}
+	var n atomic.Int64
+	for _, lag := range []time.Duration{0, 5 * time.Millisecond} {
+		name := "loopback"
+		if lag > 0 {
+			name = "link=5ms"
+		}
+		for _, commit := range []string{"local", "on"} {
+			s := stores[commit]
+			b.Run(name+"/commit="+commit, func(b *testing.B) {
+				top.proxy.SetLag(lag)
+				b.ReportAllocs()
+				b.SetParallelism(8) // 16 goroutines on 2 cores
+				b.RunParallel(func(pb *testing.PB) {
+					r := rec
+					for pb.Next() {
+						i := n.Add(1)
+						r.Key = storage.Key{byte(i), byte(i >> 8), byte(i >> 16), byte(i >> 24), 0x5c}
+						if err := s.Save(context.Background(), r); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		}
 	}
 }

@@ -47,4 +47,42 @@
 // (connection refused, server restart, timeout) is returned wrapped, never
 // as not-found, and the engine turns it into a retryable error. The store
 // never logs.
+//
+// # Failover and durability
+//
+// The store is as durable as the commits of its database. With a
+// streaming standby and asynchronous replication (PostgreSQL's default), a
+// commit returns before the standby has it: when the primary's host is
+// lost and the standby is promoted, the last acknowledged writes are gone
+// — measured through the engine with a standby 10 ms behind (see
+// docs/failover.md in the repository): sessions lost, nonces accepted
+// twice, idempotent creates run twice, revocations undone.
+//
+// The durable mode is synchronous replication, set on the primary:
+// synchronous_standby_names naming the standby (or '*') and
+// synchronous_commit = on (a commit returns once the standby has flushed
+// its WAL; remote_apply waits for it to apply it too, which matters only
+// to reads on the standby; remote_write is not enough for the loss of both
+// hosts' memory). With it the failover tests lose nothing acknowledged.
+// The price is a round trip to the standby in every commit (measured in
+// docs/failover.md), and a primary whose synchronous standby is gone does
+// not commit at all: its writes wait, each until its context ends, and
+// fail with a retryable error. A failover manager therefore promotes the
+// standby without synchronous_standby_names (it accepts writes alone until
+// a new standby joins; a manager's "strict" mode refuses them instead).
+// A commit whose wait was cancelled is committed on the primary but was
+// never acknowledged: a session so saved is harmless (its id was never
+// given out), a nonce so recorded makes a retry of its blob a 409 (nonces
+// are at most once), an idempotency claim or finish so written leaves the
+// key running until it is released or expires.
+//
+// Give a gateway every host, with target_session_attrs=read-write
+// (host=a,b port=5432,5432 ... target_session_attrs=read-write; pgx tries
+// them in order and keeps the first that accepts writes), and a
+// connect_timeout: after a promotion new connections find the new primary.
+// A stale old primary must never come back read-write (fence it: stop it,
+// or rejoin it as a standby with pg_rewind): it would accept connections
+// that list it first, answer reads from its old data and, without
+// synchronous replication, acknowledge writes that the new primary never
+// sees (measured in docs/failover.md).
 package pgstore

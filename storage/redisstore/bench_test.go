@@ -5,12 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/session/sessiontest"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/storage/redisstore"
@@ -172,4 +174,126 @@ func BenchmarkVersusRaw(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkReplicaAcks measures what WithReplicaAcks(1, …) costs: Save
+// from 16 goroutines on a primary with one replica, without and with
+// WAIT, the replica on loopback and behind a 5 ms link (a LagProxy on the
+// replication link). Its sub-benchmarks alternate within one run, so
+// their ratios hold on a loaded machine:
+//
+//	go test -run '^$' -bench ReplicaAcks -count 6 . | tee /tmp/acks.txt && benchstat -col /acks /tmp/acks.txt
+func BenchmarkReplicaAcks(b *testing.B) {
+	addr(b) // the same switch as the other tests: CI sets it
+	type pair struct {
+		name    string
+		primary string
+	}
+	var pairs []pair
+	for _, lag := range []time.Duration{0, 5 * time.Millisecond} {
+		primary := startOwnServer(b)
+		proxy := sessiontest.NewLagProxy(b, "127.0.0.1:0", primary.addr())
+		replica := startOwnServer(b, "--replicaof", "127.0.0.1", strconv.Itoa(proxy.Port()))
+		waitReplicaLink(b, replica.addr())
+		proxy.SetLag(lag)
+		name := "loopback"
+		if lag > 0 {
+			name = "link=5ms"
+		}
+		pairs = append(pairs, pair{name, primary.addr()})
+	}
+	rec := storage.Record{MerchantID: "1234", CustomerID: "1234-0b67467b30df4c6d8649c8adc568fd0f",
+		ExpiresAt: time.Now().Add(time.Hour), Payload: string(make([]byte, 146))}
+	for _, p := range pairs {
+		for _, acks := range []int{0, 1} {
+			client := redis.NewClient(&redis.Options{Addr: p.primary, ReadTimeout: 2 * time.Second, PoolSize: 32})
+			b.Cleanup(func() { _ = client.Close() })
+			var opts []redisstore.Option
+			if acks > 0 {
+				opts = append(opts, redisstore.WithReplicaAcks(acks, time.Second))
+			}
+			s, err := redisstore.New(client, opts...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(p.name+"/acks="+strconv.Itoa(acks), func(b *testing.B) {
+				var n atomic.Int64
+				b.ReportAllocs()
+				b.SetParallelism(8) // 16 goroutines on 2 cores
+				b.RunParallel(func(pb *testing.PB) {
+					r := rec
+					for pb.Next() {
+						i := n.Add(1)
+						r.Key = storage.Key{byte(i), byte(i >> 8), byte(i >> 16), byte(i >> 24), 0xac, byte(acks)}
+						if err := s.Save(context.Background(), r); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		}
+	}
+}
+
+// BenchmarkMemoryPerItem reports what Redis holds per session (5 tokens,
+// no filters, created through the engine) and per kept idempotent answer
+// (a create's answer, about 200 bytes), from used_memory before and after
+// each on a server of its own: the figures of docs/failover.md's scale on
+// paper.
+//
+//	go test -run '^$' -bench MemoryPerItem -benchtime 20000x .
+func BenchmarkMemoryPerItem(b *testing.B) {
+	addr(b) // the same switch as the other tests: CI sets it
+	srv := startOwnServer(b)
+	client := redis.NewClient(&redis.Options{Addr: srv.addr()})
+	b.Cleanup(func() { _ = client.Close() })
+	s, err := redisstore.New(client)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := sessiontest.NewLoadEngine(b, storagetest.Stores{Sessions: s})
+	ctx := context.Background()
+	used := func() float64 {
+		b.Helper()
+		info, err := client.Info(ctx, "memory").Result()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for line := range strings.Lines(info) {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
+				n, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return n
+			}
+		}
+		b.Fatal("INFO memory has no used_memory")
+		return 0
+	}
+	req := session.CreateRequest{Tokens: []string{"tok-1", "tok-2", "tok-3", "tok-4", "tok-5"}}
+	answer := session.Answer{Status: 200, Body: []byte(`{"assetUrl":"https://pay.example.com/","clientApiUrl":"https://pay.example.com/client",` +
+		`"clientSessionId":"0123456789abcdef0123456789abcdef","customerId":"1234-0123456789abcdef0123456789abcdef","invalidTokens":[],"region":"EU"}`)}
+	b.Run("session", func(b *testing.B) {
+		before, n := used(), 0
+		for b.Loop() {
+			n++
+			if _, err := e.Create(ctx, sessiontest.LoadMerchant, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric((used()-before)/float64(n), "bytes/item")
+	})
+	b.Run("idempotent answer", func(b *testing.B) {
+		before, n := used(), 0
+		for b.Loop() {
+			n++
+			if _, err := e.Idempotent(ctx, sessiontest.LoadMerchant, "key-"+strconv.Itoa(n), []byte("{}"),
+				func(context.Context) session.Answer { return answer }); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric((used()-before)/float64(n), "bytes/item")
+	})
 }

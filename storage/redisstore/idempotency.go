@@ -22,10 +22,17 @@ var _ storage.Idempotency = (*Store)(nil)
 
 // claimScript answers the stored fields when a live record is there (e
 // after the caller's time ARGV[1]); otherwise it stores the new running
-// record and answers nil.
+// record and answers nil. With replica acknowledgements (ARGV[5] = "1") a
+// replay of a finished record writes its done flag again, unchanged: the
+// WAIT that follows on this connection then covers the answer it replays,
+// which another connection may have written an instant ago and which no
+// replica may hold yet.
 const claimScriptSource = `
 local e = redis.call('HGET', KEYS[1], 'e')
 if e and tonumber(e) > tonumber(ARGV[1]) then
+  if ARGV[5] == '1' and redis.call('HGET', KEYS[1], 'd') == '1' then
+    redis.call('HSET', KEYS[1], 'd', '1')
+  end
   return redis.call('HMGET', KEYS[1], 'a', 's', 'e', 'f', 'd', 'c', 'b')
 end
 redis.call('DEL', KEYS[1])
@@ -61,13 +68,30 @@ func (s *Store) ClaimIdempotency(ctx context.Context, key storage.Key, rec stora
 		return storage.IdempotencyRecord{}, fmt.Errorf("redisstore: claim idempotency: %w", err)
 	}
 	now := strconv.FormatInt(rec.StartedAt.UnixMilli(), 10)
-	res, err := s.claimScript.Run(ctx, s.client, []string{s.idemKey(key)},
-		now, string(rec.Attempt[:]), expiryMillis(rec.ExpiresAt), string(rec.Fingerprint[:])).Slice()
+	durable := "0"
+	if s.acks > 0 {
+		durable = "1"
+	}
+	cmd, err := s.do(ctx, write{op: "claim idempotency", script: s.claimScript, keys: []string{s.idemKey(key)},
+		args: []any{now, string(rec.Attempt[:]), expiryMillis(rec.ExpiresAt), string(rec.Fingerprint[:]), durable}})
+	if errors.Is(err, ErrNotReplicated) && errors.Is(cmd.Err(), redis.Nil) {
+		// Our claim is on the primary, unacknowledged, and the caller gets
+		// an error: take it back at once rather than leave the key running
+		// until a lease ends. Best effort: this write cannot be
+		// acknowledged either, and a failed release leaves the claim to
+		// its expiry.
+		_ = s.ReleaseIdempotency(context.WithoutCancel(ctx), key, rec.Attempt)
+		return storage.IdempotencyRecord{}, err
+	}
 	if errors.Is(err, redis.Nil) {
 		rec.Done, rec.Status, rec.Body = false, 0, nil
 		rec.StartedAt = time.UnixMilli(rec.StartedAt.UnixMilli()).UTC()
 		return rec, nil
 	}
+	if err != nil {
+		return storage.IdempotencyRecord{}, err
+	}
+	res, err := cmd.Slice()
 	if err != nil {
 		return storage.IdempotencyRecord{}, fmt.Errorf("redisstore: claim idempotency: %w", err)
 	}
@@ -112,10 +136,10 @@ func (s *Store) FinishIdempotency(ctx context.Context, key storage.Key, attempt 
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("redisstore: finish idempotency: %w", err)
 	}
-	if err := s.finishScript.Run(ctx, s.client, []string{s.idemKey(key)}, string(attempt[:]), strconv.Itoa(status), body).Err(); err != nil {
-		return fmt.Errorf("redisstore: finish idempotency: %w", err)
-	}
-	return nil
+	k := s.idemKey(key)
+	_, err := s.do(ctx, write{op: "finish idempotency", script: s.finishScript, keys: []string{k},
+		args: []any{string(attempt[:]), strconv.Itoa(status), body}})
+	return err
 }
 
 // ReleaseIdempotency implements storage.Idempotency in one round trip.
@@ -123,8 +147,7 @@ func (s *Store) ReleaseIdempotency(ctx context.Context, key storage.Key, attempt
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("redisstore: release idempotency: %w", err)
 	}
-	if err := s.releaseScript.Run(ctx, s.client, []string{s.idemKey(key)}, string(attempt[:])).Err(); err != nil {
-		return fmt.Errorf("redisstore: release idempotency: %w", err)
-	}
-	return nil
+	_, err := s.do(ctx, write{op: "release idempotency", script: s.releaseScript, keys: []string{s.idemKey(key)},
+		args: []any{string(attempt[:])}})
+	return err
 }

@@ -21,10 +21,13 @@ import (
 type Store struct {
 	client       redis.UniversalClient
 	prefix       string
-	deleteScript *redis.Script
-	nonceScript  *redis.Script
+	deleteScript *script
+	nonceScript  *script
 
-	claimScript, finishScript, releaseScript *redis.Script
+	claimScript, finishScript, releaseScript *script
+
+	acks       int // WithReplicaAcks: 0 for none
+	ackTimeout time.Duration
 }
 
 var (
@@ -41,7 +44,9 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
-	prefix string
+	prefix     string
+	acks       int
+	ackTimeout time.Duration
 	sderrors.ConfigProblems
 }
 
@@ -72,13 +77,14 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 		c.Fail("client", "the client must not be nil")
 	}
 	sderrors.ApplyOptions(&c.ConfigProblems, opts, func(o Option) { o.apply(&c) })
+	c.checkAcks(client)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
-	return &Store{client: client, prefix: c.prefix,
-		deleteScript: redis.NewScript(deleteScriptSource), nonceScript: redis.NewScript(nonceScriptSource),
-		claimScript: redis.NewScript(claimScriptSource), finishScript: redis.NewScript(finishScriptSource),
-		releaseScript: redis.NewScript(releaseScriptSource)}, nil
+	return &Store{client: client, prefix: c.prefix, acks: c.acks, ackTimeout: c.ackTimeout,
+		deleteScript: newScript(deleteScriptSource), nonceScript: newScript(nonceScriptSource),
+		claimScript: newScript(claimScriptSource), finishScript: newScript(finishScriptSource),
+		releaseScript: newScript(releaseScriptSource)}, nil
 }
 
 // keys returns the session key and the nonce-set key of k. Both carry the
@@ -100,11 +106,8 @@ func (s *Store) Save(ctx context.Context, r storage.Record) error {
 		return err
 	}
 	sk, _ := s.keys(r.Key)
-	err = s.client.Do(ctx, "SET", sk, value, "PXAT", expiryMillis(r.ExpiresAt)).Err()
-	if err != nil {
-		return fmt.Errorf("redisstore: save: %w", err)
-	}
-	return nil
+	_, err = s.do(ctx, write{op: "save", keys: []string{sk}, args: []any{"set", sk, value, "pxat", expiryMillis(r.ExpiresAt)}})
+	return err
 }
 
 // Load returns the record under key (one round trip). A record that is
@@ -120,6 +123,7 @@ func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (stora
 		return storage.Record{}, fmt.Errorf("redisstore: load: %w", storage.ErrNotFound)
 	}
 	if err != nil {
+		s.refresh(ctx, err)
 		return storage.Record{}, fmt.Errorf("redisstore: load: %w", err)
 	}
 	r, err := decode(key, raw)
@@ -128,6 +132,7 @@ func (s *Store) Load(ctx context.Context, key storage.Key, now time.Time) (stora
 	}
 	if !now.Before(r.ExpiresAt) {
 		if err := s.client.Del(ctx, sk, nk).Err(); err != nil {
+			s.refresh(ctx, err)
 			return storage.Record{}, fmt.Errorf("redisstore: load: removing an expired session: %w", err)
 		}
 		return storage.Record{}, fmt.Errorf("redisstore: load: %w", storage.ErrNotFound)
@@ -154,7 +159,11 @@ func (s *Store) Delete(ctx context.Context, key storage.Key, merchantID string) 
 		return fmt.Errorf("redisstore: delete: %w", err)
 	}
 	sk, nk := s.keys(key)
-	n, err := s.deleteScript.Run(ctx, s.client, []string{sk, nk}, merchantID).Int()
+	cmd, err := s.do(ctx, write{op: "delete", script: s.deleteScript, keys: []string{sk, nk}, args: []any{merchantID}, noRetry: true})
+	if err != nil {
+		return err
+	}
+	n, err := cmd.Int()
 	if err != nil {
 		return fmt.Errorf("redisstore: delete: %w", err)
 	}
@@ -180,7 +189,12 @@ func (s *Store) RecordNonce(ctx context.Context, key storage.Key, nonce string, 
 		return fmt.Errorf("redisstore: record nonce: %w", err)
 	}
 	_, nk := s.keys(key)
-	added, err := s.nonceScript.Run(ctx, s.client, []string{nk}, nonce, expiryMillis(expiresAt)).Int()
+	cmd, err := s.do(ctx, write{op: "record nonce", script: s.nonceScript, keys: []string{nk},
+		args: []any{nonce, expiryMillis(expiresAt)}, noRetry: true})
+	if err != nil {
+		return err
+	}
+	added, err := cmd.Int()
 	if err != nil {
 		return fmt.Errorf("redisstore: record nonce: %w", err)
 	}

@@ -162,36 +162,42 @@ func TestRedisExpiresSessions(t *testing.T) {
 
 // ownServer starts a redis-server of the test's own on a free port.
 type ownServer struct {
-	t     *testing.T
+	t     testing.TB
 	port  string
 	dir   string
+	conf  string // a configuration file, or ""
 	extra []string
 	cmd   *exec.Cmd
 }
 
 // startOwnServer starts a redis-server of the test's own (no persistence,
 // a temporary directory, extra arguments appended) and kills it when t ends.
-func startOwnServer(t *testing.T, extra ...string) *ownServer {
-	t.Helper()
+func startOwnServer(tb testing.TB, extra ...string) *ownServer {
+	tb.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server is not installed")
+		tb.Skip("redis-server is not installed")
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	_ = l.Close()
-	s := &ownServer{t: t, port: port, dir: t.TempDir(), extra: extra}
+	s := &ownServer{t: tb, port: port, dir: tb.TempDir(), extra: extra}
 	s.start()
-	t.Cleanup(s.stop)
+	tb.Cleanup(s.stop)
 	return s
 }
 
 func (s *ownServer) start() {
 	s.t.Helper()
-	args := append([]string{"--port", s.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", s.dir}, s.extra...)
-	s.cmd = exec.Command("redis-server", args...)
+	var args []string
+	if s.conf != "" {
+		args = append(args, s.conf)
+	}
+	args = append(args, "--port", s.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", s.dir,
+		"--repl-diskless-sync-delay", "0") // a replica syncs at once, not after 5 s
+	s.cmd = exec.Command("redis-server", append(args, s.extra...)...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}
