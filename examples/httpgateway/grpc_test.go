@@ -278,7 +278,7 @@ func TestGRPCHealthFollowsRedis(t *testing.T) {
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server is not installed")
 	}
-	rs := startRedis(t)
+	rs := startOwnRedis(t)
 	g := grpcGatewayOn(t, openTestStores(t, "redis://127.0.0.1:"+rs.port+"/0", ""), config{})
 	conn := g.dial(t, "", "", "")
 	waitServing(t, conn, healthpb.HealthCheckResponse_SERVING)
@@ -294,7 +294,9 @@ func TestGRPCHealthFollowsRedis(t *testing.T) {
 	waitServing(t, conn, healthpb.HealthCheckResponse_SERVING)
 }
 
-// ownRedis is a redis-server of the test's own on a free port.
+// ownRedis is a redis-server of the test's own on a free port that can be
+// killed and started again on that port (topology_test.go's redisServer
+// stays up).
 type ownRedis struct {
 	t    *testing.T
 	port string
@@ -302,9 +304,9 @@ type ownRedis struct {
 	cmd  *exec.Cmd
 }
 
-// startRedis starts a redis-server of the test's own (no persistence, a
+// startOwnRedis starts a redis-server of the test's own (no persistence, a
 // temporary directory) and kills it when t ends.
-func startRedis(t *testing.T) *ownRedis {
+func startOwnRedis(t *testing.T) *ownRedis {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
