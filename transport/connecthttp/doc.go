@@ -68,11 +68,16 @@
 // package's: the engine knows none, and this package names its key header
 // as the propertyName of the engine's errors about the key. An engine
 // whose store cannot keep answers (no storage.Idempotency) ignores the
-// header.
+// header. The answer kept is wire.CreateAnswer, the form both transports
+// keep: a key a merchant also uses over gRPC (transport/connectgrpc, the
+// metadata x-gcs-idempotence-key) is the same key, and a repeat over
+// either transport gets the first answer.
 //
 // Rate limit: WithCreateLimiter refuses a merchant's creates beyond its
 // budget with a 429 TOO_MANY_REQUESTS and Retry-After, after the call was
-// authenticated.
+// authenticated. Its interface is session.CreateLimiter (CreateLimiter
+// aliases it), so one limiter can serve this transport and connectgrpc's
+// WithCreateLimiter: one budget per merchant over both.
 //
 // Every 503 (a retryable failure: SERVICE_UNAVAILABLE when a store or the
 // token repository fails, STORE_FULL when the session store is at its
