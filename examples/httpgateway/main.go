@@ -153,24 +153,27 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		_, _ = fmt.Fprintln(stderr, "httpgateway: "+b)
 	}
 
-	var served error
+	var errs []error
+	running := len(servers)
 	select {
-	case served = <-errc: // a listener failed: stop the others
+	case err := <-errc: // a listener failed: stop the others
+		errs = append(errs, err)
+		running--
 	case <-ctx.Done():
 	}
 	_, _ = fmt.Fprintln(stderr, "httpgateway: shutting down")
+	// Every server stops at once (the gRPC health turns NOT_SERVING while
+	// HTTP drains), all within one timeout.
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	var errs []error
+	stopped := make(chan error, len(servers))
 	for _, s := range servers {
-		errs = append(errs, s.shutdown(shutdownCtx))
+		go func() { stopped <- s.shutdown(shutdownCtx) }()
 	}
 	for range servers {
-		if served != nil {
-			errs = append(errs, served)
-			served = nil
-			continue
-		}
+		errs = append(errs, <-stopped)
+	}
+	for range running {
 		errs = append(errs, <-errc)
 	}
 	return errors.Join(errs...)
