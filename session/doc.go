@@ -135,7 +135,10 @@
 // This package knows no protocol: the names under which the key and the
 // first attempt's time travel (connecthttp's headers, a gRPC metadata key)
 // and the status of each answer are the transport's; the errors about the
-// key carry no property, and the transport names the key's carrier.
+// key carry no property, and the transport names the key's carrier. Both
+// transports of this repository keep the same form of a create's answer
+// (wire.CreateAnswer), so one key serves both. CreateLimiter is the one
+// interface of the transports' create limiters.
 //
 // # Sweep
 //

@@ -88,16 +88,21 @@ func DecodeIINDetailsRequest(body []byte) (IINDetailsRequest, error) {
 	}
 	if err := req.PaymentContext.Validate(); err != nil {
 		if e := sderrors.Find(err); e != nil {
-			return IINDetailsRequest{}, e.WithProperty(iinContextPath(e.Property()))
+			return IINDetailsRequest{}, e.WithProperty(IINContextPath(e.Property()))
 		}
 		return IINDetailsRequest{}, err
 	}
 	return req, nil
 }
 
-// iinContextPath maps filter.Context.Validate's property names to the
-// getIINdetails body.
-func iinContextPath(property string) string {
+// IINContextPath is the path in the getIINdetails body of a property of
+// filter.Context.Validate: "paymentContext.countryCode",
+// "paymentContext.amountOfMoney.currencyCode",
+// "paymentContext.amountOfMoney.amount" (and
+// "paymentContext.isRecurring"). It is the one owner of that mapping: the
+// gRPC request message has the body's shape, and its errors name the same
+// paths.
+func IINContextPath(property string) string {
 	switch property {
 	case "currencyCode", "amount":
 		return "paymentContext.amountOfMoney." + property

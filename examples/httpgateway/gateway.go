@@ -9,6 +9,9 @@ import (
 	"net/http"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/transport/connecthttp"
@@ -43,6 +46,9 @@ type config struct {
 	// SeparateOps serves /metrics, /healthz and /readyz on server.Ops
 	// only (-ops-addr), not next to the API.
 	SeparateOps bool
+	// GRPC builds server.GRPC too (-grpc-addr): the gRPC services over
+	// the same engine, stores, API keys and create limiter.
+	GRPC bool
 }
 
 // server is the built gateway: its handler and the engine behind it.
@@ -50,7 +56,12 @@ type server struct {
 	http.Handler
 	// Ops serves /metrics, /healthz and /readyz on a listener of their own
 	// (config.SeparateOps); nil when Handler serves them.
-	Ops     http.Handler
+	Ops http.Handler
+	// GRPC serves the gRPC services (config.GRPC), nil otherwise; health
+	// is its health server, which watchHealth sets.
+	GRPC    *grpc.Server
+	health  *health.Server
+	stores  stores
 	engine  *session.Engine
 	metrics *metrics
 	now     func() time.Time
@@ -105,14 +116,21 @@ func buildGateway(cfg config) (*server, error) {
 	}
 	now := engine.Now // the one clock: cfg.Now went to the engine, connecthttp's verifier uses it too
 	var opts []connecthttp.Option
+	var limiter session.CreateLimiter // one budget per merchant, whichever transport it creates over
 	if cfg.CreateRate > 0 {
-		opts = append(opts, connecthttp.WithCreateLimiter(newMerchantLimiter(cfg.CreateRate, max(1, cfg.CreateBurst), now)))
+		limiter = newMerchantLimiter(cfg.CreateRate, max(1, cfg.CreateBurst), now)
+		opts = append(opts, connecthttp.WithCreateLimiter(limiter))
 	}
 	h, err := connecthttp.New(engine, dataKeys(cfg.Data.apiKeys), opts...)
 	if err != nil {
 		return nil, err
 	}
-	s := &server{engine: engine, metrics: m, now: now}
+	s := &server{engine: engine, metrics: m, now: now, stores: cfg.Stores}
+	if cfg.GRPC {
+		if s.GRPC, s.health, err = newGRPC(engine, dataKeys(cfg.Data.apiKeys), limiter, m.grpcMetrics(), cfg.Log); err != nil {
+			return nil, err
+		}
+	}
 	ops := opsHandler(m, cfg.Stores)
 	if cfg.SeparateOps {
 		s.Handler = withOps(withAssets(h), nil, m, cfg.Log)

@@ -10,6 +10,9 @@ require (
 	github.com/redis/go-redis/v9 v9.22.0
 	github.com/samber/lo v1.53.0
 	golang.org/x/time v0.15.0
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20260706201446-f0a921348800
+	google.golang.org/grpc v1.84.0
+	google.golang.org/protobuf v1.36.12
 )
 
 require (
@@ -23,13 +26,14 @@ require (
 	github.com/prometheus/common v0.71.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
+	golang.org/x/net v0.58.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
-	google.golang.org/protobuf v1.36.12 // indirect
 )
 
 require (
 	github.com/clientsession/engine/storage/pgstore v0.0.0
 	github.com/clientsession/engine/storage/redisstore v0.0.0
+	github.com/clientsession/engine/transport/connectgrpc v0.0.0
 	github.com/gabriel-vasile/mimetype v1.4.16 // indirect
 	github.com/go-playground/locales v0.14.2 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect
@@ -45,3 +49,5 @@ replace github.com/clientsession/engine => ../..
 replace github.com/clientsession/engine/storage/redisstore => ../../storage/redisstore
 
 replace github.com/clientsession/engine/storage/pgstore => ../../storage/pgstore
+
+replace github.com/clientsession/engine/transport/connectgrpc => ../../transport/connectgrpc

@@ -1,8 +1,9 @@
 // Command httpgateway is the reference HTTP gateway of the client-session
 // engine: flags, a data file, a choice of stores and keys, wired to
 // transport/connecthttp, which serves the Connect Server API (v1HMAC) and
-// the Client API the official SDKs use. It holds no protocol code of its
-// own. See README.md.
+// the Client API the official SDKs use, and with -grpc-addr to
+// transport/connectgrpc, which serves the same engine over gRPC. It holds
+// no protocol code of its own. See README.md.
 package main
 
 import (
@@ -16,8 +17,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
 
 	"github.com/clientsession/engine/session"
 	"github.com/clientsession/engine/storage/memstore"
@@ -54,6 +59,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		"how long a running idempotent create holds its key: a repeat after it, when the attempt never finished (e.g. the process died), runs again; above the longest a create can take (the write timeout is 20s)")
 	maxStoreBytes := fs.Int64("max-store-bytes", defaultMaxStoreBytes, "bound of the in-memory store's sessions, nonces and idempotent answers, in bytes (503 STORE_FULL beyond); 0: no bound")
 	opsAddr := fs.String("ops-addr", "", "listen address of /metrics, /healthz and /readyz, which then leave -addr; default: served on -addr")
+	grpcAddr := fs.String("grpc-addr", "", "listen address of the gRPC services (same engine, stores, API keys and limits; merchants sign with v1HMAC, see README.md); default: no gRPC")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -115,7 +121,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	accessLog := newLineBuffer(stderr, 32<<10)
 	handler, err := buildGateway(config{PublicURL: *publicURL, Data: data, Stores: st, Keys: keys, Lifetime: *lifetime,
 		CreateRate: *createRate, CreateBurst: *createBurst, IdempotenceLease: *idemLease, SeparateOps: *opsAddr != "",
-		Log: slog.New(newJSONLineHandler(accessLog))})
+		GRPC: *grpcAddr != "", Log: slog.New(newJSONLineHandler(accessLog))})
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -124,56 +130,115 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	flushCtx, stopFlush := context.WithCancel(context.WithoutCancel(ctx))
 	go func() { defer close(flushDone); accessLog.flushEvery(flushCtx, flushInterval) }()
 	defer func() { stopFlush(); <-flushDone }()
-	var opsLn net.Listener
+	// Read timeout < write timeout: a slow body still gets its JSON 408.
+	servers := []listener{httpServer(connecthttp.NewServer("", handler), ln)}
+	banners := []string{fmt.Sprintf("listening on http://%s (public URL %s)", ln.Addr(), *publicURL)}
 	if *opsAddr != "" {
-		if opsLn, err = net.Listen("tcp", *opsAddr); err != nil {
+		opsLn, err := net.Listen("tcp", *opsAddr)
+		if err != nil {
 			_ = ln.Close()
 			return fmt.Errorf("-ops-addr: %w", err)
 		}
+		servers = append(servers, httpServer(connecthttp.NewServer("", handler.Ops), opsLn))
+		banners = append(banners, fmt.Sprintf("operations endpoints on http://%s", opsLn.Addr()))
 	}
-	sweepDone := make(chan struct{})
-	sweepCtx, stopSweep := context.WithCancel(ctx)
-	go func() { defer close(sweepDone); handler.sweep(sweepCtx, *sweepEvery, stderr) }()
-	defer func() { stopSweep(); <-sweepDone }()
-	// Read timeout < write timeout: a slow body still gets its JSON 408.
-	servers := []*http.Server{connecthttp.NewServer("", handler)}
-	listeners := []net.Listener{ln}
-	if opsLn != nil {
-		servers = append(servers, connecthttp.NewServer("", handler.Ops))
-		listeners = append(listeners, opsLn)
+	if *grpcAddr != "" {
+		grpcLn, err := net.Listen("tcp", *grpcAddr)
+		if err != nil {
+			for _, s := range servers {
+				_ = s.ln.Close()
+			}
+			return fmt.Errorf("-grpc-addr: %w", err)
+		}
+		servers = append(servers, grpcServer(handler.GRPC, handler.health, grpcLn))
+		banners = append(banners, fmt.Sprintf("gRPC on %s", grpcLn.Addr()))
 	}
+	bgCtx, stopBackground := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	background.Go(func() { handler.sweep(bgCtx, *sweepEvery, stderr) })
+	background.Go(func() { handler.watchHealth(bgCtx, healthEvery) })
+	defer func() { stopBackground(); background.Wait() }()
 	errc := make(chan error, len(servers))
-	for i, srv := range servers {
-		go func() { errc <- srv.Serve(listeners[i]) }()
+	for _, s := range servers {
+		go func() { errc <- s.serve() }()
 	}
-	_, _ = fmt.Fprintf(stderr, "httpgateway: listening on http://%s (public URL %s)\n", ln.Addr(), *publicURL)
-	if opsLn != nil {
-		_, _ = fmt.Fprintf(stderr, "httpgateway: operations endpoints on http://%s\n", opsLn.Addr())
+	for _, b := range banners {
+		_, _ = fmt.Fprintln(stderr, "httpgateway: "+b)
 	}
 
-	var served error
+	var errs []error
+	running := len(servers)
 	select {
-	case served = <-errc: // a listener failed: stop the others
+	case err := <-errc: // a listener failed: stop the others
+		errs = append(errs, err)
+		running--
 	case <-ctx.Done():
 	}
 	_, _ = fmt.Fprintln(stderr, "httpgateway: shutting down")
+	// Every server stops at once (the gRPC health turns NOT_SERVING while
+	// HTTP drains), all within one timeout.
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	var errs []error
-	for _, srv := range servers {
-		errs = append(errs, srv.Shutdown(shutdownCtx))
+	stopped := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() { stopped <- s.shutdown(shutdownCtx) }()
 	}
 	for range servers {
-		if served != nil {
-			errs = append(errs, served)
-			served = nil
-			continue
-		}
-		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-			errs = append(errs, err)
-		}
+		errs = append(errs, <-stopped)
+	}
+	for range running {
+		errs = append(errs, <-errc)
 	}
 	return errors.Join(errs...)
+}
+
+// healthEvery is how often the gRPC health statuses follow the stores'
+// readiness (the check of /readyz).
+const healthEvery = time.Second
+
+// listener is one listener of the gateway and how it serves and stops.
+type listener struct {
+	ln       net.Listener
+	serve    func() error // nil after a graceful stop
+	shutdown func(context.Context) error
+}
+
+// httpServer serves srv on ln; Shutdown stops it gracefully.
+func httpServer(srv *http.Server, ln net.Listener) listener {
+	return listener{
+		ln: ln,
+		serve: func() error {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		},
+		shutdown: srv.Shutdown,
+	}
+}
+
+// grpcServer serves srv on ln. Its shutdown sets every health status to
+// NOT_SERVING (so that load balancers stop sending calls), then lets the
+// running calls finish (GracefulStop) until ctx ends, when it stops the
+// rest.
+func grpcServer(srv *grpc.Server, hs *health.Server, ln net.Listener) listener {
+	return listener{
+		ln:    ln,
+		serve: func() error { return srv.Serve(ln) },
+		shutdown: func(ctx context.Context) error {
+			hs.Shutdown()
+			stopped := make(chan struct{})
+			go func() { srv.GracefulStop(); close(stopped) }()
+			select {
+			case <-stopped:
+				return nil
+			case <-ctx.Done():
+				srv.Stop()
+				<-stopped
+				return fmt.Errorf("gRPC calls still running after the shutdown timeout were cut: %w", ctx.Err())
+			}
+		},
+	}
 }
 
 // defaultMaxStoreBytes is the default -max-store-bytes, 256 MiB: about

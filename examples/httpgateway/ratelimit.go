@@ -9,8 +9,10 @@ import (
 
 // merchantLimiter is a token bucket per merchant (golang.org/x/time/rate):
 // every merchant may create perSecond sessions a second on average, burst
-// at once. It implements connecthttp.CreateLimiter. Buckets are made on
-// first use; connecthttp asks only after the call was authenticated, so
+// at once. It implements session.CreateLimiter, and one limiter serves
+// both transports: a merchant has one budget, whether it creates over
+// HTTP or gRPC. Buckets are made on first use; both transports ask only
+// after the call was authenticated with a key that holds the merchant, so
 // there is at most one per merchant of the data file.
 type merchantLimiter struct {
 	perSecond rate.Limit

@@ -64,7 +64,7 @@ func rawMethods(s *pb.CreateSessionResponse) []rawMethod {
 		{cli + "GetPaymentProduct", sessionCtx, &pb.GetPaymentProductRequest{CustomerId: customer, PaymentProductId: 1, PaymentContext: nlEUR}},
 		{cli + "GetPaymentProductGroups", sessionCtx, &pb.GetPaymentProductGroupsRequest{CustomerId: customer, PaymentContext: nlEUR}},
 		{cli + "GetPublicKey", sessionCtx, &pb.GetPublicKeyRequest{CustomerId: customer}},
-		{cli + "GetIINDetails", sessionCtx, &pb.GetIINDetailsRequest{CustomerId: customer, Bin: "41111111", PaymentContext: nlEUR}},
+		{cli + "GetIINDetails", sessionCtx, &pb.GetIINDetailsRequest{CustomerId: customer, Bin: "41111111", PaymentContext: iinNLEUR}},
 	}
 }
 

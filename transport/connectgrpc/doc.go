@@ -35,18 +35,49 @@
 // NotFound with reason IIN_NOT_FOUND (701000) at "bin"; no error repeats
 // the digits.
 //
+// # Wire parity
+//
 // Messages mirror the Connect JSON shapes: their proto3 JSON names are the
-// wire's property names, so a Connect SessionRequest body parses with
-// protojson into a CreateSessionRequest as it is, and the values (ids,
-// accounts on file with masked aliases, card fields, group members) are
-// the ones the reference HTTP gateway answers with: the messages are built
-// from the wire package's Client API types (wire.NewPaymentProduct,
+// wire's property names, so the bodies the official SDKs send parse with
+// protojson into the request messages as they are — a SessionRequest into
+// CreateSessionRequest, a getIINdetails body ({"bin", "paymentContext":
+// {"countryCode", "isRecurring", "isInstallments", "amountOfMoney":
+// {"amount", "currencyCode"}}, "accountOnFileId"}) into
+// GetIINDetailsRequest (IINPaymentContext has that shape; isInstallments
+// and accountOnFileId are read and not used, as over HTTP; field 3, the
+// earlier PaymentContext, is reserved). The values (ids, accounts on file
+// with masked aliases, card fields, group members) are the ones the
+// reference HTTP gateway answers with: the messages are built from the
+// wire package's Client API types (wire.NewPaymentProduct,
 // wire.NewPaymentProductGroups, wire.CardFields, ...), which own what a
-// product, group or account on file shows. Requests are checked
-// by the engine exactly as decoded JSON bodies are: the filters against
-// the merchant's catalog, the tokens by count and format, the payment
-// context; errors name the same wire property (e.g.
-// paymentProductFilters.exclude.groups[1], tokens[3], countryCode).
+// product, group or account on file shows. Every scalar member the Connect
+// JSON answer always carries is an optional field, so that it is on the
+// wire (and in the JSON form) when false, 0 or "" — isAllowedInContext:
+// false, which the client SDK reads by its presence, displayOrder 0, logo
+// ""; lists have no presence in proto3, an empty one is absent. Requests
+// are checked by the engine exactly as decoded JSON bodies are: the
+// filters against the merchant's catalog, the tokens by count and format,
+// the payment context. gzip is registered (the server imports
+// google.golang.org/grpc/encoding/gzip): a request compressed with it is
+// accepted, its answer compressed too, and WithMaxRequestBytes bounds it
+// once decompressed. docs/grpc.md has the decisions.
+//
+// Errors name the property's path in the request message, in JSON names,
+// in their google.rpc.BadRequest field violations (the ErrorInfo is the
+// same as over HTTP, whose propertyName is the wire's):
+//
+//	call                                 property (HTTP)   field (gRPC)
+//	CreateSession                        tokens[3], paymentProductFilters.exclude.groups[1]: the same
+//	GetPaymentProduct(s), ...Groups      countryCode       paymentContext.countryCode (currencyCode, amount alike)
+//	GetPaymentProduct                    productId         paymentProductId
+//	GetIINDetails                        bin, paymentContext.countryCode, paymentContext.amountOfMoney.currencyCode,
+//	                                     paymentContext.amountOfMoney.amount: the same (wire.IINContextPath)
+//	CreateSession, idempotence key       X-GCS-Idempotence-Key   x-gcs-idempotence-key (the metadata key)
+//
+// Errors about the authenticated merchant name merchantId (the caller's
+// identity, not a request field), and errors about the encrypted input's
+// payload name the payload's member (nonce, paymentProductId,
+// accountOnFileId), on both transports.
 //
 // # Authentication
 //
@@ -57,6 +88,17 @@
 // forwards), and the service's interceptor ([Service.UnaryInterceptor])
 // runs it before every SessionService call.
 //
+// [HMACAuthenticator] is one a gateway can use with the API keys its
+// merchants already have: v1HMAC over gRPC, the HTTP Server API's
+// signature over a string made of the call — "POST", "application/grpc",
+// the "date" metadata, the x-gcs-* metadata (x-gcs-merchant-id, the
+// merchant the call acts for; x-gcs-idempotence-key when sent) and the
+// full method name, each followed by "\n" ([HMACRequest]) — in
+// "authorization: GCS v1HMAC:{keyId}:{signature}", verified by the
+// gateway's auth.Verifier (its clock skew, its optional replay guard).
+// Any v1HMAC signer makes it (the official server SDKs' helpers);
+// [HMACSigner] is a Go client interceptor that does.
+//
 // A ClientService call carries the session's credentials in the metadata,
 // "authorization: GCS v1Client:{clientSessionId}" as the client SDKs send
 // them over HTTP (wire/auth makes and parses the value:
@@ -65,13 +107,43 @@
 // (session.Engine.Authenticate): unknown, expired, revoked and mismatched
 // sessions are all Unauthenticated 9002.
 //
+// # Idempotent create and the create limiter
+//
+// A CreateSession carrying [IdempotenceKeyMetadata] (x-gcs-idempotence-key,
+// the HTTP header's name in gRPC's lower case; 1 to 40 printable ASCII
+// characters, else InvalidArgument at that key) runs through
+// session.Engine.Idempotent with the HTTP transport's rules: a repeat of a
+// finished attempt gets its answer (the message, or the same status with
+// the same errorId), a repeat while it runs AlreadyExists
+// DUPLICATE_REQUEST (1409), and every repeat's header metadata carry
+// [IdempotenceTimestampMetadata] (the first attempt's time, ms since the
+// epoch). The answer kept is the transport-neutral wire.CreateAnswer (the
+// HTTP status and Connect JSON body), rendered here as the message or the
+// status: one key is one key on one engine, over HTTP and gRPC alike — a
+// repeat over either transport gets the first answer, whichever ran it.
+// Under session.WithStrictIdempotence a repeat over the other transport
+// counts as another request (the request bytes differ: a JSON body, a
+// protobuf message).
+//
+// [WithCreateLimiter] takes the HTTP transport's limiter
+// (session.CreateLimiter; one limiter can serve both): a create beyond the
+// merchant's budget is ResourceExhausted TOO_MANY_REQUESTS (700803) with a
+// google.rpc.RetryInfo of the limiter's wait in whole seconds. It is asked
+// after authentication, once per create that runs: an idempotent replay,
+// a repeat while the first runs or a malformed key is not charged, a
+// first attempt that answers InvalidArgument is; the refusal is not kept.
+//
+// # Servers
+//
 // [NewServer] returns a *grpc.Server with the service, its interceptor,
-// the gRPC health service (grpc.health.v1.Health, SERVING), server
-// reflection and requests of at most [WithMaxRequestBytes] (default
+// the gRPC health service (grpc.health.v1.Health, SERVING, or the
+// gateway's [WithHealthServer]), server reflection, gzip, and requests of
+// at most [WithMaxRequestBytes] (default
 // wire.DefaultMaxRequestBytes, 64 KiB, the HTTP transport's default body
 // limit: gRPC refuses a larger message with ResourceExhausted before it is
 // decoded); the gateway's own gRPC options (credentials, keepalive, more
-// interceptors) go in [WithServerOptions]. [New] and [Service.Register]
+// interceptors, a stats handler) go in [WithServerOptions]. [New] (with
+// the service's options) and [Service.Register]
 // serve the same on a server the gateway builds, which then sets
 // grpc.MaxRecvMsgSize itself and adds [ServerCodec] to its options.
 //
@@ -117,7 +189,7 @@
 // whose metadata carry what the HTTP ErrorResponse carries: "code" (e.g.
 // 9002), "errorId", "httpStatusCode" and "category"; and, when the error
 // names a property, a google.rpc.BadRequest whose field violations' field
-// is the wire propertyName. An Unavailable status (retryable: a failing
+// is the property's path in the request (see Wire parity). An Unavailable status (retryable: a failing
 // store or token repository, SERVICE_UNAVAILABLE 700900; a session store
 // at its memory bound, STORE_FULL 700902, where nothing was stored and
 // nothing live evicted) also carries a google.rpc.RetryInfo of

@@ -70,20 +70,33 @@ func kindCode(k sderrors.Kind) (c codes.Code, ok bool) {
 // ErrorDomain, metadata: code, errorId, httpStatusCode and category as the
 // HTTP ErrorResponse has them); when the error names properties, a
 // google.rpc.BadRequest with one field violation per property (field: the
-// wire propertyName, reason: the error id, description: the message); and
-// when the code is Unavailable (retryable), a google.rpc.RetryInfo whose
-// delay is RetryDelay.
+// error's property as it is, reason: the error id, description: the
+// message; the service's own answers name the property's path in the
+// request message instead, see the package documentation); and when the
+// code is Unavailable (retryable), a google.rpc.RetryInfo whose delay is
+// RetryDelay.
 //
 // An error that holds no *sderrors.Error becomes Internal "an unknown
 // server error occurred" (9999), a bare context cancellation Canceled: no
 // internal text, no cause, ever reaches the caller.
-func Status(err error) *status.Status {
+func Status(err error) *status.Status { return newStatus(err, nil, 0) }
+
+// newStatus is Status with the property paths of a method (paths maps an
+// error's property to the request's path; nil keeps it) and a retry delay
+// (0: RetryDelay for Unavailable, none otherwise).
+func newStatus(err error, paths func(string) string, retry time.Duration) *status.Status {
 	if err == nil {
 		return status.New(codes.OK, "")
 	}
-	resp := sderrors.ToResponse(err)
+	return responseStatus(Code(sderrors.KindOf(err)), sderrors.ToResponse(err), paths, retry)
+}
+
+// responseStatus is the status of a wire ErrorResponse: the status of an
+// error (newStatus), or of the ErrorResponse an idempotent create kept
+// (the first answer's errorId, message and properties).
+func responseStatus(code codes.Code, resp sderrors.ErrorResponse, paths func(string) string, retry time.Duration) *status.Status {
 	first := resp.Errors[0]
-	st := status.New(Code(sderrors.KindOf(err)), first.Message)
+	st := status.New(code, first.Message)
 	info := &errdetails.ErrorInfo{
 		Reason: first.ID,
 		Domain: ErrorDomain,
@@ -97,8 +110,12 @@ func Status(err error) *status.Status {
 	var violations []*errdetails.BadRequest_FieldViolation
 	for _, e := range resp.Errors {
 		if e.PropertyName != "" {
+			field := e.PropertyName
+			if paths != nil {
+				field = paths(field)
+			}
 			violations = append(violations, &errdetails.BadRequest_FieldViolation{
-				Field: e.PropertyName, Reason: e.ID, Description: e.Message,
+				Field: field, Reason: e.ID, Description: e.Message,
 			})
 		}
 	}
@@ -106,8 +123,11 @@ func Status(err error) *status.Status {
 	if violations != nil {
 		details = append(details, &errdetails.BadRequest{FieldViolations: violations})
 	}
-	if st.Code() == codes.Unavailable {
-		details = append(details, &errdetails.RetryInfo{RetryDelay: durationpb.New(RetryDelay)})
+	if retry == 0 && code == codes.Unavailable {
+		retry = RetryDelay
+	}
+	if retry > 0 {
+		details = append(details, &errdetails.RetryInfo{RetryDelay: durationpb.New(retry)})
 	}
 	withDetails, err := st.WithDetails(details...)
 	if err != nil {
@@ -118,3 +138,17 @@ func Status(err error) *status.Status {
 
 // statusErr is Status(err).Err(): what the handlers return.
 func statusErr(err error) error { return Status(err).Err() }
+
+// codeOfHTTPStatus is the gRPC code of a kept answer's HTTP status: the
+// code of the lowest kind with that status (sderrors.Kind.HTTPStatus; 500
+// is KindInternal). The kept answers' kinds (invalid argument,
+// unauthenticated, permission denied, not found, conflict, unimplemented)
+// each have a status of their own; a status no kind has is Unknown.
+func codeOfHTTPStatus(httpStatus int) codes.Code {
+	for i := 1; i < 256; i++ {
+		if k := sderrors.Kind(i); k.String() != "unknown" && k.HTTPStatus() == httpStatus {
+			return Code(k)
+		}
+	}
+	return codes.Unknown
+}

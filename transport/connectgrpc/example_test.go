@@ -116,5 +116,50 @@ func ExampleNewServer() {
 	// 809 iDEAL
 	// NotFound
 	// UNKNOWN_PRODUCT_ID 1007
-	// productId
+	// paymentProductId
+}
+
+// A merchant signs its gRPC calls with the API key it signs its HTTP
+// Server API calls with (v1HMAC over gRPC), and makes its create
+// idempotent with a key in the metadata: a repeat gets the first session
+// and the first attempt's time.
+func ExampleHMACAuthenticator() {
+	catalog, _ := filter.NewCatalog([]filter.Product{
+		{ID: 1, Group: "cards", DisplayOrder: 10, Label: "VISA", Logo: "pp_logo_1.png", PaymentMethod: "card"},
+	})
+	store, _ := memstore.New()
+	engine, _ := session.New(store, store, session.WithCatalog(catalog),
+		session.WithDatacenter(session.Datacenter{Origin: "https://gateway.example", Region: "EU"}))
+
+	// The gateway: the data of its API keys, verified as over HTTP.
+	keys := auth.StaticKeys{"testKeyId": {Secret: "testSecretApiKey", Merchants: []string{"1234"}}}
+	verifier, _ := auth.NewVerifier(keys, auth.WithClock(engine.Now))
+	merchantAuth, _ := connectgrpc.HMACAuthenticator(verifier)
+	srv, _ := connectgrpc.NewServer(engine, merchantAuth)
+	lis, _ := net.Listen("tcp", "127.0.0.1:0")
+	go func() { _ = srv.Serve(lis) }()
+	defer srv.Stop()
+
+	// The merchant's server: every call signed for merchant 1234.
+	signer, _ := connectgrpc.HMACSigner("testKeyId", []byte("testSecretApiKey"), "1234")
+	conn, _ := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithUnaryInterceptor(signer))
+	defer func() { _ = conn.Close() }()
+	sessions := pb.NewSessionServiceClient(conn)
+
+	ctx := metadata.AppendToOutgoingContext(context.Background(), connectgrpc.IdempotenceKeyMetadata, "order-42")
+	first, err := sessions.CreateSession(ctx, &pb.CreateSessionRequest{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var header metadata.MD
+	again, _ := sessions.CreateSession(ctx, &pb.CreateSessionRequest{}, grpc.Header(&header))
+	fmt.Println(strings.HasPrefix(first.GetCustomerId(), "1234-"))
+	fmt.Println(again.GetClientSessionId() == first.GetClientSessionId())
+	fmt.Println(len(header.Get(connectgrpc.IdempotenceTimestampMetadata)))
+	// Output:
+	// true
+	// true
+	// 1
 }

@@ -2,15 +2,19 @@ package connectgrpc_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
+	"time"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/transport/connectgrpc"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
 	"github.com/clientsession/engine/wire/auth"
@@ -116,7 +120,7 @@ func FuzzGetIINDetails(f *testing.F) {
 		f.Add(bin)
 	}
 	f.Fuzz(func(t *testing.T, bin string) {
-		resp, err := clients.GetIINDetails(ctx, &pb.GetIINDetailsRequest{CustomerId: s.GetCustomerId(), Bin: bin, PaymentContext: nlEUR})
+		resp, err := clients.GetIINDetails(ctx, &pb.GetIINDetailsRequest{CustomerId: s.GetCustomerId(), Bin: bin, PaymentContext: iinNLEUR})
 		if err == nil {
 			if resp.GetPaymentProductId() == 0 || resp.GetCountryCode() != "99" {
 				t.Fatalf("bin %q: %v", bin, resp)
@@ -149,4 +153,79 @@ func fuzzSession(f *testing.F) (pb.ClientServiceServer, *pb.CreateSessionRespons
 		f.Fatal(err)
 	}
 	return clients, s
+}
+
+// FuzzIINPaymentContext: any payment context of a GetIINDetails call (the
+// getIINdetails body's shape) is answered, or refused with InvalidArgument
+// at one of its paths in the request, never another code or a panic.
+func FuzzIINPaymentContext(f *testing.F) {
+	clients, s := fuzzSession(f)
+	ctx := metadata.NewIncomingContext(context.Background(),
+		metadata.Pairs("authorization", auth.ClientAuthorization(s.GetClientSessionId())))
+	f.Add("NL", "EUR", int64(1000), true)
+	f.Add("", "", int64(0), false)
+	f.Add("nl", "eur", int64(-1), true)
+	f.Add("NLD", "EURO", int64(1<<62), false)
+	paths := map[string]bool{"paymentContext.countryCode": true, "paymentContext.amountOfMoney.currencyCode": true,
+		"paymentContext.amountOfMoney.amount": true}
+	f.Fuzz(func(t *testing.T, country, currency string, amount int64, withMoney bool) {
+		pc := &pb.IINPaymentContext{CountryCode: country}
+		if withMoney {
+			pc.AmountOfMoney = &pb.AmountOfMoney{Amount: amount, CurrencyCode: currency}
+		}
+		_, err := clients.GetIINDetails(ctx, &pb.GetIINDetailsRequest{CustomerId: s.GetCustomerId(), Bin: "41111111", PaymentContext: pc})
+		if err == nil {
+			return
+		}
+		st := status.Convert(err)
+		d := detailsOf(st)
+		if st.Code() != codes.InvalidArgument || len(d.violations) != 1 || !paths[d.violations[0].GetField()] {
+			t.Fatalf("%q %q %d %v: %v %v", country, currency, amount, withMoney, err, d.violations)
+		}
+	})
+}
+
+// methodStream stands in for the server transport stream of a call, so
+// that grpc.Method knows the call's method without a server.
+type methodStream struct{ method string }
+
+func (m methodStream) Method() string             { return m.method }
+func (methodStream) SetHeader(metadata.MD) error  { return nil }
+func (methodStream) SendHeader(metadata.MD) error { return nil }
+func (methodStream) SetTrailer(metadata.MD) error { return nil }
+
+// FuzzHMACAuthenticator: any authorization, date and merchant metadata are
+// refused as Unauthenticated (9002) or PermissionDenied (9007), or accepted
+// for the merchant the metadata name; never a panic, another error, or
+// another merchant.
+func FuzzHMACAuthenticator(f *testing.F) {
+	v, err := auth.NewVerifier(hmacKeys)
+	if err != nil {
+		f.Fatal(err)
+	}
+	a, err := connectgrpc.HMACAuthenticator(v)
+	if err != nil {
+		f.Fatal(err)
+	}
+	good := signedMD("key-1234", "secret-1234", "1234", createMethod, time.Now())
+	f.Add(good.Get("authorization")[0], good.Get("date")[0], "1234", "")
+	f.Add(good.Get("authorization")[0], good.Get("date")[0], "5678", "order-1")
+	f.Add("GCS v1HMAC:key-1234:", "", "", "")
+	f.Add("GCS v1HMAC::x", "Mon, 02 Jan 2006 15:04:05 GMT", "1234", "k")
+	f.Fuzz(func(t *testing.T, authorization, date, merchant, key string) {
+		md := metadata.Pairs("authorization", authorization, connectgrpc.DateMetadata, date, connectgrpc.MerchantIDMetadata, merchant)
+		if key != "" {
+			md.Set(connectgrpc.IdempotenceKeyMetadata, key)
+		}
+		ctx := grpc.NewContextWithServerTransportStream(metadata.NewIncomingContext(context.Background(), md), methodStream{createMethod})
+		got, err := a(ctx)
+		switch {
+		case err == nil:
+			if got != merchant {
+				t.Fatalf("accepted for %q, the metadata name %q", got, merchant)
+			}
+		case !errors.Is(err, sderrors.ErrUnauthorized) && !errors.Is(err, sderrors.ErrMerchantNotAllowed):
+			t.Fatalf("%q %q %q: %v", authorization, date, merchant, err)
+		}
+	})
 }

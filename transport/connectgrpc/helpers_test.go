@@ -375,6 +375,13 @@ func ids(products []*pb.PaymentProduct) []int32 {
 
 var nlEUR = &pb.PaymentContext{CountryCode: "NL", CurrencyCode: "EUR", Amount: 1000}
 
+// iinNLEUR is nlEUR in the shape of a getIINdetails body.
+var iinNLEUR = iinContext("NL", "EUR", 1000)
+
+func iinContext(country, currency string, amount int64) *pb.IINPaymentContext {
+	return &pb.IINPaymentContext{CountryCode: country, AmountOfMoney: &pb.AmountOfMoney{Amount: amount, CurrencyCode: currency}}
+}
+
 // details is what a status carries.
 type details struct {
 	info       *errdetails.ErrorInfo

@@ -5,8 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/clientsession/engine/filter"
 	pb "github.com/clientsession/engine/transport/connectgrpc/clientsessionv1"
@@ -36,7 +39,7 @@ func TestGetIINDetails(t *testing.T) {
 	s := c.create(t, &pb.CreateSessionRequest{})
 	noAmex := c.create(t, &pb.CreateSessionRequest{
 		PaymentProductFilters: &pb.PaymentProductFiltersClientSession{Exclude: &pb.PaymentProductFilter{Products: []int32{2}}}})
-	iin := func(s *pb.CreateSessionResponse, bin string, pc *pb.PaymentContext) (*pb.GetIINDetailsResponse, error) {
+	iin := func(s *pb.CreateSessionResponse, bin string, pc *pb.IINPaymentContext) (*pb.GetIINDetailsResponse, error) {
 		return c.clients.GetIINDetails(withSession(t.Context(), s.GetClientSessionId()),
 			&pb.GetIINDetailsRequest{CustomerId: s.GetCustomerId(), Bin: bin, PaymentContext: pc})
 	}
@@ -57,7 +60,7 @@ func TestGetIINDetails(t *testing.T) {
 		{"VISA, in a session excluding American Express", noAmex, "41111111", 1, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := iin(tc.session, tc.bin, nlEUR)
+			got, err := iin(tc.session, tc.bin, iinNLEUR)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,25 +75,28 @@ func TestGetIINDetails(t *testing.T) {
 		for _, tc := range []struct {
 			name     string
 			bin      string
-			pc       *pb.PaymentContext
+			pc       *pb.IINPaymentContext
 			code     codes.Code
 			wireCode string
 			property string
 		}{
-			{"unknown IIN", "99999999", nlEUR, codes.NotFound, "701000", "bin"},
-			{"no bin", "", nlEUR, codes.InvalidArgument, "20000000", "bin"},
-			{"5 digits", "41111", nlEUR, codes.InvalidArgument, "700105", "bin"},
-			{"20 digits", "41111111111111111111", nlEUR, codes.InvalidArgument, "700105", "bin"},
-			{"not digits", "4111 1111", nlEUR, codes.InvalidArgument, "700105", "bin"},
-			{"full-width digits", "４１１１１１", nlEUR, codes.InvalidArgument, "700105", "bin"},
+			{"unknown IIN", "99999999", iinNLEUR, codes.NotFound, "701000", "bin"},
+			{"no bin", "", iinNLEUR, codes.InvalidArgument, "20000000", "bin"},
+			{"5 digits", "41111", iinNLEUR, codes.InvalidArgument, "700105", "bin"},
+			{"20 digits", "41111111111111111111", iinNLEUR, codes.InvalidArgument, "700105", "bin"},
+			{"not digits", "4111 1111", iinNLEUR, codes.InvalidArgument, "700105", "bin"},
+			{"full-width digits", "４１１１１１", iinNLEUR, codes.InvalidArgument, "700105", "bin"},
 			{"a bad bin before a bad context", "41x111", nil, codes.InvalidArgument, "700105", "bin"},
-			{"no payment context", "41111111", nil, codes.InvalidArgument, "20000000", "countryCode"},
-			{"lower-case currency", "41111111", &pb.PaymentContext{CountryCode: "NL", CurrencyCode: "eur"}, codes.InvalidArgument, "700400", "currencyCode"},
+			{"no payment context", "41111111", nil, codes.InvalidArgument, "20000000", "paymentContext.countryCode"},
+			{"lower-case country", "41111111", iinContext("nl", "EUR", 1000), codes.InvalidArgument, "700400", "paymentContext.countryCode"},
+			{"no amountOfMoney", "41111111", &pb.IINPaymentContext{CountryCode: "NL"}, codes.InvalidArgument, "20000000", "paymentContext.amountOfMoney.currencyCode"},
+			{"lower-case currency", "41111111", iinContext("NL", "eur", 1000), codes.InvalidArgument, "700400", "paymentContext.amountOfMoney.currencyCode"},
+			{"negative amount", "41111111", iinContext("NL", "EUR", -1), codes.InvalidArgument, "700400", "paymentContext.amountOfMoney.amount"},
 		} {
 			_, err := iin(s, tc.bin, tc.pc)
 			wantError(t, tc.name, err, tc.code, tc.wireCode, tc.property)
 		}
-		_, err := iin(s, "99999999", nlEUR)
+		_, err := iin(s, "99999999", iinNLEUR)
 		st, _ := status.FromError(err)
 		if d := detailsOf(st); d.info.GetReason() != "IIN_NOT_FOUND" {
 			t.Errorf("unknown IIN: ErrorInfo reason %q, want IIN_NOT_FOUND", d.info.GetReason())
@@ -105,7 +111,7 @@ func TestGetIINDetails(t *testing.T) {
 	t.Run("another customer's session", func(t *testing.T) {
 		other := c.create(t, &pb.CreateSessionRequest{})
 		_, err := c.clients.GetIINDetails(withSession(t.Context(), other.GetClientSessionId()),
-			&pb.GetIINDetailsRequest{CustomerId: s.GetCustomerId(), Bin: "41111111", PaymentContext: nlEUR})
+			&pb.GetIINDetailsRequest{CustomerId: s.GetCustomerId(), Bin: "41111111", PaymentContext: iinNLEUR})
 		wantError(t, "mismatched customer", err, codes.Unauthenticated, "9002", "")
 	})
 }
@@ -140,7 +146,7 @@ func TestGetIINDetailsCoBrands(t *testing.T) {
 		}
 		s := c.create(t, req)
 		got, err := c.clients.GetIINDetails(withSession(t.Context(), s.GetClientSessionId()),
-			&pb.GetIINDetailsRequest{CustomerId: s.GetCustomerId(), Bin: "41111111", PaymentContext: nlEUR})
+			&pb.GetIINDetailsRequest{CustomerId: s.GetCustomerId(), Bin: "41111111", PaymentContext: iinNLEUR})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,11 +157,11 @@ func TestGetIINDetailsCoBrands(t *testing.T) {
 	}
 	s := c.create(t, &pb.CreateSessionRequest{})
 	for _, tc := range []struct {
-		pc      *pb.PaymentContext
+		pc      *pb.IINPaymentContext
 		allowed bool
 	}{
-		{nlEUR, true},
-		{&pb.PaymentContext{CountryCode: "US", CurrencyCode: "USD", Amount: 1000}, false},
+		{iinNLEUR, true},
+		{iinContext("US", "USD", 1000), false},
 	} {
 		got, err := c.clients.GetIINDetails(withSession(t.Context(), s.GetClientSessionId()),
 			&pb.GetIINDetailsRequest{CustomerId: s.GetCustomerId(), Bin: "371449", PaymentContext: tc.pc})
@@ -166,4 +172,28 @@ func TestGetIINDetailsCoBrands(t *testing.T) {
 			t.Errorf("American Express in %s: %v, want allowed %v", tc.pc.GetCountryCode(), got, tc.allowed)
 		}
 	}
+}
+
+// TestGetIINDetailsOldPaymentContext: a client built from the earlier
+// proto, whose GetIINDetailsRequest field 3 was the flat PaymentContext
+// (reserved now), is not misread: the server knows no field 3 and
+// answers InvalidArgument at paymentContext.countryCode, as for a request
+// without a payment context.
+func TestGetIINDetailsOldPaymentContext(t *testing.T) {
+	t.Parallel()
+	conn := serve(t, newEngine(t, engineConfig{}).engine, bearerAuth)
+	s := newClient(conn).create(t, &pb.CreateSessionRequest{})
+	head, err := proto.Marshal(&pb.GetIINDetailsRequest{CustomerId: s.GetCustomerId(), Bin: "41111111"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := proto.Marshal(nlEUR) // countryCode, currencyCode, amount, isRecurring
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := protowire.AppendBytes(protowire.AppendTag(head, 3, protowire.BytesType), old)
+	var out []byte
+	err = conn.Invoke(withSession(t.Context(), s.GetClientSessionId()), "/clientsession.v1.ClientService/GetIINDetails", data, &out,
+		grpc.ForceCodecV2(rawCodec{}))
+	wantError(t, "the old field 3", err, codes.InvalidArgument, "20000000", "paymentContext.countryCode")
 }

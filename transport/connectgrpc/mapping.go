@@ -15,6 +15,14 @@ import (
 // The mapping between the engine's types and the messages: the same
 // shapes and values the reference HTTP gateway writes as JSON, taken from
 // the wire package, which owns them.
+//
+// Every scalar member the Connect JSON answer always carries is an
+// optional (pointer) field of the message, so that false, 0 and "" are
+// sent too. The pointers point into the wire values the mapping copies
+// from (fresh values of this call, never changed afterwards): a member
+// costs no allocation of its own, except the int members of the wire
+// types that are int32 in the messages (display orders, lengths, account
+// ids).
 
 // createRequest maps the request message onto the engine's request. The
 // engine's Create checks it as it checks a decoded JSON body: filters
@@ -40,13 +48,19 @@ func selection(in *pb.PaymentProductFilter) *filter.Selection {
 
 func createResponse(r session.CreateResponse) *pb.CreateSessionResponse {
 	w := wire.NewSessionResponse(r)
+	return sessionResponse(&w)
+}
+
+// sessionResponse copies the wire SessionResponse: a create's answer, or
+// the kept answer an idempotent repeat replays.
+func sessionResponse(w *wire.SessionResponse) *pb.CreateSessionResponse {
 	return &pb.CreateSessionResponse{
-		AssetUrl:        w.AssetURL,
-		ClientApiUrl:    w.ClientAPIURL,
-		ClientSessionId: w.ClientSessionID,
-		CustomerId:      w.CustomerID,
+		AssetUrl:        &w.AssetURL,
+		ClientApiUrl:    &w.ClientAPIURL,
+		ClientSessionId: &w.ClientSessionID,
+		CustomerId:      &w.CustomerID,
 		InvalidTokens:   w.InvalidTokens,
-		Region:          w.Region,
+		Region:          &w.Region,
 	}
 }
 
@@ -57,6 +71,18 @@ func contextOf(in *pb.PaymentContext) filter.Context {
 		CountryCode:  in.GetCountryCode(),
 		CurrencyCode: in.GetCurrencyCode(),
 		Amount:       in.GetAmount(),
+		IsRecurring:  in.GetIsRecurring(),
+	}
+}
+
+// iinContext maps the payment context of a GetIINDetails request (the
+// getIINdetails body's shape), unchecked: session.Engine.IINDetails checks
+// it after the bin. isInstallments is read and not used, as over HTTP.
+func iinContext(in *pb.IINPaymentContext) filter.Context {
+	return filter.Context{
+		CountryCode:  in.GetCountryCode(),
+		CurrencyCode: in.GetAmountOfMoney().GetCurrencyCode(),
+		Amount:       in.GetAmountOfMoney().GetAmount(),
 		IsRecurring:  in.GetIsRecurring(),
 	}
 }
@@ -79,15 +105,15 @@ func openedInput(in session.OpenedInput) *pb.OpenEncryptedCustomerInputResponse 
 	p := in.Payload
 	masked := wire.MaskPaymentValues(p.PaymentValues)
 	out := &pb.OpenEncryptedCustomerInputResponse{
-		ClientSessionId:  p.ClientSessionID,
-		Nonce:            p.Nonce,
-		PaymentProductId: p.PaymentProductID,
+		ClientSessionId:  &p.ClientSessionID,
+		Nonce:            &p.Nonce,
+		PaymentProductId: &p.PaymentProductID,
 		PaymentValues:    make([]*pb.PaymentValue, len(masked)),
-		Tokenize:         p.Tokenize,
+		Tokenize:         &p.Tokenize,
 		TokenId:          in.TokenID,
 	}
-	for i, v := range masked {
-		out.PaymentValues[i] = &pb.PaymentValue{Key: v.Key, Value: v.Value}
+	for i := range masked {
+		out.PaymentValues[i] = &pb.PaymentValue{Key: &masked[i].Key, Value: &masked[i].Value}
 	}
 	if p.AccountOnFileID != nil {
 		out.AccountOnFileId = proto.Int32(int32(*p.AccountOnFileID)) //nolint:gosec // ids are 1-based positions among at most the token limit
@@ -115,19 +141,20 @@ func deviceInformation(p encryption.Payload) *structpb.Struct {
 func iinDetails(d session.IINDetails) *pb.GetIINDetailsResponse {
 	w := wire.NewIINDetailsResponse(d)
 	out := &pb.GetIINDetailsResponse{
-		PaymentProductId:   w.PaymentProductID,
-		CountryCode:        w.CountryCode,
-		IsAllowedInContext: w.IsAllowedInContext,
+		PaymentProductId:   &w.PaymentProductID,
+		CountryCode:        &w.CountryCode,
+		IsAllowedInContext: &w.IsAllowedInContext,
 	}
-	for _, c := range w.CoBrands {
-		out.CoBrands = append(out.CoBrands, &pb.IINDetail{PaymentProductId: c.PaymentProductID, IsAllowedInContext: c.IsAllowedInContext})
+	for i := range w.CoBrands {
+		c := &w.CoBrands[i]
+		out.CoBrands = append(out.CoBrands, &pb.IINDetail{PaymentProductId: &c.PaymentProductID, IsAllowedInContext: &c.IsAllowedInContext})
 	}
 	return out
 }
 
 func publicKey(k encryption.PublicKey) *pb.GetPublicKeyResponse {
 	w := wire.NewPublicKey(k)
-	return &pb.GetPublicKeyResponse{KeyId: w.KeyID, PublicKey: w.PublicKey}
+	return &pb.GetPublicKeyResponse{KeyId: &w.KeyID, PublicKey: &w.PublicKey}
 }
 
 // What a product, group, account on file or field shows is the wire
@@ -155,20 +182,20 @@ func product(p session.AvailableProduct, withFields bool) *pb.PaymentProduct {
 
 func paymentProduct(w *wire.PaymentProduct) *pb.PaymentProduct {
 	return &pb.PaymentProduct{
-		Id:                         w.ID,
-		DisplayHints:               displayHints(w.DisplayHints),
-		PaymentMethod:              w.PaymentMethod,
+		Id:                         &w.ID,
+		DisplayHints:               displayHints(&w.DisplayHints),
+		PaymentMethod:              &w.PaymentMethod,
 		PaymentProductGroup:        w.PaymentProductGroup,
-		AllowsRecurring:            w.AllowsRecurring,
-		AllowsTokenization:         w.AllowsTokenization,
-		AllowsInstallments:         w.AllowsInstallments,
-		AutoTokenized:              w.AutoTokenized,
-		CanBeIframed:               w.CanBeIframed,
-		DeviceFingerprintEnabled:   w.DeviceFingerprintEnabled,
-		IsJavaScriptRequired:       w.IsJavaScriptRequired,
-		MobileIntegrationLevel:     w.MobileIntegrationLevel,
-		SupportsMandates:           w.SupportsMandates,
-		UsesRedirectionTo_3RdParty: w.UsesRedirectionTo3rdParty,
+		AllowsRecurring:            &w.AllowsRecurring,
+		AllowsTokenization:         &w.AllowsTokenization,
+		AllowsInstallments:         &w.AllowsInstallments,
+		AutoTokenized:              &w.AutoTokenized,
+		CanBeIframed:               &w.CanBeIframed,
+		DeviceFingerprintEnabled:   &w.DeviceFingerprintEnabled,
+		IsJavaScriptRequired:       &w.IsJavaScriptRequired,
+		MobileIntegrationLevel:     &w.MobileIntegrationLevel,
+		SupportsMandates:           &w.SupportsMandates,
+		UsesRedirectionTo_3RdParty: &w.UsesRedirectionTo3rdParty,
 		MinAmount:                  w.MinAmount,
 		MaxAmount:                  w.MaxAmount,
 		AccountsOnFile:             accounts(w.AccountsOnFile),
@@ -184,10 +211,10 @@ func groups(in []session.AvailableProduct, withFields bool) []*pb.PaymentProduct
 	for i := range w {
 		g := &w[i]
 		out[i] = &pb.PaymentProductGroup{
-			Id:                       g.ID,
-			DisplayHints:             displayHints(g.DisplayHints),
-			AllowsInstallments:       g.AllowsInstallments,
-			DeviceFingerprintEnabled: g.DeviceFingerprintEnabled,
+			Id:                       &g.ID,
+			DisplayHints:             displayHints(&g.DisplayHints),
+			AllowsInstallments:       &g.AllowsInstallments,
+			DeviceFingerprintEnabled: &g.DeviceFingerprintEnabled,
 			AccountsOnFile:           accounts(g.AccountsOnFile),
 			Fields:                   fields(g.Fields),
 		}
@@ -195,8 +222,16 @@ func groups(in []session.AvailableProduct, withFields bool) []*pb.PaymentProduct
 	return out
 }
 
-func displayHints(h wire.DisplayHints) *pb.PaymentProductDisplayHints {
-	return &pb.PaymentProductDisplayHints{DisplayOrder: int32(h.DisplayOrder), Label: h.Label, Logo: h.Logo} //nolint:gosec // display orders are small catalog values
+func displayHints(h *wire.DisplayHints) *pb.PaymentProductDisplayHints {
+	return &pb.PaymentProductDisplayHints{DisplayOrder: int32p(h.DisplayOrder), Label: &h.Label, Logo: &h.Logo}
+}
+
+// int32p is the optional int32 of an int the wire keeps small (display
+// orders, field lengths, account ids: catalog values and positions among
+// at most the token limit).
+func int32p(v int) *int32 {
+	n := int32(v) //nolint:gosec // small by construction, see above
+	return &n
 }
 
 // accounts maps accounts on file; none is nil.
@@ -205,20 +240,23 @@ func accounts(in []wire.AccountOnFile) []*pb.AccountOnFile {
 		return nil
 	}
 	out := make([]*pb.AccountOnFile, len(in))
-	for i, a := range in {
+	for i := range in {
+		a := &in[i]
 		attrs := make([]*pb.AccountOnFileAttribute, len(a.Attributes))
-		for j, x := range a.Attributes {
-			attrs[j] = &pb.AccountOnFileAttribute{Key: x.Key, Value: x.Value, Status: x.Status}
+		for j := range a.Attributes {
+			x := &a.Attributes[j]
+			attrs[j] = &pb.AccountOnFileAttribute{Key: &x.Key, Value: &x.Value, Status: &x.Status}
 		}
 		labels := make([]*pb.LabelTemplateElement, len(a.DisplayHints.LabelTemplate))
-		for j, l := range a.DisplayHints.LabelTemplate {
-			labels[j] = &pb.LabelTemplateElement{AttributeKey: l.AttributeKey, Mask: l.Mask}
+		for j := range a.DisplayHints.LabelTemplate {
+			l := &a.DisplayHints.LabelTemplate[j]
+			labels[j] = &pb.LabelTemplateElement{AttributeKey: &l.AttributeKey, Mask: &l.Mask}
 		}
 		out[i] = &pb.AccountOnFile{
-			Id:               int32(a.ID), //nolint:gosec // 1-based positions among at most the token limit
-			PaymentProductId: a.PaymentProductID,
+			Id:               int32p(a.ID),
+			PaymentProductId: &a.PaymentProductID,
 			Attributes:       attrs,
-			DisplayHints:     &pb.AccountOnFileDisplayHints{LabelTemplate: labels, Logo: a.DisplayHints.Logo},
+			DisplayHints:     &pb.AccountOnFileDisplayHints{LabelTemplate: labels, Logo: &a.DisplayHints.Logo},
 		}
 	}
 	return out
@@ -233,21 +271,21 @@ func fields(in []wire.PaymentProductField) []*pb.PaymentProductField {
 	out := make([]*pb.PaymentProductField, len(in))
 	for i := range in {
 		f := &in[i]
-		h := f.DisplayHints
+		h := &f.DisplayHints
 		out[i] = &pb.PaymentProductField{
-			Id:   f.ID,
-			Type: f.Type,
+			Id:   &f.ID,
+			Type: &f.Type,
 			DataRestrictions: &pb.PaymentProductFieldDataRestrictions{
-				IsRequired: f.DataRestrictions.IsRequired,
-				Validators: validators(f.DataRestrictions.Validators),
+				IsRequired: &f.DataRestrictions.IsRequired,
+				Validators: validators(&f.DataRestrictions.Validators),
 			},
 			DisplayHints: &pb.PaymentProductFieldDisplayHints{
-				AlwaysShow:         h.AlwaysShow,
-				DisplayOrder:       int32(h.DisplayOrder), //nolint:gosec // field display orders are small constants
-				FormElement:        &pb.PaymentProductFieldFormElement{Type: h.FormElement.Type},
-				Label:              h.Label,
+				AlwaysShow:         &h.AlwaysShow,
+				DisplayOrder:       int32p(h.DisplayOrder),
+				FormElement:        &pb.PaymentProductFieldFormElement{Type: &h.FormElement.Type},
+				Label:              &h.Label,
 				Mask:               h.Mask,
-				Obfuscate:          h.Obfuscate,
+				Obfuscate:          &h.Obfuscate,
 				PlaceholderLabel:   h.PlaceholderLabel,
 				PreferredInputType: h.PreferredInputType,
 			},
@@ -257,10 +295,10 @@ func fields(in []wire.PaymentProductField) []*pb.PaymentProductField {
 }
 
 // validators maps a field's validators; an absent one stays nil.
-func validators(v wire.Validators) *pb.PaymentProductFieldValidators {
+func validators(v *wire.Validators) *pb.PaymentProductFieldValidators {
 	out := &pb.PaymentProductFieldValidators{}
 	if v.Length != nil {
-		out.Length = &pb.LengthValidator{MinLength: int32(v.Length.MinLength), MaxLength: int32(v.Length.MaxLength)} //nolint:gosec // field lengths are small constants
+		out.Length = &pb.LengthValidator{MinLength: int32p(v.Length.MinLength), MaxLength: int32p(v.Length.MaxLength)}
 	}
 	if v.Luhn != nil {
 		out.Luhn = &pb.EmptyValidator{}
@@ -269,7 +307,7 @@ func validators(v wire.Validators) *pb.PaymentProductFieldValidators {
 		out.ExpirationDate = &pb.EmptyValidator{}
 	}
 	if v.RegularExpr != nil {
-		out.RegularExpression = &pb.RegularExpressionValidator{RegularExpression: v.RegularExpr.RegularExpression}
+		out.RegularExpression = &pb.RegularExpressionValidator{RegularExpression: &v.RegularExpr.RegularExpression}
 	}
 	return out
 }

@@ -2,7 +2,6 @@ package connectgrpc_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -78,29 +77,6 @@ func TestSharedCases(t *testing.T) {
 			}
 		}
 	})
-}
-
-// TestMessagesMirrorTheWire: the proto3 JSON of a CreateSessionResponse
-// has exactly the wire SessionResponse's property names.
-func TestMessagesMirrorTheWire(t *testing.T) {
-	t.Parallel()
-	b, err := protojson.MarshalOptions{EmitUnpopulated: true}.Marshal(&pb.CreateSessionResponse{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got map[string]any
-	if err := json.Unmarshal(b, &got); err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for k := range got {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	want := []string{"assetUrl", "clientApiUrl", "clientSessionId", "customerId", "invalidTokens", "region"}
-	if !slices.Equal(names, want) {
-		t.Errorf("CreateSessionResponse JSON names = %v, want %v", names, want)
-	}
 }
 
 func TestCreateSession(t *testing.T) {
@@ -202,16 +178,22 @@ func TestClientAPI(t *testing.T) {
 	t.Run("product errors", func(t *testing.T) {
 		for _, id := range []int32{2147483647, 0, -1, 3012} {
 			_, err := c.clients.GetPaymentProduct(ctx, &pb.GetPaymentProductRequest{CustomerId: s.GetCustomerId(), PaymentProductId: id, PaymentContext: nlEUR})
-			wantError(t, "product "+strconv.Itoa(int(id)), err, codes.NotFound, "1007", "productId")
+			wantError(t, "product "+strconv.Itoa(int(id)), err, codes.NotFound, "1007", "paymentProductId")
 		}
 		_, err := c.clients.GetPaymentProduct(ctx, &pb.GetPaymentProductRequest{CustomerId: s.GetCustomerId(), PaymentProductId: 1})
-		wantError(t, "no payment context", err, codes.InvalidArgument, "20000000", "countryCode")
+		wantError(t, "no payment context", err, codes.InvalidArgument, "20000000", "paymentContext.countryCode")
+		_, err = c.clients.GetPaymentProduct(ctx, &pb.GetPaymentProductRequest{CustomerId: s.GetCustomerId(), PaymentProductId: 1,
+			PaymentContext: &pb.PaymentContext{CountryCode: "Nl", CurrencyCode: "EUR"}})
+		wantError(t, "mixed-case country", err, codes.InvalidArgument, "700400", "paymentContext.countryCode")
 		_, err = c.clients.GetPaymentProducts(ctx, &pb.GetPaymentProductsRequest{CustomerId: s.GetCustomerId(),
 			PaymentContext: &pb.PaymentContext{CountryCode: "NL", CurrencyCode: "eur"}})
-		wantError(t, "lower-case currency", err, codes.InvalidArgument, "700400", "currencyCode")
+		wantError(t, "lower-case currency", err, codes.InvalidArgument, "700400", "paymentContext.currencyCode")
+		_, err = c.clients.GetPaymentProducts(ctx, &pb.GetPaymentProductsRequest{CustomerId: s.GetCustomerId(),
+			PaymentContext: &pb.PaymentContext{CountryCode: "NL"}})
+		wantError(t, "no currency", err, codes.InvalidArgument, "20000000", "paymentContext.currencyCode")
 		_, err = c.clients.GetPaymentProductGroups(ctx, &pb.GetPaymentProductGroupsRequest{CustomerId: s.GetCustomerId(),
 			PaymentContext: &pb.PaymentContext{CountryCode: "NL", CurrencyCode: "EUR", Amount: -1}})
-		wantError(t, "negative amount", err, codes.InvalidArgument, "700400", "amount")
+		wantError(t, "negative amount", err, codes.InvalidArgument, "700400", "paymentContext.amount")
 	})
 	t.Run("product groups", func(t *testing.T) {
 		resp, err := c.clients.GetPaymentProductGroups(ctx, &pb.GetPaymentProductGroupsRequest{CustomerId: s.GetCustomerId(), PaymentContext: nlEUR})

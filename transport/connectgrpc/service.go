@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"google.golang.org/grpc"
+	_ "google.golang.org/grpc/encoding/gzip" // registers gzip: requests compressed with it are accepted, answers to them compressed
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
@@ -36,25 +37,47 @@ type MerchantAuthenticator func(ctx context.Context) (merchantID string, err err
 // clientsession.v1.ClientService over an engine. Build it with New; it is
 // safe for concurrent use and starts no goroutines.
 type Service struct {
-	engine *session.Engine
-	auth   MerchantAuthenticator
+	engine  *session.Engine
+	auth    MerchantAuthenticator
+	limiter session.CreateLimiter // nil: no limit
 }
 
 // New returns the service over engine; auth authenticates the merchant of
 // every SessionService call. Both are required
-// (sderrors.ErrInvalidConfiguration).
-func New(engine *session.Engine, auth MerchantAuthenticator) (*Service, error) {
+// (sderrors.ErrInvalidConfiguration). It takes the options that configure
+// the service (WithCreateLimiter); the options of NewServer's server
+// (WithMaxRequestBytes, WithServerOptions, WithHealthServer) are refused
+// here, since the gateway that calls New builds that server itself. It
+// reports all problems at once.
+func New(engine *session.Engine, auth MerchantAuthenticator, opts ...Option) (*Service, error) {
+	cfg := newConfig()
+	sderrors.ApplyOptions(&cfg.ConfigProblems, opts, func(o Option) { o.apply(&cfg) })
+	for _, name := range cfg.serverOnly {
+		cfg.Fail(name, "this option configures NewServer's server; New takes only the service's options (WithCreateLimiter)")
+	}
+	svc, err := newService(engine, auth, &cfg)
+	if err != nil {
+		cfg.Add(err)
+	}
+	if err := cfg.Err(); err != nil {
+		return nil, err
+	}
+	return svc, nil
+}
+
+func newService(engine *session.Engine, auth MerchantAuthenticator, cfg *serverConfig) (*Service, error) {
 	if engine == nil {
 		return nil, sderrors.ErrInvalidConfiguration.WithProperty("engine").WithMessage("the engine must not be nil")
 	}
 	if auth == nil {
 		return nil, sderrors.ErrInvalidConfiguration.WithProperty("auth").WithMessage("the merchant authenticator must not be nil")
 	}
-	return &Service{engine: engine, auth: auth}, nil
+	return &Service{engine: engine, auth: auth, limiter: cfg.createLimiter}, nil
 }
 
-// An Option configures NewServer. The set is closed: only this package
-// defines options, and NewServer checks every one.
+// An Option configures NewServer, or New (the service's options only). The
+// set is closed: only this package defines options, and both check every
+// one.
 type Option interface{ apply(*serverConfig) }
 
 type optionFunc func(*serverConfig)
@@ -65,16 +88,27 @@ type serverConfig struct {
 	sderrors.ConfigProblems
 	maxRequestBytes int
 	grpcOpts        []grpc.ServerOption
+	health          *health.Server
+	createLimiter   session.CreateLimiter
+	// serverOnly names the options given that configure NewServer's
+	// server, which New refuses.
+	serverOnly []string
+}
+
+func newConfig() serverConfig {
+	return serverConfig{ConfigProblems: sderrors.ConfigProblems{Prefix: "connectgrpc: "}, maxRequestBytes: wire.DefaultMaxRequestBytes}
 }
 
 // WithMaxRequestBytes bounds the size of one request message (default
 // wire.DefaultMaxRequestBytes, 64 KiB, the HTTP transport's default body
 // limit, so that both transports take the same requests; at least 1024).
 // gRPC refuses a larger message itself, with ResourceExhausted, before it
-// is decoded: it is the one limit of a request's size, since the engine
-// checks the messages it is given.
+// is decoded — a gzip-compressed one by its size once decompressed, while
+// it decompresses: it is the one limit of a request's size, since the
+// engine checks the messages it is given. An option of NewServer only.
 func WithMaxRequestBytes(n int) Option {
 	return optionFunc(func(c *serverConfig) {
+		c.serverOnly = append(c.serverOnly, "maxRequestBytes")
 		if n < 1024 {
 			c.Fail("maxRequestBytes", "the request limit must be at least 1024 bytes, got "+strconv.Itoa(n))
 			return
@@ -85,10 +119,11 @@ func WithMaxRequestBytes(n int) Option {
 
 // WithServerOptions passes the gateway's own options to grpc.NewServer,
 // after NewServer's: credentials (TLS, mTLS), keepalive, more interceptors
-// (they run inside the service's). A grpc.MaxRecvMsgSize among them
-// replaces WithMaxRequestBytes.
+// (they run inside the service's), a stats handler. A grpc.MaxRecvMsgSize
+// among them replaces WithMaxRequestBytes. An option of NewServer only.
 func WithServerOptions(opts ...grpc.ServerOption) Option {
 	return optionFunc(func(c *serverConfig) {
+		c.serverOnly = append(c.serverOnly, "serverOptions")
 		for i, o := range opts {
 			if o == nil {
 				c.Fail("serverOptions["+strconv.Itoa(i)+"]", "a gRPC server option must not be nil")
@@ -99,18 +134,62 @@ func WithServerOptions(opts ...grpc.ServerOption) Option {
 	})
 }
 
+// WithHealthServer makes NewServer register hs as the grpc.health.v1.Health
+// service instead of one that answers SERVING for ever: the gateway sets
+// its statuses (for "" and the two services, ServiceNames), e.g. from its
+// stores' readiness, and calls hs.Shutdown when it stops serving. An
+// option of NewServer only.
+func WithHealthServer(hs *health.Server) Option {
+	return optionFunc(func(c *serverConfig) {
+		c.serverOnly = append(c.serverOnly, "healthServer")
+		if hs == nil {
+			c.Fail("healthServer", "the health server must not be nil")
+			return
+		}
+		c.health = hs
+	})
+}
+
+// WithCreateLimiter refuses the CreateSession calls l does not allow with
+// ResourceExhausted TOO_MANY_REQUESTS (700803, as the HTTP transport's
+// 429), whose google.rpc.RetryInfo is the wait l gave, in whole seconds,
+// at least one (the HTTP transport's Retry-After). l is asked after the
+// merchant was authenticated, once per create that runs: an idempotent
+// repeat answered with the kept answer, or refused while the first
+// attempt runs, is not charged; the refusal is not kept, so a retry with
+// the same key runs (session.CreateLimiter). Off by default.
+func WithCreateLimiter(l session.CreateLimiter) Option {
+	return optionFunc(func(c *serverConfig) {
+		if l == nil {
+			c.Fail("createLimiter", "the create limiter must not be nil")
+			return
+		}
+		c.createLimiter = l
+	})
+}
+
+// ServiceNames are the full names of the two services,
+// clientsession.v1.SessionService and clientsession.v1.ClientService: the
+// names of their health statuses, besides "" (the server).
+func ServiceNames() []string {
+	return []string{pb.SessionService_ServiceDesc.ServiceName, pb.ClientService_ServiceDesc.ServiceName}
+}
+
 // NewServer returns a gRPC server with the service and its interceptor
 // (UnaryInterceptor, outermost, before any interceptor of
 // WithServerOptions), the gRPC health service (SERVING for "" and both
-// services), server reflection, requests of at most WithMaxRequestBytes,
-// and ServerCodec (request bytes that do not unmarshal are InvalidArgument
-// INVALID_MESSAGE, not grpc-go's Internal). It checks every option (a nil one included) and the
-// service's arguments, and reports all problems at once as
+// services, unless WithHealthServer gives the gateway's), server
+// reflection, gzip among the compressors (package
+// google.golang.org/grpc/encoding/gzip), requests of at most
+// WithMaxRequestBytes, and ServerCodec (request bytes that do not
+// unmarshal are InvalidArgument INVALID_MESSAGE, not grpc-go's Internal).
+// It checks every option (a nil one included) and the service's
+// arguments, and reports all problems at once as
 // sderrors.ErrInvalidConfiguration.
 func NewServer(engine *session.Engine, merchantAuth MerchantAuthenticator, opts ...Option) (*grpc.Server, error) {
-	cfg := serverConfig{ConfigProblems: sderrors.ConfigProblems{Prefix: "connectgrpc: "}, maxRequestBytes: wire.DefaultMaxRequestBytes}
+	cfg := newConfig()
 	sderrors.ApplyOptions(&cfg.ConfigProblems, opts, func(o Option) { o.apply(&cfg) })
-	svc, err := New(engine, merchantAuth)
+	svc, err := newService(engine, merchantAuth, &cfg)
 	if err != nil {
 		cfg.Add(err)
 	}
@@ -123,9 +202,12 @@ func NewServer(engine *session.Engine, merchantAuth MerchantAuthenticator, opts 
 		grpc.ChainUnaryInterceptor(svc.UnaryInterceptor()),
 	}, cfg.grpcOpts...)...)
 	svc.Register(srv)
-	hs := health.NewServer()
-	for _, name := range []string{"", pb.SessionService_ServiceDesc.ServiceName, pb.ClientService_ServiceDesc.ServiceName} {
-		hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
+	hs := cfg.health
+	if hs == nil {
+		hs = health.NewServer()
+		for _, name := range append([]string{""}, ServiceNames()...) {
+			hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
+		}
 	}
 	healthpb.RegisterHealthServer(srv, hs)
 	reflection.Register(srv)
@@ -190,10 +272,20 @@ type sessionServer struct {
 	s *Service
 }
 
+// CreateSession creates a session for the authenticated merchant;
+// with an idempotence key in the metadata, at most once per key
+// (createIdempotent).
 func (h sessionServer) CreateSession(ctx context.Context, req *pb.CreateSessionRequest) (*pb.CreateSessionResponse, error) {
 	merchantID, err := merchant(ctx)
 	if err != nil {
 		return nil, statusErr(err)
+	}
+	// ValueFromIncomingContext reads one key without copying the metadata.
+	if keys := metadata.ValueFromIncomingContext(ctx, IdempotenceKeyMetadata); len(keys) > 0 && h.s.engine.SupportsIdempotence() {
+		return h.s.createIdempotent(ctx, merchantID, keys, req)
+	}
+	if st := h.s.allowCreate(merchantID); st != nil {
+		return nil, st.Err()
 	}
 	resp, err := h.s.engine.Create(ctx, merchantID, createRequest(req))
 	if err != nil {
@@ -269,7 +361,7 @@ func (h clientServer) available(ctx context.Context, customerID string, in *pb.P
 func (h clientServer) GetPaymentProducts(ctx context.Context, req *pb.GetPaymentProductsRequest) (*pb.GetPaymentProductsResponse, error) {
 	list, err := h.available(ctx, req.GetCustomerId(), req.GetPaymentContext())
 	if err != nil {
-		return nil, statusErr(err)
+		return nil, failAt(err, productsPath)
 	}
 	return &pb.GetPaymentProductsResponse{PaymentProducts: products(list, !req.GetHideFields())}, nil
 }
@@ -281,11 +373,11 @@ func (h clientServer) GetPaymentProduct(ctx context.Context, req *pb.GetPaymentP
 	}
 	pc, err := paymentContext(req.GetPaymentContext())
 	if err != nil {
-		return nil, statusErr(err)
+		return nil, failAt(err, productsPath)
 	}
 	p, err := h.s.engine.Product(ctx, sess, pc, req.GetPaymentProductId())
 	if err != nil {
-		return nil, statusErr(err)
+		return nil, failAt(err, productsPath)
 	}
 	return product(p, !req.GetHideFields()), nil
 }
@@ -293,7 +385,7 @@ func (h clientServer) GetPaymentProduct(ctx context.Context, req *pb.GetPaymentP
 func (h clientServer) GetPaymentProductGroups(ctx context.Context, req *pb.GetPaymentProductGroupsRequest) (*pb.GetPaymentProductGroupsResponse, error) {
 	list, err := h.available(ctx, req.GetCustomerId(), req.GetPaymentContext())
 	if err != nil {
-		return nil, statusErr(err)
+		return nil, failAt(err, productsPath)
 	}
 	return &pb.GetPaymentProductGroupsResponse{PaymentProductGroups: groups(list, !req.GetHideFields())}, nil
 }
@@ -311,15 +403,17 @@ func (h clientServer) GetPublicKey(ctx context.Context, req *pb.GetPublicKeyRequ
 }
 
 // GetIINDetails answers with session.Engine.IINDetails, which checks the
-// bin before the payment context, as over HTTP.
+// bin before the payment context, as over HTTP. The payment context has
+// the getIINdetails body's shape (amountOfMoney), and its errors name its
+// paths there.
 func (h clientServer) GetIINDetails(ctx context.Context, req *pb.GetIINDetailsRequest) (*pb.GetIINDetailsResponse, error) {
 	sess, err := h.authenticate(ctx, req.GetCustomerId())
 	if err != nil {
 		return nil, statusErr(err)
 	}
-	d, err := h.s.engine.IINDetails(ctx, sess, req.GetBin(), contextOf(req.GetPaymentContext()))
+	d, err := h.s.engine.IINDetails(ctx, sess, req.GetBin(), iinContext(req.GetPaymentContext()))
 	if err != nil {
-		return nil, statusErr(err)
+		return nil, failAt(err, iinPath)
 	}
 	return iinDetails(d), nil
 }

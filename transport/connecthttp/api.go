@@ -79,8 +79,7 @@ func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 		// Charged only when the attempt runs: a replay or a 409 is not.
 		// The 429 is not kept (resource exhausted), so a retry runs.
 		if !h.allowCreate(w, merchantID) {
-			e := sderrors.ToResponse(errTooManyCreates)
-			return session.Answer{Status: e.HTTPStatus(), Body: wire.AppendErrorResponse(nil, e), Err: errTooManyCreates}
+			return wire.CreateAnswer(session.CreateResponse{}, errTooManyCreates)
 		}
 		// The answer may be kept for replays: in bytes of its own.
 		status, out, err := h.create(ctx, merchantID, body, nil)
@@ -130,18 +129,18 @@ func atKeyHeader(err error) error {
 }
 
 // create runs one create and appends its answer, as it goes on the wire,
-// to b: the status, the body and the error it answers (nil for a
-// success), the outcome the engine's idempotence keys on.
+// to b (wire.AppendCreateAnswer, the form every transport keeps, so that a
+// key used over gRPC too replays the same answer): the status, the body and
+// the error it answers (nil for a success), the outcome the engine's
+// idempotence keys on.
 func (h *Handler) create(ctx context.Context, merchantID string, body, b []byte) (int, []byte, error) {
 	req, err := h.engine.DecodeCreateRequest(body)
+	var resp session.CreateResponse
 	if err == nil {
-		var resp session.CreateResponse
-		if resp, err = h.engine.Create(ctx, merchantID, req); err == nil {
-			return http.StatusOK, wire.NewSessionResponse(resp).AppendJSON(b), nil
-		}
+		resp, err = h.engine.Create(ctx, merchantID, req)
 	}
-	e := sderrors.ToResponse(err)
-	return e.HTTPStatus(), wire.AppendErrorResponse(b, e), err
+	status, b := wire.AppendCreateAnswer(b, resp, err)
+	return status, b, err
 }
 
 // revokeSession is DELETE /v1/{merchantId}/sessions/{clientSessionId}.

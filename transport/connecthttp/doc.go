@@ -86,9 +86,16 @@
 // never finishes (the process died), a repeat after the lease runs as a
 // new attempt and answers 200, and later repeats replay that answer.
 //
+// The answer kept is wire.CreateAnswer, the form both transports keep: a
+// key a merchant also uses over gRPC (transport/connectgrpc, the metadata
+// x-gcs-idempotence-key) is the same key, and a repeat over either
+// transport gets the first answer.
+//
 // Rate limit: WithCreateLimiter refuses a merchant's creates beyond its
 // budget with a 429 TOO_MANY_REQUESTS and Retry-After, after the call was
-// authenticated. Only a create that runs is charged, whatever it answers:
+// authenticated. Its interface is session.CreateLimiter (CreateLimiter
+// aliases it), so one limiter can serve this transport and connectgrpc's
+// WithCreateLimiter: one budget per merchant over both. Only a create that runs is charged, whatever it answers:
 // a 400 is charged (its body was read and checked, as for a create without
 // a key), but a replayed answer — a 200 or a 400 — is not, and neither is
 // a 409 while the first attempt runs nor a malformed idempotence key. A

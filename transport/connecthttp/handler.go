@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
 	"github.com/clientsession/engine/session"
@@ -48,17 +47,14 @@ type config struct {
 	createLimiter  CreateLimiter
 }
 
-// A CreateLimiter caps the session creates of each merchant, e.g. with a
-// token bucket per merchant (golang.org/x/time/rate). AllowCreate is asked
-// once per authenticated create that runs: for a create without an
-// idempotence key, before its body is read; for an idempotent create,
-// when its attempt runs (after the engine's claim), so that a replay of a
-// finished attempt, or a 409 while it runs, is never charged. It reports
-// whether the create may go on and, when not, how long the caller should
-// wait. Implementations must be safe for concurrent use.
-type CreateLimiter interface {
-	AllowCreate(merchantID string) (ok bool, retryAfter time.Duration)
-}
+// CreateLimiter is session.CreateLimiter, the one limiter interface of
+// both transports: one limiter can serve connecthttp and connectgrpc, so a
+// merchant has one budget over both. This package asks it once per
+// authenticated create that runs: for a create without an idempotence key,
+// before its body is read; for an idempotent create, when its attempt runs
+// (after the engine's claim), so that a replay of a finished attempt, or a
+// 409 while it runs, is never charged.
+type CreateLimiter = session.CreateLimiter
 
 // WithCreateLimiter refuses the creates l does not allow with a 429
 // TOO_MANY_REQUESTS ErrorResponse and a Retry-After header (whole

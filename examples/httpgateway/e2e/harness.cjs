@@ -10,7 +10,9 @@ const path = require('node:path');
 const gatewayDir = path.resolve(__dirname, '..');
 
 // startGateway builds the gateway and starts it on a free loopback port
-// with the given data file. It resolves once the gateway listens.
+// with the given data file. It resolves once the gateway listens (on HTTP,
+// and on gRPC too when extraArgs has -grpc-addr: grpcAddr is then its
+// host:port).
 async function startGateway(dataFile, extraArgs = []) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'httpgateway-e2e-'));
   const bin = path.join(tmp, 'httpgateway');
@@ -22,12 +24,16 @@ async function startGateway(dataFile, extraArgs = []) {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
+  const wantGRPC = extraArgs.includes('-grpc-addr');
+  let grpcAddr;
   const origin = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('gateway did not start:\n' + stderr)), 60000);
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-      if (m) {
+      const g = /gRPC on (127\.0\.0\.1:\d+)/.exec(stderr);
+      if (g) grpcAddr = g[1];
+      if (m && (!wantGRPC || g)) {
         clearTimeout(timer);
         resolve(m[1]);
       }
@@ -41,6 +47,7 @@ async function startGateway(dataFile, extraArgs = []) {
   return {
     origin,
     port,
+    grpcAddr,
     stderr: () => stderr,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
