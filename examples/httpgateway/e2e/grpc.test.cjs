@@ -247,9 +247,14 @@ describe('ClientService with @grpc/grpc-js', () => {
       const { resp, header } = await call(gz, 'GetIINDetails', { customerId: s.customerId, bin: '41111111', paymentContext: IIN_NL_EUR }, clientMD(s));
       assert.deepEqual(resp, { paymentProductId: 1, countryCode: '99', isAllowedInContext: true });
       assert.equal(header.get('content-type')[0], 'application/grpc');
-      // grpc-js hides grpc-encoding; the gateway's access log says how the request came.
-      const lines = gw.stderr().split('\n').filter((l) => l.includes('"msg":"grpc"') && l.includes('GetIINDetails'));
-      assert.equal(JSON.parse(lines[lines.length - 1]).compression, 'gzip', 'the request was gzip-compressed');
+      // grpc-js hides grpc-encoding; the gateway's access log says how the request came. The log
+      // is buffered (flushed every 200 ms), so wait for the line, within a bound.
+      const gzipLine = () => gw.stderr().split('\n')
+        .filter((l) => l.includes('"msg":"grpc"') && l.includes('GetIINDetails'))
+        .find((l) => JSON.parse(l).compression === 'gzip');
+      const deadline = Date.now() + 5000;
+      while (!gzipLine() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(gzipLine(), 'the access log shows the GetIINDetails request gzip-compressed within 5 s\n' + gw.stderr());
     } finally {
       gz.close();
     }
