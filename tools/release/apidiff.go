@@ -260,18 +260,46 @@ func subjectName(msg string) string {
 }
 
 // covered reports whether the CHANGELOG section names the subject of an
-// incompatible change: for a member (a field or method) a line naming both
-// its type and the member as words (`PaymentProduct.Id`, or a list such as
-// "`PaymentProduct`: `Id`, `Label`"); for a package-level name a line
+// incompatible change in one entry (a list item with its wrapped lines, or
+// a paragraph): for a member (a field or method) an entry naming both its
+// type and the member as words (`PaymentProduct.Id`, or a list such as
+// "`PaymentProduct`: `Id`, `Label`"); for a package-level name an entry
 // naming it as a word (`wire.Sign` -> `auth.Sign` names Sign).
 func covered(section, msg string) bool {
 	_, owner, name := subject(msg)
-	for line := range strings.SplitSeq(section, "\n") {
-		if hasWord(line, name) && (owner == "" || hasWord(line, owner)) {
+	for _, entry := range entries(section) {
+		if hasWord(entry, name) && (owner == "" || hasWord(entry, owner)) {
 			return true
 		}
 	}
 	return false
+}
+
+// entries splits Markdown into list items (each with its continuation
+// lines), headings and paragraphs.
+func entries(md string) []string {
+	var out []string
+	var cur strings.Builder
+	flush := func() {
+		if cur.Len() > 0 {
+			out = append(out, cur.String())
+			cur.Reset()
+		}
+	}
+	for line := range strings.SplitSeq(md, "\n") {
+		t := strings.TrimSpace(line)
+		switch {
+		case t == "":
+			flush()
+			continue
+		case strings.HasPrefix(t, "- ") || strings.HasPrefix(t, "* ") || strings.HasPrefix(t, "#"):
+			flush()
+		}
+		cur.WriteString(t)
+		cur.WriteByte('\n')
+	}
+	flush()
+	return out
 }
 
 // hasWord reports whether s holds w with no identifier character on

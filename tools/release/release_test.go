@@ -137,7 +137,7 @@ func TestConsumerCheck(t *testing.T) {
 	}
 }
 
-const changelog = "# Changelog\n\n## [Unreleased]\n\n## [0.2.0] - unreleased\n\n### Changed\n- `wire.Sign` moved: `auth.Sign`.\n- `PaymentProduct`: `Id`, `Label` are pointers.\n\n## [0.1.0]\n- `Other` removed\n"
+const changelog = "# Changelog\n\n## [Unreleased]\n\n## [0.2.0] - unreleased\n\n### Changed\n- `wire.Sign` moved: `auth.Sign`.\n- `PaymentProduct`: `Id`,\n  `Label` are pointers.\n- `Engine`\n\n  `Create` in another paragraph\n\n## [0.1.0]\n- `Other` removed\n"
 
 func TestPolicy(t *testing.T) {
 	t.Parallel()
