@@ -31,7 +31,7 @@ func ReadConfig(path string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	var c Config
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
@@ -91,13 +91,4 @@ func modulePath(dir string) (string, error) {
 		return "", fmt.Errorf("%s/go.mod declares no module path", dir)
 	}
 	return p, nil
-}
-
-// tagName is the tag of the module in directory dir at version: the root's
-// is the version, a nested module's is its directory and the version.
-func tagName(dir, version string) string {
-	if dir == "." {
-		return version
-	}
-	return filepath.ToSlash(dir) + "/" + version
 }

@@ -52,7 +52,7 @@ func (c *ConsumerCheck) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.Out, "packed %d modules at %s into %s\n", len(packed), c.Version, proxyDir)
+	_, _ = fmt.Fprintf(c.Out, "packed %d modules at %s into %s\n", len(packed), c.Version, proxyDir)
 	root := packed[0].Path
 	for _, m := range packed {
 		if !strings.HasPrefix(m.Path+"/", root+"/") {
@@ -92,7 +92,7 @@ func (c *ConsumerCheck) Run(ctx context.Context) error {
 		if err := os.WriteFile(filepath.Join(mdir, "main.go"), src, 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.Out, "== consumer of %s@%s (%s)\n", m.Path, m.Version, name)
+		_, _ = fmt.Fprintf(c.Out, "== consumer of %s@%s (%s)\n", m.Path, m.Version, name)
 		if err := c.goCmd(ctx, mdir, env, "get", m.Path+"@"+m.Version); err != nil {
 			return fmt.Errorf("go get %s@%s: %w", m.Path, m.Version, err)
 		}
@@ -103,7 +103,7 @@ func (c *ConsumerCheck) Run(ctx context.Context) error {
 		if err := c.goCmd(ctx, mdir, env, "build", "-trimpath", "-o", bin, "."); err != nil {
 			return fmt.Errorf("go build of the consumer of %s: %w", m.Path, err)
 		}
-		fmt.Fprintf(c.Out, "-- run %s\n", name)
+		_, _ = fmt.Fprintf(c.Out, "-- run %s\n", name)
 		if err := c.run(ctx, mdir, env, bin); err != nil {
 			return fmt.Errorf("consumer program %s: %w", name, err)
 		}
@@ -138,10 +138,10 @@ func checkResolved(ctx context.Context, dir string, env []string, packed []modul
 }
 
 func (c *ConsumerCheck) goCmd(ctx context.Context, dir string, env []string, args ...string) error {
-	fmt.Fprintf(c.Out, "-- go %s\n", strings.Join(args, " "))
+	_, _ = fmt.Fprintf(c.Out, "-- go %s\n", strings.Join(args, " "))
 	start := time.Now()
 	err := c.run(ctx, dir, env, "go", args...)
-	fmt.Fprintf(c.Out, "   (%.1fs)\n", time.Since(start).Seconds())
+	_, _ = fmt.Fprintf(c.Out, "   (%.1fs)\n", time.Since(start).Seconds())
 	return err
 }
 

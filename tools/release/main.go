@@ -34,7 +34,7 @@ func main() {
 	repo := flag.String("repo", "../..", "the repository root")
 	keep := flag.Bool("keep", false, "keep the temporary directory (printed) for inspection")
 	flag.Usage = func() {
-		fmt.Fprintln(flag.CommandLine.Output(), "usage: release [-repo DIR] [-keep] consumer-check|apidiff")
+		_, _ = fmt.Fprintln(flag.CommandLine.Output(), "usage: release [-repo DIR] [-keep] consumer-check|apidiff")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -66,7 +66,7 @@ func run(ctx context.Context, cmd, repo string, keep bool) error {
 	if keep {
 		fmt.Println("work directory (kept):", work)
 	} else {
-		defer os.RemoveAll(work)
+		defer func() { _ = os.RemoveAll(work) }()
 	}
 	switch cmd {
 	case "consumer-check":
