@@ -114,6 +114,18 @@
 // ([RetryAfter]). A create, an open of encrypted input or an idempotent
 // claim refused by a full store stores nothing; nothing live is evicted.
 //
+// Which check failed: every signing mistake (a wrong secret, a string to
+// sign without its final newline, a stale Date, a Content-Type other than
+// the one signed, ...) answers the same 401 (9002), so that a caller
+// learns nothing of which check failed. The error behind every error
+// answer goes to the ResponseWriter when it implements [ErrorRecorder]
+// (directly or through Unwrap): a gateway's access log middleware, which
+// already wraps the ResponseWriter to learn the status, records it and
+// logs auth.RefusalReason(err) (date_skew, signature_mismatch,
+// signed_without_final_newline, content_type_not_signed, unknown_key,
+// ...; the reference gateway's "reason" field). The answer on the wire is
+// the same byte for byte whether or not it does.
+//
 // The package never logs and never writes a token id, clientSessionId,
 // key, card number or security code into a Client API answer or an error.
 package connecthttp
