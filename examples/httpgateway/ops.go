@@ -56,7 +56,7 @@ var outcomes = []string{"first", "replayed", "conflict"}
 // statuses are the statuses the gateway answers with (connecthttp's error
 // kinds, 200 and 204, the logos' 206, 304 and 416); any other is counted
 // by its class ("1xx" to "5xx", else "other").
-var statuses = []int{200, 204, 206, 304, 400, 401, 403, 404, 405, 408, 409, 416, 429, 499, 500, 503}
+var statuses = []int{200, 204, 206, 304, 400, 401, 403, 404, 405, 408, 409, 415, 416, 429, 499, 500, 503}
 
 // labelSet is a closed set of label values indexed by small integers; the
 // last one is "other".

@@ -57,6 +57,14 @@
 // WithAllowedOrigins lists the origins that may. Preflight OPTIONS is
 // answered on the Client API's real routes only, for the methods they serve.
 //
+// Bodies are JSON: a POST that carries one (create, decrypt,
+// getIINdetails) must send Content-Type: application/json (the media type
+// without case, parameters such as charset allowed; IsJSONContentType),
+// else a 415 UNSUPPORTED_MEDIA_TYPE (700804) at Content-Type, checked
+// after authentication and before the body is read, the create limiter
+// asked or an idempotence key claimed. The Connect server SDKs send
+// application/json and sign it; the client SDK sends it on every call.
+//
 // Limits: the body of every route is bounded by WithMaxBodyBytes (default
 // wire.DefaultMaxRequestBytes, 64 KiB; over it a 400 BODY_TOO_LARGE,
 // before anything is decoded): the one limit of a body's size, since the
