@@ -267,7 +267,7 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 
 // redisLog is go-redis's logger in the gateway process (main sets it with
 // redis.SetLogger; tests that call run keep go-redis's default).
-var redisLog = &gatedLogger{} //nolint:gochecknoglobals // go-redis's logger is global
+var redisLog = &gatedLogger{}
 
 // gatedLogger drops go-redis's log lines until open is called, then writes
 // each to w as one line "httpgateway: " followed by go-redis's own text

@@ -20,7 +20,7 @@ const sampleDataMarker = "<!-- sample-data -->"
 // each block's first line.
 func sampleDataBlocks(t *testing.T, path string) (blocks []string, lines []int) {
 	t.Helper()
-	raw, err := os.ReadFile(path) //nolint:gosec // the repository's own files
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,7 @@ func HMACRequest(fullMethod, date string, md metadata.MD) auth.Request {
 // v's: Unauthenticated 9002 for a missing or wrong signature, a stale
 // date or an unknown key, PermissionDenied 9007 for a key that does not
 // hold the merchant, Unavailable for a failing key store. Each refusal
-// wraps the auth.Refusal that says which check failed (a missing
+// wraps the auth.RefusalError that says which check failed (a missing
 // metadata value: auth.ErrMissingAuthorization, ErrMissingDate,
 // ErrMissingMerchant), for a gateway that wraps the authenticator to log
 // it; the status sent is the same for all.

@@ -45,7 +45,7 @@
 //
 // Every signing mistake answers the caller the same 401 (9002): a caller
 // learns nothing of which check failed. The gateway's operator needs to
-// know, so each 401 and 403 wraps a [Refusal] as its cause, which
+// know, so each 401 and 403 wraps a [RefusalError] as its cause, which
 // errors.Is reaches through the *sderrors.Error and [RefusalReason] names
 // with a short, closed-set string for a log field: missing_authorization,
 // bad_scheme, malformed_authorization, missing_date, bad_date, date_skew,

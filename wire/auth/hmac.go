@@ -307,7 +307,7 @@ const unknownKeySecret = "unknown key"
 // signature is sderrors.ErrUnauthorized (401, 9002); with a replay guard,
 // so is a signature seen before. A valid key that does not hold the
 // merchant is sderrors.ErrMerchantNotAllowed (403, 9007). Each of those
-// wraps the Refusal that says which check failed (ErrDateSkew,
+// wraps the RefusalError that says which check failed (ErrDateSkew,
 // ErrSignatureMismatch, ...; RefusalReason names it), for the gateway's
 // logs only: the wire answer is the same for all. A failing key store or
 // replay guard is a retryable sderrors.ErrUnavailable.
@@ -378,7 +378,7 @@ func equalSig(a, b string) bool { return hmac.Equal([]byte(a), []byte(b)) }
 
 // errRefused is the 401 of a refusal: the same answer on the wire for
 // every refusal, the refusal as its cause.
-func errRefused(r *Refusal) error { return sderrors.ErrUnauthorized.WithCause(r) }
+func errRefused(r *RefusalError) error { return sderrors.ErrUnauthorized.WithCause(r) }
 
 var errReplayed = sderrors.ErrUnauthorized.WithMessage("this signature was used before").WithCause(ErrReplay)
 

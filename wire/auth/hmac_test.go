@@ -263,7 +263,7 @@ func TestVerify(t *testing.T) {
 	}
 }
 
-// TestVerifyRefusalReasons: every refusal wraps the Refusal that names the
+// TestVerifyRefusalReasons: every refusal wraps the RefusalError that names the
 // check that failed (errors.Is and RefusalReason reach it), for the
 // gateway's logs; the wire answer is the same for all (only the replay's
 // message differs, as before), and no refusal's text holds the signature,
@@ -290,7 +290,7 @@ func TestVerifyRefusalReasons(t *testing.T) {
 		name, auth string
 		req        auth.Request
 		merchant   string
-		want       *auth.Refusal
+		want       *auth.RefusalError
 	}{
 		{"no header", "", good, "1234", auth.ErrMissingAuthorization},
 		{"v1Client on the Server API", auth.ClientAuthorization("abc"), good, "1234", auth.ErrBadScheme},

@@ -2,33 +2,33 @@ package auth
 
 import "errors"
 
-// Refusal is why a credential was refused: the cause that the verifier's
+// RefusalError is why a credential was refused: the cause that the verifier's
 // and the v1Client parser's errors wrap (errors.Is and errors.As reach it
 // through the *sderrors.Error), for the gateway's own logs. It is never on
 // the wire: the caller gets the same 401 (9002) or 403 (9007) whatever the
 // refusal, so that an attacker learns nothing of which check failed. A
-// Refusal holds no header value, signature, secret or key id.
-type Refusal struct {
+// RefusalError holds no header value, signature, secret or key id.
+type RefusalError struct {
 	reason string
 	msg    string
-	parent *Refusal
+	parent *RefusalError
 }
 
 // Error returns the refusal's text, e.g. "auth: the Date header is outside
 // the allowed clock skew".
-func (r *Refusal) Error() string { return "auth: " + r.msg }
+func (r *RefusalError) Error() string { return "auth: " + r.msg }
 
 // Reason returns the refusal's short name, e.g. "date_skew": one of a
 // closed set (the Err... values of this package), fit for a log field or a
 // metric label.
-func (r *Refusal) Reason() string { return r.reason }
+func (r *RefusalError) Reason() string { return r.reason }
 
 // Is reports whether target is the refusal r narrows: a signature that
 // does not match for a reason we could tell (ErrSignedWithoutFinalNewline,
 // ErrContentTypeNotSigned) is also ErrSignatureMismatch.
-func (r *Refusal) Is(target error) bool { return r.parent != nil && target == r.parent }
+func (r *RefusalError) Is(target error) bool { return r.parent != nil && target == r.parent }
 
-func refusal(reason, msg string) *Refusal { return &Refusal{reason: reason, msg: msg} }
+func refusal(reason, msg string) *RefusalError { return &RefusalError{reason: reason, msg: msg} }
 
 // The refusals, as errors.Is targets. Verify's and
 // ParseClientAuthorization's errors wrap exactly one of them.
@@ -61,14 +61,14 @@ var (
 	// ErrSignedWithoutFinalNewline: the signature is that of the string to
 	// sign without its final newline, as shell command substitution
 	// (s=$(printf ...)) makes it.
-	ErrSignedWithoutFinalNewline = &Refusal{reason: "signed_without_final_newline",
+	ErrSignedWithoutFinalNewline = &RefusalError{reason: "signed_without_final_newline",
 		msg: "the signature is of the string to sign without its final newline", parent: ErrSignatureMismatch}
 	// ErrContentTypeNotSigned: the signature is that of the request with
 	// another Content-Type (one of "", application/json, with charset=utf-8,
 	// application/x-www-form-urlencoded, text/plain): the Content-Type sent
 	// is not the one signed, e.g. curl -d without -H 'Content-Type:
 	// application/json' sends application/x-www-form-urlencoded.
-	ErrContentTypeNotSigned = &Refusal{reason: "content_type_not_signed",
+	ErrContentTypeNotSigned = &RefusalError{reason: "content_type_not_signed",
 		msg: "the signature is of the request with another Content-Type than the one sent", parent: ErrSignatureMismatch}
 	// ErrReplay: with a replay guard, a signature seen before.
 	ErrReplay = refusal("replay", "the signature was used before")
@@ -77,33 +77,30 @@ var (
 	ErrKeyNotForMerchant = refusal("key_not_for_merchant", "the API key does not hold the merchant")
 )
 
-// RefusalReason returns the Reason of the Refusal err wraps, or "" when it
+// RefusalReason returns the Reason of the RefusalError err wraps, or "" when it
 // wraps none (a success, a failing key store, an error of another kind).
 func RefusalReason(err error) string {
-	var r *Refusal
+	var r *RefusalError
 	if errors.As(err, &r) {
 		return r.reason
 	}
 	return ""
 }
 
-// signedContentTypes are the Content-Types a signature that does not
-// match is also tried with, to tell ErrContentTypeNotSigned: what the SDKs
-// send, what curl -d sends, and none.
-var signedContentTypes = [...]string{"application/json", "", "application/json; charset=utf-8", "application/x-www-form-urlencoded", "text/plain"}
-
 // diagnose tells why sig, which does not match r under secret, was made:
 // ErrSignedWithoutFinalNewline, ErrContentTypeNotSigned or, when neither,
 // ErrSignatureMismatch. It costs up to six more HMACs of the string to
 // sign, on refused calls only, whether the key is known or not (so that
 // the time of a refusal does not tell an unknown key).
-func diagnose(secret []byte, r Request, sig string) *Refusal {
+func diagnose(secret []byte, r Request, sig string) *RefusalError {
 	s := r.stringToSign(r.Target)
 	cause := ErrSignatureMismatch
 	if equalSig(Signature(secret, s[:len(s)-1]), sig) {
 		cause = ErrSignedWithoutFinalNewline
 	}
-	for _, ct := range signedContentTypes {
+	// The Content-Types a signature that does not match is also tried
+	// with: what the SDKs send, what curl -d sends, and none.
+	for _, ct := range [...]string{"application/json", "", "application/json; charset=utf-8", "application/x-www-form-urlencoded", "text/plain"} {
 		if ct == r.ContentType {
 			continue
 		}
