@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -292,4 +294,28 @@ func TestParseDataIINRanges(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzCheckShape: for any text, checkShape never panics, and when it
+// accepts the text json.Unmarshal into the data file's type succeeds (the
+// walker and encoding/json agree on what fits), so parseData's errors
+// always come from checkShape (with a path and a line and column) or from
+// the rules.
+func FuzzCheckShape(f *testing.F) {
+	f.Add([]byte(validData))
+	f.Add([]byte(demoJSON))
+	f.Add([]byte(`{"products":[{"id":1e3}]}`))
+	f.Add([]byte(`{"products":[{"minAmount":null,"countries":[null]}]}`))
+	f.Add([]byte(`{"apiKeys":[{"keyId":"\u006b"}],"merchants":[{"products":[9223372036854775808]}]}`))
+	f.Add([]byte(`{"tokens":[{"id":"a"}]} {}`))
+	f.Add([]byte("{\"datacenters\":[{\"name\":\"EU\",\n\"zone\":1}]}"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if err := checkShape(raw, reflect.TypeFor[dataFile]()); err != nil {
+			return
+		}
+		var d dataFile
+		if err := json.Unmarshal(raw, &d); err != nil {
+			t.Fatalf("checkShape accepted %q, json.Unmarshal refused it: %v", raw, err)
+		}
+	})
 }
