@@ -38,7 +38,7 @@ func TestFaultsConnectionsCut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pcfg.ConnConfig.Host, pcfg.ConnConfig.Port = "127.0.0.1", uint16(proxy.Port()) //nolint:gosec // a TCP port
+	pcfg.ConnConfig.Host, pcfg.ConnConfig.Port = "127.0.0.1", uint16(proxy.Port())
 	pcfg.ConnConfig.ConnectTimeout = 2 * time.Second
 	pcfg.ConnConfig.Fallbacks = nil
 	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
