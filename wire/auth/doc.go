@@ -23,7 +23,7 @@
 // accepted as the platform does, unless WithReplayGuard is given.
 //
 // Sign makes the header for a merchant's server or a test; the repository
-// README has a worked curl example. ValidKeyID is the one definition of an
+// docs/http.md of the repository has a worked curl example. ValidKeyID is the one definition of an
 // API key id: key stores and data loaders call it.
 //
 // # v1Client
