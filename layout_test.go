@@ -27,7 +27,7 @@ func deps(t *testing.T, goTool, pkg string) []string {
 	return got
 }
 
-// TestImportDirections: the facts of the layout (README "Layout"), checked
+// TestImportDirections: the facts of the layout (docs/design.md), checked
 // on what each package really compiles. errors and storage are leaves;
 // wire/auth, the signing side, compiles only errors; a store compiles no
 // engine; session compiles no protocol (no wire, no transport, no

@@ -128,6 +128,12 @@ var (
 	ErrTooManyRequests = Define("700803", KindResourceExhausted, "TOO_MANY_REQUESTS",
 		"too many requests; retry later")
 
+	// ErrUnsupportedMediaType: a transport takes request bodies in one media type
+	// only, e.g. connecthttp's POST bodies as application/json (415, at the
+	// Content-Type header).
+	ErrUnsupportedMediaType = Define("700804", KindUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
+		"the request body must be application/json")
+
 	// ErrUnavailable: a dependency (store, token repository) failed; retry later (503).
 	ErrUnavailable = Define("700900", KindUnavailable, "SERVICE_UNAVAILABLE",
 		"a dependency is unavailable, try again later")
@@ -161,7 +167,7 @@ func Catalogue() []*Error {
 		ErrSessionNotFound, ErrUnknownMerchant,
 		ErrUnknownKeyID, ErrInvalidEncryptedInput, ErrInvalidPayload, ErrSessionMismatch, ErrUnknownAccountOnFile,
 		ErrInvalidConfiguration,
-		ErrUnknownResource, ErrMethodNotAllowed, ErrRequestTimeout, ErrTooManyRequests,
+		ErrUnknownResource, ErrMethodNotAllowed, ErrRequestTimeout, ErrTooManyRequests, ErrUnsupportedMediaType,
 		ErrUnavailable, ErrCanceled, ErrStoreFull,
 		ErrIINNotFound,
 	}

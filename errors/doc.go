@@ -63,6 +63,7 @@
 //	700801    405     METHOD_NOT_ALLOWED                a transport serves the route, not with this method
 //	700802    408     REQUEST_TIMEOUT                   a transport did not receive the request in time
 //	700803    429     TOO_MANY_REQUESTS                 a transport's rate limit (creates per merchant); Retry-After
+//	700804    415     UNSUPPORTED_MEDIA_TYPE            a POST body whose Content-Type is not application/json (at Content-Type)
 //	700900    503     SERVICE_UNAVAILABLE               a dependency failed; retryable
 //	700901    499     REQUEST_CANCELED                  the caller canceled (context.Canceled)
 //	700902    503     STORE_FULL                        the session store is at its memory bound; retryable

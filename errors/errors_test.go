@@ -256,6 +256,7 @@ func TestKindStatusTable(t *testing.T) {
 		sderrors.KindPermissionDenied: 403, sderrors.KindNotFound: 404, sderrors.KindConflict: 409,
 		sderrors.KindInternal: 500, sderrors.KindUnavailable: 503, sderrors.KindCanceled: 499,
 		sderrors.KindUnimplemented: 405, sderrors.KindTimeout: 408, sderrors.KindResourceExhausted: 429,
+		sderrors.KindUnsupportedMediaType: 415,
 	}
 	for k, status := range want {
 		if got := k.HTTPStatus(); got != status {

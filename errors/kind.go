@@ -8,22 +8,23 @@ type Kind uint8
 // The kinds. The zero value, KindUnknown, is never attached to a defined
 // error; it is what KindOf returns for a nil error.
 const (
-	KindUnknown           Kind = iota
-	KindInvalidArgument        // 400: the request is malformed or breaks a rule
-	KindUnauthenticated        // 401: missing, wrong, expired or revoked credentials
-	KindPermissionDenied       // 403: authenticated, but not for this merchant
-	KindNotFound               // 404: the named thing does not exist for the caller
-	KindConflict               // 409: a replay or a duplicate request
-	KindInternal               // 500: a bug; never caused by input
-	KindUnavailable            // 503: a dependency failed; retryable
-	KindCanceled               // 499: the caller gave up (context canceled)
-	KindUnimplemented          // 405: the resource exists, the operation does not (gRPC Unimplemented)
-	KindTimeout                // 408: the client did not send the request in time
-	KindResourceExhausted      // 429: a rate limit; retry after the time the transport says
+	KindUnknown              Kind = iota
+	KindInvalidArgument           // 400: the request is malformed or breaks a rule
+	KindUnauthenticated           // 401: missing, wrong, expired or revoked credentials
+	KindPermissionDenied          // 403: authenticated, but not for this merchant
+	KindNotFound                  // 404: the named thing does not exist for the caller
+	KindConflict                  // 409: a replay or a duplicate request
+	KindInternal                  // 500: a bug; never caused by input
+	KindUnavailable               // 503: a dependency failed; retryable
+	KindCanceled                  // 499: the caller gave up (context canceled)
+	KindUnimplemented             // 405: the resource exists, the operation does not (gRPC Unimplemented)
+	KindTimeout                   // 408: the client did not send the request in time
+	KindResourceExhausted         // 429: a rate limit; retry after the time the transport says
+	KindUnsupportedMediaType      // 415: a body in a media type the transport does not take (HTTP Content-Type)
 )
 
 // HTTPStatus returns the HTTP status of the kind: 400, 401, 403, 404, 405,
-// 408, 409, 429, 500, 503, or 499 for a canceled request. KindUnknown gives 500.
+// 408, 409, 415, 429, 500, 503, or 499 for a canceled request. KindUnknown gives 500.
 func (k Kind) HTTPStatus() int {
 	switch k {
 	case KindInvalidArgument:
@@ -46,6 +47,8 @@ func (k Kind) HTTPStatus() int {
 		return 408
 	case KindResourceExhausted:
 		return 429
+	case KindUnsupportedMediaType:
+		return 415
 	case KindUnknown, KindInternal:
 		return 500
 	}
@@ -80,6 +83,8 @@ func (k Kind) String() string {
 		return "timeout"
 	case KindResourceExhausted:
 		return "resource_exhausted"
+	case KindUnsupportedMediaType:
+		return "unsupported_media_type"
 	case KindUnknown:
 		return "unknown"
 	}

@@ -1,6 +1,7 @@
 package filter
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -241,16 +242,24 @@ func (f Filters) Normalize() Filters {
 	return Filters{RestrictTo: normalize(f.RestrictTo), Exclude: normalize(f.Exclude)}
 }
 
+// sortedSet returns the members of xs in ascending order without
+// duplicates, in one allocation (a copy: xs is the caller's).
+func sortedSet[T cmp.Ordered](xs []T) []T {
+	out := slices.Clone(xs)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 func normalize(s *Selection) *Selection {
 	if s.empty() {
 		return nil
 	}
 	out := &Selection{}
 	if len(s.Groups) > 0 {
-		out.Groups = slices.Compact(slices.Sorted(slices.Values(s.Groups)))
+		out.Groups = sortedSet(s.Groups)
 	}
 	if len(s.Products) > 0 {
-		out.Products = slices.Compact(slices.Sorted(slices.Values(s.Products)))
+		out.Products = sortedSet(s.Products)
 	}
 	return out
 }

@@ -142,7 +142,7 @@ func TestWorstCaseStoredSession(t *testing.T) {
 	r := rec.last
 	bytes := len(r.Payload) + len(r.MerchantID) + len(r.CustomerID) + len(r.Key) + 8
 	t.Logf("worst case at the default caps: payload %d bytes, record %d bytes (body %d bytes)", len(r.Payload), bytes, len(body))
-	// The bound README states; the 5,900-id session of the issue was 17.7 KB.
+	// The bound docs/rules.md states; the 5,900-id session of the issue was 17.7 KB.
 	if bytes > 28<<10 {
 		t.Errorf("a session at the default caps stores %d bytes, want at most 28 KiB", bytes)
 	}

@@ -615,7 +615,7 @@ func TestConcurrentUse(t *testing.T) {
 	}
 }
 
-// TestAuthenticateAllocatesNothingOnMemstore: the README and the package
+// TestAuthenticateAllocatesNothingOnMemstore: docs/performance.md and the package
 // doc claim Authenticate allocates nothing over memstore (its Load hands
 // out substrings of the stored string); this fails if a copy comes back.
 // Not parallel: AllocsPerRun counts the whole process.

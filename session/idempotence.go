@@ -63,7 +63,7 @@ type Answer struct {
 // keep reports whether the answer of an attempt is final, so that repeats
 // replay it: a success is, and so is a failure a retry does not change
 // (invalid argument, unauthenticated, permission denied, not found,
-// conflict, unimplemented). A failure a retry may change is not: a failing
+// conflict, unimplemented, unsupported media type). A failure a retry may change is not: a failing
 // dependency (unavailable), a timeout, a rate limit (resource exhausted),
 // a canceled call, and an internal or unknown error (a bug, or an error
 // that is not ours); then a repeat runs again.
@@ -73,7 +73,7 @@ func (a Answer) keep() bool {
 	}
 	switch sderrors.KindOf(a.Err) {
 	case sderrors.KindInvalidArgument, sderrors.KindUnauthenticated, sderrors.KindPermissionDenied,
-		sderrors.KindNotFound, sderrors.KindConflict, sderrors.KindUnimplemented:
+		sderrors.KindNotFound, sderrors.KindConflict, sderrors.KindUnimplemented, sderrors.KindUnsupportedMediaType:
 		return true
 	default:
 		return false

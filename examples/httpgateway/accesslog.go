@@ -86,12 +86,13 @@ func (l *lineBuffer) flushEvery(ctx context.Context, interval time.Duration) {
 }
 
 // accessLog writes the access log line of one request: method, route
-// template, status, duration and merchant. It hands the record to the
+// template, status, duration, merchant and the reason of a refused
+// credential ("" for none). It hands the record to the
 // logger's handler itself, as Logger.LogAttrs would but without its
 // runtime.Callers (the line has no source location), and allocates
 // nothing: with the JSON handler and a lineBuffer, the line is all it
 // costs.
-func accessLog(ctx context.Context, log *slog.Logger, now time.Time, method, route string, status int, took time.Duration, merchant string) {
+func accessLog(ctx context.Context, log *slog.Logger, now time.Time, method, route string, status int, took time.Duration, merchant, reason string) {
 	h := log.Handler()
 	if !h.Enabled(ctx, slog.LevelInfo) {
 		return
@@ -102,7 +103,8 @@ func accessLog(ctx context.Context, log *slog.Logger, now time.Time, method, rou
 		slog.String("route", route),
 		slog.Int("status", status),
 		slog.Duration("duration", took),
-		slog.String("merchant", merchant))
+		slog.String("merchant", merchant),
+		slog.String("reason", reason))
 	_ = h.Handle(ctx, rec)
 }
 

@@ -125,7 +125,7 @@ func TestAccessLogLineAllocatesNothing(t *testing.T) {
 	log := slog.New(newJSONLineHandler(l))
 	ctx := t.Context()
 	allocs := testing.AllocsPerRun(1000, func() {
-		accessLog(ctx, log, time.Now(), "GET", "/client/v1/{customerId}/products", 200, 1234567, "1234")
+		accessLog(ctx, log, time.Now(), "GET", "/client/v1/{customerId}/products", 200, 1234567, "1234", "")
 	})
 	if allocs != 0 && !raceEnabled && testing.CoverMode() == "" { // sync.Pool drops buffers at random under -race
 		t.Errorf("%.1f allocations per access log line, want 0", allocs)
@@ -133,10 +133,10 @@ func TestAccessLogLineAllocatesNothing(t *testing.T) {
 
 	now := time.Date(2026, 12, 2, 10, 0, 0, 123456789, time.UTC)
 	var got, want bytes.Buffer
-	accessLog(ctx, slog.New(newJSONLineHandler(&got)), now, "GET", "/x/{id}", 404, 1500*time.Microsecond, "")
+	accessLog(ctx, slog.New(newJSONLineHandler(&got)), now, "GET", "/x/{id}", 404, 1500*time.Microsecond, "", "date_skew")
 	slog.New(slog.NewJSONHandler(&want, nil)).LogAttrs(ctx, slog.LevelInfo, "request",
 		slog.String("method", "GET"), slog.String("route", "/x/{id}"), slog.Int("status", 404),
-		slog.Duration("duration", 1500*time.Microsecond), slog.String("merchant", ""))
+		slog.Duration("duration", 1500*time.Microsecond), slog.String("merchant", ""), slog.String("reason", "date_skew"))
 	stamp := regexp.MustCompile(`^\{"time":"[^"]*",`)
 	if !strings.HasPrefix(got.String(), `{"time":"2026-12-02T10:00:00.123456789Z",`) ||
 		stamp.ReplaceAllString(got.String(), "") != stamp.ReplaceAllString(want.String(), "") {
@@ -144,7 +144,7 @@ func TestAccessLogLineAllocatesNothing(t *testing.T) {
 	}
 	// A logger above Info writes nothing.
 	var none bytes.Buffer
-	accessLog(ctx, slog.New(slog.NewJSONHandler(&none, &slog.HandlerOptions{Level: slog.LevelWarn})), now, "GET", "/", 200, 0, "")
+	accessLog(ctx, slog.New(slog.NewJSONHandler(&none, &slog.HandlerOptions{Level: slog.LevelWarn})), now, "GET", "/", 200, 0, "", "")
 	if none.Len() != 0 {
 		t.Errorf("a Warn logger wrote %q", none.String())
 	}
@@ -222,7 +222,7 @@ func BenchmarkAccessLog(b *testing.B) {
 			log := slog.New(h.handler)
 			b.ReportAllocs()
 			for b.Loop() {
-				accessLog(b.Context(), log, time.Now(), "GET", "/client/v1/{customerId}/products", 200, 1234567, "1234")
+				accessLog(b.Context(), log, time.Now(), "GET", "/client/v1/{customerId}/products", 200, 1234567, "1234", "")
 			}
 		})
 	}

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"bytes"
 	_ "embed" // the built-in demo data
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -112,17 +112,17 @@ func loadData(path string) (*gatewayData, error) {
 	if path != "" {
 		f, err := os.Open(path) //nolint:gosec // the operator names the file on the command line
 		if err != nil {
-			return nil, fmt.Errorf("data file: %w", err)
+			return nil, readFileError("data file", path, err)
 		}
 		defer func() { _ = f.Close() }()
 		raw, err = io.ReadAll(io.LimitReader(f, maxDataFileSize+1))
 		if err != nil {
-			return nil, fmt.Errorf("data file %s: %w", path, err)
+			return nil, readFileError("data file", path, err)
 		}
 		if len(raw) > maxDataFileSize {
-			return nil, fmt.Errorf("data file %s: larger than %d bytes", path, maxDataFileSize)
+			return nil, fmt.Errorf("data file %s: larger than %d bytes", describeFile(path), maxDataFileSize)
 		}
-		name = path
+		name = describeFile(path)
 	}
 	d, err := parseData(raw)
 	if err != nil {
@@ -132,16 +132,17 @@ func loadData(path string) (*gatewayData, error) {
 }
 
 // parseData decodes raw strictly and validates every entry. Errors name the
-// bad entry, e.g. `products[2].currencies[0]: "EURO" is not a currency code`.
+// bad entry, e.g. `products[2].currencies[0]: "EURO" is not a currency
+// code`; one about the JSON itself (checkShape) names the member's path and
+// its line and column, e.g. `merchants[0].colour: unknown member (line 4,
+// column 40)`.
 func parseData(raw []byte) (*gatewayData, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	var f dataFile
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("not a valid data file: %w", err)
+	if err := checkShape(raw, reflect.TypeFor[dataFile]()); err != nil {
+		return nil, err
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("not a valid data file: trailing data after the JSON object")
+	var f dataFile
+	if err := json.Unmarshal(raw, &f); err != nil { // checkShape checked types and ranges: a bug
+		return nil, fmt.Errorf("not a valid data file: %w", err)
 	}
 	return f.validate()
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -53,8 +55,18 @@ func TestParseDataRejects(t *testing.T) {
 	tests := []struct {
 		name, old, new, want string
 	}{
-		{"unknown property", `"region": "EU"}`, `"region": "EU", "zone": 1}`, `unknown field "zone"`},
-		{"trailing data", `"alias": "a"}]`, `"alias": "a"}]}{`, "trailing data"},
+		{"unknown property", `"region": "EU"}`, `"region": "EU", "zone": 1}`, `datacenters[0].zone: unknown member (line 3, column 64)`},
+		{"unknown nested property", `"datacenter": "EU"}`, `"datacenter": "EU", "products": [1], "colour": "red"}`, `merchants[0].colour: unknown member (line 4, column 67)`},
+		{"unknown top-level property", `"tokens": [`, `"extra": {}, "tokens": [`, `extra: unknown member (line 10, column 3)`},
+		{"member in another case", `"keyId": "k"`, `"KeyId": "k"`, `apiKeys[0].KeyId: unknown member (line 2, column 16)`},
+		{"member twice", `"keyId": "k"`, `"keyId": "k", "keyId": "k2"`, `apiKeys[0].keyId: the member is given twice (line 2, column 30)`},
+		{"wrong type", `{"id": 2,`, `{"id": "2",`, `products[1].id: a number is expected, not a string (line 7, column 12)`},
+		{"not an array", `"countries": ["NL"]`, `"countries": "NL"`, `products[1].countries: an array is expected, not a string (line 8, column 19)`},
+		{"not an int", `"minAmount": 1`, `"minAmount": 1.5`, `products[1].minAmount: 1.5 is not an integer of 64 bits (line 8, column 63)`},
+		{"syntax error", `"region": "EU"}]`, `"region": "EU",}]`, `invalid JSON at line 3, column 63: invalid character '}'`},
+		{"cut short", `"alias": "a"}]`, `"alias": "a"`, `invalid JSON at line 11, column 2: the text ends inside a value`},
+		{"trailing data", `"alias": "a"}]`, `"alias": "a"}]}{`, "trailing data after the JSON object (line 10, column 127)"},
+		{"not an object", validData, `[]`, "the data file: an object is expected, not an array (line 1, column 1)"},
 		{"bad currency", `"currencies": ["EUR"]`, `"currencies": ["EURO"]`, `products[1].currencies[0]: "EURO" is not a currency code`},
 		{"bad country", `"countries": ["NL"]`, `"countries": ["nl"]`, `products[1].countries[0]: "nl" is not a country code`},
 		{"min above max", `"minAmount": 1`, `"minAmount": 3`, "products[1].maxAmount: the maximum amount 2 is below the minimum amount 3"},
@@ -134,6 +146,57 @@ func TestLoadDataFile(t *testing.T) {
 	}
 	if _, err := loadData(filepath.Join(dir, "missing.json")); err == nil {
 		t.Error("loadData(missing) = nil, want an error")
+	}
+}
+
+// TestRelativeFileErrorsNameTheResolvedPath: `go run -C
+// examples/httpgateway . -data my.json` runs in examples/httpgateway, so a
+// relative path is read from there; the errors of -data and -keys name the
+// absolute path tried and say that a relative path is taken from the
+// working directory, which go run -C changes.
+func TestRelativeFileErrorsNameTheResolvedPath(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile("bad.json", []byte(`{"apiKeys": [}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wd, err := os.Getwd() // dir, with symbolic links as the process sees them
+	if err != nil {
+		t.Fatal(err)
+	}
+	hint := "a relative path is taken from the working directory, which go run -C changes"
+	tests := []struct {
+		name string
+		load func() error
+		want []string
+	}{
+		{"missing data file", func() error { _, err := loadData("my.json"); return err },
+			[]string{"data file my.json (resolved to " + filepath.Join(wd, "my.json") + ": " + hint + "): no such file or directory"}},
+		{"bad data file", func() error { _, err := loadData("bad.json"); return err },
+			[]string{"data file bad.json (resolved to " + filepath.Join(wd, "bad.json") + ": " + hint + "): invalid JSON at line 1, column 14: invalid character '}' looking for beginning of value"}},
+		{"missing key file", func() error { _, err := loadKeys("keys.pem"); return err },
+			[]string{"key file keys.pem (resolved to " + filepath.Join(wd, "keys.pem") + ": " + hint + "): no such file or directory"}},
+		{"absolute path", func() error { _, err := loadData(filepath.Join(wd, "my.json")); return err },
+			[]string{"data file " + filepath.Join(wd, "my.json") + ": no such file or directory"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.load()
+			if err == nil {
+				t.Fatal("load = nil, want an error")
+			}
+			for _, w := range tt.want {
+				if err.Error() != w {
+					t.Errorf("error = %q\nwant    %q", err, w)
+				}
+			}
+		})
+	}
+	// Through run, as the command line gives it.
+	var stderr syncBuffer
+	err = run(t.Context(), []string{"-data", "my.json"}, &stderr)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(wd, "my.json")) || !strings.Contains(err.Error(), hint) {
+		t.Errorf("run -data my.json = %v, want the resolved path and the hint", err)
 	}
 }
 
@@ -231,4 +294,28 @@ func TestParseDataIINRanges(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzCheckShape: for any text, checkShape never panics, and when it
+// accepts the text json.Unmarshal into the data file's type succeeds (the
+// walker and encoding/json agree on what fits), so parseData's errors
+// always come from checkShape (with a path and a line and column) or from
+// the rules.
+func FuzzCheckShape(f *testing.F) {
+	f.Add([]byte(validData))
+	f.Add([]byte(demoJSON))
+	f.Add([]byte(`{"products":[{"id":1e3}]}`))
+	f.Add([]byte(`{"products":[{"minAmount":null,"countries":[null]}]}`))
+	f.Add([]byte(`{"apiKeys":[{"keyId":"\u006b"}],"merchants":[{"products":[9223372036854775808]}]}`))
+	f.Add([]byte(`{"tokens":[{"id":"a"}]} {}`))
+	f.Add([]byte("{\"datacenters\":[{\"name\":\"EU\",\n\"zone\":1}]}"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if err := checkShape(raw, reflect.TypeFor[dataFile]()); err != nil {
+			return
+		}
+		var d dataFile
+		if err := json.Unmarshal(raw, &d); err != nil {
+			t.Fatalf("checkShape accepted %q, json.Unmarshal refused it: %v", raw, err)
+		}
+	})
 }

@@ -37,9 +37,18 @@ func newGRPC(engine *session.Engine, keys auth.APIKeys, limiter session.CreateLi
 	if err != nil {
 		return nil, nil, err
 	}
-	merchantAuth, err := connectgrpc.HMACAuthenticator(verifier)
+	hmacAuth, err := connectgrpc.HMACAuthenticator(verifier)
 	if err != nil {
 		return nil, nil, err
+	}
+	// The access log line of a refused call says which check failed
+	// (auth.RefusalReason); the caller's status is the same for all.
+	merchantAuth := func(ctx context.Context) (string, error) {
+		merchant, err := hmacAuth(ctx)
+		if c, ok := ctx.Value(grpcCallKey{}).(*grpcCall); ok && err != nil {
+			c.reason = auth.RefusalReason(err)
+		}
+		return merchant, err
 	}
 	hs := health.NewServer()
 	for _, name := range healthNames() {
@@ -160,8 +169,8 @@ func (g *grpcMetrics) code(c codes.Code) int {
 // and one access log line per call (log/slog: method, code, duration, the
 // merchant when the data file names it — the x-gcs-merchant-id of a
 // SessionService call, the merchant part of a ClientService call's
-// customerId — and the request's compression; never an id, token or
-// key). A stats handler rather than an
+// customerId — the request's compression and the reason of a refused
+// signature (auth.RefusalReason); never an id, token or key). A stats handler rather than an
 // interceptor: it also sees the calls refused before any interceptor runs
 // (request bytes that do not decode, an unknown method).
 type grpcStats struct {
@@ -174,6 +183,7 @@ type grpcCall struct {
 	method      int
 	merchant    string // of the data file, else ""
 	compression string // of the request: "gzip", or "" for none
+	reason      string // of a refused signature (auth.RefusalReason), else ""
 }
 
 type grpcCallKey struct{}
@@ -211,7 +221,8 @@ func (h *grpcStats) HandleRPC(ctx context.Context, s stats.RPCStats) {
 				slog.String("code", h.m.codes[h.m.code(code)]),
 				slog.Duration("duration", took),
 				slog.String("merchant", c.merchant),
-				slog.String("compression", c.compression))
+				slog.String("compression", c.compression),
+				slog.String("reason", c.reason))
 		}
 	}
 }

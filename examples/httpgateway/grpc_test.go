@@ -219,7 +219,61 @@ func TestGRPCGateway(t *testing.T) {
 
 // grpcLine is one gRPC access log line.
 type grpcLine struct {
-	Msg, Method, Code, Merchant string
+	Msg, Method, Code, Merchant, Reason string
+}
+
+// TestGRPCAccessLogSaysWhichSigningCheckFailed: over gRPC too, a refused
+// signature is the same status for the caller (code and message) and
+// the access log line's "reason" says which check failed.
+func TestGRPCAccessLogSaysWhichSigningCheckFailed(t *testing.T) {
+	var log syncBuffer
+	g := grpcGatewayOn(t, openTestStores(t, "", ""), config{Keys: testKeys(t), Log: slog.New(slog.NewJSONHandler(&log, nil))})
+	waitServing(t, g.dial(t, "testKeyId", "testSecretApiKey", "1234"), healthpb.HealthCheckResponse_SERVING)
+	tests := []struct {
+		name, keyID, secret, merchant string
+		code                          codes.Code
+		reason                        string
+	}{
+		{"wrong secret", "testKeyId", "testSecretApiKeY", "1234", codes.Unauthenticated, "signature_mismatch"},
+		{"unknown key", "testKeyID", "testSecretApiKey", "1234", codes.Unauthenticated, "unknown_key"},
+		{"unsigned", "", "", "", codes.Unauthenticated, "missing_authorization"},
+		{"key of another merchant", "otherKeyId", "otherSecret", "1234", codes.PermissionDenied, "key_not_for_merchant"},
+		{"signed", "testKeyId", "testSecretApiKey", "1234", codes.OK, ""},
+	}
+	var firstMsg string
+	for _, tt := range tests {
+		before := len(log.String())
+		_, err := pb.NewSessionServiceClient(g.dial(t, tt.keyID, tt.secret, tt.merchant)).CreateSession(t.Context(), &pb.CreateSessionRequest{})
+		st := status.Convert(err)
+		if st.Code() != tt.code {
+			t.Fatalf("%s: %v, want %v", tt.name, err, tt.code)
+		}
+		if tt.code == codes.Unauthenticated {
+			if firstMsg == "" {
+				firstMsg = st.Message()
+			}
+			if st.Message() != firstMsg || strings.Contains(st.Message(), tt.reason) {
+				t.Errorf("%s: message %q, want the same as for every refusal (%q), without the reason", tt.name, st.Message(), firstMsg)
+			}
+		}
+		var got []string
+		waitUntil(t, 5*time.Second, "the access log line of "+tt.name, func() bool {
+			got = got[:0]
+			text := log.String()[before:]
+			if strings.TrimSpace(text) == "" {
+				return false
+			}
+			for _, l := range grpcLogLines(t, text) {
+				if l.Method == "/clientsession.v1.SessionService/CreateSession" {
+					got = append(got, l.Reason)
+				}
+			}
+			return len(got) > 0
+		})
+		if len(got) != 1 || got[0] != tt.reason {
+			t.Errorf("%s: reasons logged %q, want [%q]", tt.name, got, tt.reason)
+		}
+	}
 }
 
 func grpcLogLines(t *testing.T, log string) []grpcLine {

@@ -28,11 +28,11 @@ func loadKeys(path string) (*keyFile, error) {
 	}
 	raw, err := os.ReadFile(path) //nolint:gosec // the operator names the file on the command line
 	if err != nil {
-		return nil, fmt.Errorf("key file: %w", err)
+		return nil, readFileError("key file", path, err)
 	}
 	kf, err := parseKeys(raw)
 	if err != nil {
-		return nil, fmt.Errorf("key file %s: %w", path, err)
+		return nil, fmt.Errorf("key file %s: %w", describeFile(path), err)
 	}
 	return kf, nil
 }

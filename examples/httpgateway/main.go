@@ -17,10 +17,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 
@@ -30,6 +33,12 @@ import (
 )
 
 func main() {
+	// go-redis logs through a global logger (its connection pool's dial
+	// failures, on stderr): the gateway's own message about an unreachable
+	// Redis must come first and alone, so go-redis's lines are dropped until
+	// the stores answered at start, then written to stderr.
+	redisLog.w = os.Stderr
+	redis.SetLogger(redisLog)
 	if err := run(context.Background(), os.Args[1:], os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "httpgateway:", err)
 		os.Exit(1)
@@ -99,14 +108,15 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	st, err := openStoresWith(ctx, sf, data, memOpts...)
+	if err != nil {
+		return err // the one line a failing store prints (see main)
+	}
+	defer func() { _ = st.Close() }()
+	redisLog.open()
 	if keys.Ephemeral {
 		_, _ = fmt.Fprintf(stderr, "httpgateway: no -keys file: using an ephemeral RSA-2048 key (id %s); blobs encrypted for it cannot be opened after a restart or by other instances\n", keys.Keys[0].ID)
 	}
-	st, err := openStoresWith(ctx, sf, data, memOpts...)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = st.Close() }()
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -253,4 +263,30 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// redisLog is go-redis's logger in the gateway process (main sets it with
+// redis.SetLogger; tests that call run keep go-redis's default).
+var redisLog = &gatedLogger{}
+
+// gatedLogger drops go-redis's log lines until open is called, then writes
+// each to w as one line "httpgateway: " followed by go-redis's own text
+// (which starts with "redis: "): at start, an unreachable Redis is said
+// once, by the gateway, not first by four pool lines; once serving, a
+// pool's dial failures show on stderr as before.
+type gatedLogger struct {
+	w      io.Writer // set before the logger is installed
+	opened atomic.Bool
+}
+
+// open lets the lines through from now on.
+func (l *gatedLogger) open() { l.opened.Store(true) }
+
+// Printf implements go-redis's internal.Logging.
+func (l *gatedLogger) Printf(_ context.Context, format string, v ...any) {
+	if !l.opened.Load() || l.w == nil {
+		return
+	}
+	line := fmt.Sprintf(format, v...)
+	_, _ = io.WriteString(l.w, "httpgateway: "+strings.TrimSuffix(line, "\n")+"\n")
 }

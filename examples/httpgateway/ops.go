@@ -22,6 +22,7 @@ import (
 	"github.com/clientsession/engine/storage"
 	"github.com/clientsession/engine/token"
 	"github.com/clientsession/engine/transport/connecthttp"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // The closed label sets of the gateway's metrics. No label ever holds a
@@ -55,7 +56,7 @@ var outcomes = []string{"first", "replayed", "conflict"}
 // statuses are the statuses the gateway answers with (connecthttp's error
 // kinds, 200 and 204, the logos' 206, 304 and 416); any other is counted
 // by its class ("1xx" to "5xx", else "other").
-var statuses = []int{200, 204, 206, 304, 400, 401, 403, 404, 405, 408, 409, 416, 429, 499, 500, 503}
+var statuses = []int{200, 204, 206, 304, 400, 401, 403, 404, 405, 408, 409, 415, 416, 429, 499, 500, 503}
 
 // labelSet is a closed set of label values indexed by small integers; the
 // last one is "other".
@@ -258,11 +259,17 @@ func (m *metrics) observer() session.Observer {
 	}
 }
 
-// statusWriter records the status a handler wrote.
+// statusWriter records the status a handler wrote and, for an error
+// answer of connecthttp, the error behind it (connecthttp.ErrorRecorder):
+// the access log says which check of a refused signature failed.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	err    error
 }
+
+// RecordError implements connecthttp.ErrorRecorder.
+func (w *statusWriter) RecordError(err error) { w.err = err }
 
 func (w *statusWriter) WriteHeader(status int) {
 	if w.status == 0 {
@@ -304,7 +311,10 @@ func opsHandler(m *metrics, st stores) http.Handler {
 // and counts and logs every request: one access log line (log/slog) with
 // the method and route template (closed sets: never the raw method or the
 // path, which holds ids), the status, the duration and the merchant (one
-// of the data file, else empty). log may be nil: no access log.
+// of the data file, else empty), and the reason of a refused credential
+// (auth.RefusalReason: date_skew, signature_mismatch, ...; a closed set,
+// never a header value), which the caller's 401 does not tell. log may be
+// nil: no access log.
 func withOps(api, ops http.Handler, m *metrics, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -332,7 +342,7 @@ func withOps(api, ops http.Handler, m *metrics, log *slog.Logger) http.Handler {
 		m.requests.at((meth*nRoutes+rt)*nStatus + m.status(status)).Inc()
 		m.requestSeconds.at(rt).Observe(took.Seconds())
 		if log != nil {
-			accessLog(r.Context(), log, start.Add(took), m.methods.names[meth], m.routes.names[rt], status, took, m.merchantOf(r))
+			accessLog(r.Context(), log, start.Add(took), m.methods.names[meth], m.routes.names[rt], status, took, m.merchantOf(r), auth.RefusalReason(sw.err))
 		}
 	})
 }

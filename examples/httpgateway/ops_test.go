@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/clientsession/engine/transport/connecthttp"
 	"github.com/clientsession/engine/transport/connecthttp/connecttest"
 	"github.com/clientsession/engine/wire"
+	"github.com/clientsession/engine/wire/auth"
 )
 
 // opsGateway is a test gateway writing its access log to log.
@@ -196,5 +199,87 @@ func TestMerchantOf(t *testing.T) {
 		if got := m.merchantOf(r); got != want {
 			t.Errorf("merchantOf(merchantId %q) = %q; want %q", id, got, want)
 		}
+	}
+}
+
+// TestAccessLogSaysWhichSigningCheckFailed: each signing mistake a
+// newcomer makes (a wrong secret, a string to sign without its final
+// newline, a stale Date, a Content-Type other than the one signed) is the
+// same 401 on the wire, byte for byte but the errorId, and the access
+// log line says which check failed in its "reason" field.
+func TestAccessLogSaysWhichSigningCheckFailed(t *testing.T) {
+	var log syncBuffer
+	g := opsGateway(t, &log)
+	const target, body = "/v1/1234/sessions", `{"tokens":["tok-visa"]}`
+	sign := func(contentType, date, end, secret string) string {
+		r := auth.Request{Method: http.MethodPost, ContentType: contentType, Date: date, Target: target}
+		return auth.V1HMACPrefix + "testKeyId:" + auth.Signature([]byte(secret), strings.TrimSuffix(r.StringToSign(), "\n")+end)
+	}
+	now := time.Now().UTC()
+	date, stale := now.Format(http.TimeFormat), now.Add(-20*time.Minute).Format(http.TimeFormat)
+	const ct, secret = "application/json", "testSecretApiKey"
+	tests := []struct {
+		name, contentType, date, authz, reason string
+	}{
+		{"wrong secret", ct, date, sign(ct, date, "\n", "testSecretApiKeY"), "signature_mismatch"},
+		{"string to sign without its final newline", ct, date, sign(ct, date, "", secret), "signed_without_final_newline"},
+		{"stale Date", ct, stale, sign(ct, stale, "\n", secret), "date_skew"},
+		{"curl -d without a Content-Type", "application/x-www-form-urlencoded", date, sign(ct, date, "\n", secret), "content_type_not_signed"},
+		{"unknown key", ct, date, strings.Replace(sign(ct, date, "\n", secret), "testKeyId", "testKeyID", 1), "unknown_key"},
+	}
+	errorID := regexp.MustCompile(`"errorId":"[^"]*"`)
+	var first string
+	for _, tt := range tests {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, g.URL+target, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", tt.contentType)
+		req.Header.Set("Date", tt.date)
+		req.Header.Set("Authorization", tt.authz)
+		before := len(log.String())
+		resp, err := g.HTTP.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer := resp.Status + " " + resp.Header.Get("Content-Type") + " " + errorID.ReplaceAllString(string(raw), `"errorId":""`)
+		if first == "" {
+			first = answer
+			if !strings.Contains(answer, `"code":"9002"`) || resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("%s: answer %s, want a 401 9002", tt.name, answer)
+			}
+		}
+		if answer != first {
+			t.Errorf("%s: answer\n%s\nwant the same as for every signing mistake:\n%s", tt.name, answer, first)
+		}
+		if strings.Contains(string(raw), tt.reason) {
+			t.Errorf("%s: the answer tells the caller the reason: %s", tt.name, raw)
+		}
+		var line struct{ Route, Reason string }
+		var lastLine string
+		waitUntil(t, 5*time.Second, "the access log line of "+tt.name, func() bool {
+			lines := strings.Split(strings.TrimSpace(log.String()[before:]), "\n")
+			lastLine = lines[len(lines)-1]
+			return lastLine != ""
+		})
+		if err := json.Unmarshal([]byte(lastLine), &line); err != nil {
+			t.Fatalf("log line %q: %v", lastLine, err)
+		}
+		if line.Route != "/v1/{merchantId}/sessions" || line.Reason != tt.reason {
+			t.Errorf("%s: log line %s, want route /v1/{merchantId}/sessions and reason %q", tt.name, lastLine, tt.reason)
+		}
+	}
+	// A request that is not refused has an empty reason.
+	before := len(log.String())
+	if r := g.Server(http.MethodPost, target, body, defaultSigner); r.Status != 200 {
+		t.Fatalf("signed create: %d %s", r.Status, r.Body)
+	}
+	if !strings.Contains(log.String()[before:], `"reason":""`) {
+		t.Errorf("log line of a good create: %s, want an empty reason", log.String()[before:])
 	}
 }

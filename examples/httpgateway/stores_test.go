@@ -46,12 +46,9 @@ func openTestStores(t *testing.T, redisURL, postgresDSN string) stores {
 
 // Two gateway processes sharing one Redis serve each other's sessions.
 func TestTwoGatewaysShareOneRedis(t *testing.T) {
-	addr := os.Getenv("SD_TEST_REDIS_ADDR")
-	if addr == "" {
-		t.Skip("SD_TEST_REDIS_ADDR is not set: skipping the gateway-on-Redis test")
-	}
-	g1 := gatewayOver(t, openTestStores(t, "redis://"+addr+"/0", ""))
-	g2 := gatewayOver(t, openTestStores(t, "redis://"+addr+"/0", ""))
+	redisURL := testRedisURL(t)
+	g1 := gatewayOver(t, openTestStores(t, redisURL, ""))
+	g2 := gatewayOver(t, openTestStores(t, redisURL, ""))
 
 	s := g1.create(`{"tokens":["tok-visa"]}`)
 	r := g2.Client(s.CustomerID, s.ClientSessionID, "products"+nlEUR)
@@ -74,10 +71,7 @@ func TestTwoGatewaysShareOneRedis(t *testing.T) {
 // Two gateway processes sharing one Redis and one key file open each
 // other's encrypted input, once between them.
 func TestTwoGatewaysShareKeysAndNonces(t *testing.T) {
-	addr := os.Getenv("SD_TEST_REDIS_ADDR")
-	if addr == "" {
-		t.Skip("SD_TEST_REDIS_ADDR is not set: skipping the gateway-on-Redis test")
-	}
+	redisURL := testRedisURL(t)
 	path := filepath.Join(t.TempDir(), "keys.pem")
 	k := testKey(t, 2048)
 	if err := os.WriteFile(path, []byte(pemBlock("RSA PRIVATE KEY", "shared", x509.MarshalPKCS1PrivateKey(k))), 0o600); err != nil {
@@ -89,7 +83,7 @@ func TestTwoGatewaysShareKeysAndNonces(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		gateways[i] = gatewayOverWithKeys(t, openTestStores(t, "redis://"+addr+"/0", ""), kf)
+		gateways[i] = gatewayOverWithKeys(t, openTestStores(t, redisURL, ""), kf)
 	}
 	g1, g2 := gateways[0], gateways[1]
 	s := g1.create(`{}`)
@@ -126,4 +120,19 @@ func TestGatewayOnPostgresServesSessionsAfterRestart(t *testing.T) {
 	if del := g2.Server(http.MethodDelete, "/v1/1234/sessions/"+s.ClientSessionID, "", defaultSigner); del.Status != http.StatusNoContent {
 		t.Errorf("revoke after restart: %d %s", del.Status, del.Body)
 	}
+}
+
+// testRedisURL is the -redis URL of the tests' Redis, or skips:
+// SD_TEST_REDIS_URL (redis://[:password@]host:port/db, go-redis ParseURL,
+// so it can choose a database) when set, else redis://{SD_TEST_REDIS_ADDR}/0.
+func testRedisURL(t *testing.T) string {
+	t.Helper()
+	if u := os.Getenv("SD_TEST_REDIS_URL"); u != "" {
+		return u
+	}
+	addr := os.Getenv("SD_TEST_REDIS_ADDR")
+	if addr == "" {
+		t.Skip("neither SD_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15) nor SD_TEST_REDIS_ADDR (e.g. 127.0.0.1:6379) is set: skipping the gateway-on-Redis test")
+	}
+	return "redis://" + addr + "/0"
 }

@@ -216,9 +216,7 @@ func startGateway(t *testing.T, args ...string) *connecttest.Gateway {
 // create is a retryable 503 within the acknowledgement timeout, never a
 // 200; once it is back, creates succeed again.
 func TestGatewayOnSentinelWithReplicaAcks(t *testing.T) {
-	if os.Getenv("SD_TEST_REDIS_ADDR") == "" {
-		t.Skip("SD_TEST_REDIS_ADDR is not set: skipping the gateway-on-Redis tests")
-	}
+	testRedisURL(t) // the switch of the gateway-on-Redis tests (this one starts servers of its own)
 	primary := startRedis(t)
 	replica := startRedis(t, "--replicaof", "127.0.0.1", strconv.Itoa(primary.port))
 	conf := filepath.Join(t.TempDir(), "sentinel.conf")

@@ -115,6 +115,18 @@ func (p *LagProxy) serve() {
 		p.mu.Lock()
 		p.conns[c], p.conns[up] = struct{}{}, struct{}{}
 		p.mu.Unlock()
+		if p.down.Load() {
+			// Cut ran while this connection was being dialled: it was not
+			// in the set Cut closed, so close it here. (Registered first,
+			// checked second: no connection outlives a Cut.)
+			p.mu.Lock()
+			delete(p.conns, c)
+			delete(p.conns, up)
+			p.mu.Unlock()
+			_ = c.Close()
+			_ = up.Close()
+			continue
+		}
 		var once sync.Once
 		both := func() {
 			once.Do(func() {

@@ -3,7 +3,6 @@ package pgstore_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"strconv"
 	"sync"
@@ -22,68 +21,6 @@ import (
 	"github.com/clientsession/engine/storage/storagetest"
 )
 
-// cutProxy forwards TCP connections to target until cut: then it closes
-// every connection and refuses new ones until restored.
-type cutProxy struct {
-	l      net.Listener
-	target string
-	down   atomic.Bool
-	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
-}
-
-func newCutProxy(t *testing.T, target string) *cutProxy {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &cutProxy{l: l, target: target, conns: map[net.Conn]struct{}{}}
-	go p.serve()
-	t.Cleanup(func() { _ = l.Close(); p.cut() })
-	return p
-}
-
-func (p *cutProxy) serve() {
-	for {
-		c, err := p.l.Accept()
-		if err != nil {
-			return
-		}
-		if p.down.Load() {
-			_ = c.Close()
-			continue
-		}
-		up, err := net.DialTimeout("tcp", p.target, 2*time.Second)
-		if err != nil {
-			_ = c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns[c], p.conns[up] = struct{}{}, struct{}{}
-		p.mu.Unlock()
-		pipe := func(dst, src net.Conn) {
-			_, _ = io.Copy(dst, src)
-			_ = dst.Close()
-			_ = src.Close()
-		}
-		go pipe(up, c)
-		go pipe(c, up)
-	}
-}
-
-func (p *cutProxy) cut() {
-	p.down.Store(true)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for c := range p.conns {
-		_ = c.Close()
-	}
-	clear(p.conns)
-}
-
-func (p *cutProxy) restore() { p.down.Store(false) }
-
 // Connections cut under concurrent creates and authentications: every
 // answer is right or a retryable error (never 401 for a live session, never
 // another customer's session), and everything works again after recovery.
@@ -93,13 +30,15 @@ func TestFaultsConnectionsCut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := newCutProxy(t, net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))))
+	// The failover harness's proxy, without lag: Cut closes every connection
+	// and refuses new ones until Restore.
+	proxy := sessiontest.NewLagProxy(t, "127.0.0.1:0", net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))))
 	direct, _ := newStore(t) // its tables, through the proxy below
 	pcfg, err := pgxpool.ParseConfig(d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pcfg.ConnConfig.Host, pcfg.ConnConfig.Port = "127.0.0.1", uint16(proxy.l.Addr().(*net.TCPAddr).Port)
+	pcfg.ConnConfig.Host, pcfg.ConnConfig.Port = "127.0.0.1", uint16(proxy.Port())
 	pcfg.ConnConfig.ConnectTimeout = 2 * time.Second
 	pcfg.ConnConfig.Fallbacks = nil
 	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
@@ -159,7 +98,7 @@ func TestFaultsConnectionsCut(t *testing.T) {
 	}
 	for range 3 {
 		time.Sleep(150 * time.Millisecond)
-		proxy.cut()
+		proxy.Cut()
 		key, now := session.KeyOf(before.ClientSessionID), time.Now()
 		for name, op := range downOps(s, key, now) {
 			if err := op(ctx); err == nil || errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrAlreadyExists) {
@@ -167,7 +106,7 @@ func TestFaultsConnectionsCut(t *testing.T) {
 			}
 		}
 		time.Sleep(150 * time.Millisecond)
-		proxy.restore()
+		proxy.Restore()
 	}
 	time.Sleep(150 * time.Millisecond)
 	close(stop)

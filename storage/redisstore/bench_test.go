@@ -91,7 +91,7 @@ func BenchmarkRecordNonce(b *testing.B) {
 // The parallel variants run 32 goroutines on the client's pool; their
 // ns/op is wall time per operation, so ops/s = 1e9 / (ns/op).
 func BenchmarkVersusRaw(b *testing.B) {
-	client := redis.NewClient(&redis.Options{Addr: addr(b)})
+	client := redis.NewClient(testOptions(b))
 	var rnd [6]byte
 	_, _ = rand.Read(rnd[:])
 	prefix := "csbench:" + hex.EncodeToString(rnd[:]) + ":"

@@ -19,7 +19,7 @@ import (
 // a claim whose attempt never finished (its gateway died) leaves Redis by
 // itself; the finish moves the expiry to the answer's TTL.
 func TestIdempotencyLeaseIsTheKeysExpiry(t *testing.T) {
-	client := redis.NewClient(&redis.Options{Addr: addr(t)})
+	client := redis.NewClient(testOptions(t))
 	t.Cleanup(func() { _ = client.Close() })
 	var b [6]byte
 	_, _ = rand.Read(b[:])

@@ -24,14 +24,32 @@ import (
 	"github.com/clientsession/engine/storage/storagetest"
 )
 
-// addr returns the Redis address of the tests, or skips.
-func addr(tb testing.TB) string {
+// testOptions returns new client options for the tests' Redis, or skips:
+// SD_TEST_REDIS_URL (redis://[:password@]host:port/db, go-redis ParseURL:
+// it can choose a database and a password) when set, else
+// SD_TEST_REDIS_ADDR (host:port, database 0).
+func testOptions(tb testing.TB) *redis.Options {
 	tb.Helper()
+	if u := os.Getenv("SD_TEST_REDIS_URL"); u != "" {
+		o, err := redis.ParseURL(u)
+		if err != nil {
+			tb.Fatalf("SD_TEST_REDIS_URL: %v", err) // go-redis's error holds no password
+		}
+		return o
+	}
 	a := os.Getenv("SD_TEST_REDIS_ADDR")
 	if a == "" {
-		tb.Skip("SD_TEST_REDIS_ADDR is not set (e.g. 127.0.0.1:6379): skipping the Redis adapter tests")
+		tb.Skip("neither SD_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15) nor SD_TEST_REDIS_ADDR (e.g. 127.0.0.1:6379) is set: skipping the Redis adapter tests")
 	}
-	return a
+	return &redis.Options{Addr: a}
+}
+
+// addr returns the address of the tests' Redis (testOptions), or skips.
+// The tests that start Redis servers of their own call it as the same
+// switch as the others.
+func addr(tb testing.TB) string {
+	tb.Helper()
+	return testOptions(tb).Addr
 }
 
 // roundTrips counts the commands and pipelines a client sends.
@@ -56,7 +74,7 @@ func (c *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 // when tb ends, and the round-trip counter of its client.
 func newStore(tb testing.TB) (*redisstore.Store, *roundTrips) {
 	tb.Helper()
-	client := redis.NewClient(&redis.Options{Addr: addr(tb)})
+	client := redis.NewClient(testOptions(tb))
 	counter := &roundTrips{}
 	client.AddHook(counter)
 	var b [6]byte

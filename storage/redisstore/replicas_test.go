@@ -278,17 +278,18 @@ func (c flakyConn) Write(b []byte) (int, error) {
 // "not found": a false 409 or 404. The store marks them not to be resent:
 // the caller gets a retryable error instead.
 func TestLostReplyIsNotAFalseConflict(t *testing.T) {
-	a := addr(t)
 	var armed atomic.Bool
-	client := redis.NewClient(&redis.Options{Addr: a, MaxRetries: 3,
-		Dialer: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			var d net.Dialer
-			c, err := d.DialContext(ctx, network, addr)
-			if err != nil {
-				return nil, err
-			}
-			return flakyConn{Conn: c, armed: &armed}, nil
-		}})
+	opts := testOptions(t)
+	opts.MaxRetries = 3
+	opts.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		var d net.Dialer
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return flakyConn{Conn: c, armed: &armed}, nil
+	}
+	client := redis.NewClient(opts)
 	t.Cleanup(func() { _ = client.Close() })
 	prefix := "cstest:lost" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
 	s, err := redisstore.New(client, redisstore.WithPrefix(prefix))

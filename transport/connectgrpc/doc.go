@@ -177,11 +177,14 @@
 //	unimplemented      405   Unimplemented
 //	timeout            408   DeadlineExceeded
 //	resource_exhausted 429   ResourceExhausted
+//	unsupported_media_type 415   InvalidArgument
 //
 // A test fails when sderrors gains a kind that this table (and [Code])
 // does not list. Conflict is AlreadyExists: its errors are a replayed
 // encryption nonce or a duplicate request, both "this was done before",
-// and retrying does not help.
+// and retrying does not help. Unsupported media type is an HTTP transport's
+// refusal of a body's Content-Type: no gRPC call produces it (a gRPC
+// message has one encoding); were one to, it is a bad argument.
 //
 // The status message is the error's public message. Its details hold a
 // google.rpc.ErrorInfo whose reason is the wire error id (e.g.

@@ -59,6 +59,8 @@ func kindCode(k sderrors.Kind) (c codes.Code, ok bool) {
 		return codes.DeadlineExceeded, true
 	case sderrors.KindResourceExhausted:
 		return codes.ResourceExhausted, true
+	case sderrors.KindUnsupportedMediaType:
+		return codes.InvalidArgument, true
 	}
 	return codes.Unknown, false
 }

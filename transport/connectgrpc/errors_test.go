@@ -79,18 +79,19 @@ func TestDocTable(t *testing.T) {
 func TestCodes(t *testing.T) {
 	t.Parallel()
 	want := map[sderrors.Kind]codes.Code{
-		sderrors.KindUnknown:           codes.Unknown,
-		sderrors.KindInvalidArgument:   codes.InvalidArgument,
-		sderrors.KindUnauthenticated:   codes.Unauthenticated,
-		sderrors.KindPermissionDenied:  codes.PermissionDenied,
-		sderrors.KindNotFound:          codes.NotFound,
-		sderrors.KindConflict:          codes.AlreadyExists,
-		sderrors.KindInternal:          codes.Internal,
-		sderrors.KindUnavailable:       codes.Unavailable,
-		sderrors.KindCanceled:          codes.Canceled,
-		sderrors.KindUnimplemented:     codes.Unimplemented,
-		sderrors.KindTimeout:           codes.DeadlineExceeded,
-		sderrors.KindResourceExhausted: codes.ResourceExhausted,
+		sderrors.KindUnknown:              codes.Unknown,
+		sderrors.KindInvalidArgument:      codes.InvalidArgument,
+		sderrors.KindUnauthenticated:      codes.Unauthenticated,
+		sderrors.KindPermissionDenied:     codes.PermissionDenied,
+		sderrors.KindNotFound:             codes.NotFound,
+		sderrors.KindConflict:             codes.AlreadyExists,
+		sderrors.KindInternal:             codes.Internal,
+		sderrors.KindUnavailable:          codes.Unavailable,
+		sderrors.KindCanceled:             codes.Canceled,
+		sderrors.KindUnimplemented:        codes.Unimplemented,
+		sderrors.KindTimeout:              codes.DeadlineExceeded,
+		sderrors.KindResourceExhausted:    codes.ResourceExhausted,
+		sderrors.KindUnsupportedMediaType: codes.InvalidArgument,
 	}
 	for k, c := range want {
 		if got := connectgrpc.Code(k); got != c {

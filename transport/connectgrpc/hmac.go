@@ -71,7 +71,11 @@ func HMACRequest(fullMethod, date string, md metadata.MD) auth.Request {
 // accept the signature of HMACRequest for that merchant. The refusals are
 // v's: Unauthenticated 9002 for a missing or wrong signature, a stale
 // date or an unknown key, PermissionDenied 9007 for a key that does not
-// hold the merchant, Unavailable for a failing key store.
+// hold the merchant, Unavailable for a failing key store. Each refusal
+// wraps the auth.RefusalError that says which check failed (a missing
+// metadata value: auth.ErrMissingAuthorization, ErrMissingDate,
+// ErrMissingMerchant), for a gateway that wraps the authenticator to log
+// it; the status sent is the same for all.
 func HMACAuthenticator(v *auth.Verifier) (MerchantAuthenticator, error) {
 	if v == nil {
 		return nil, sderrors.ErrInvalidConfiguration.WithProperty("verifier").WithMessage("the verifier must not be nil")
@@ -80,8 +84,13 @@ func HMACAuthenticator(v *auth.Verifier) (MerchantAuthenticator, error) {
 		md, _ := metadata.FromIncomingContext(ctx)
 		merchant, authz, date := md.Get(MerchantIDMetadata), md.Get("authorization"), md.Get(DateMetadata)
 		method, ok := grpc.Method(ctx)
-		if len(merchant) != 1 || len(authz) != 1 || len(date) != 1 || !ok {
-			return "", sderrors.ErrUnauthorized
+		switch {
+		case len(authz) != 1:
+			return "", sderrors.ErrUnauthorized.WithCause(auth.ErrMissingAuthorization)
+		case len(date) != 1:
+			return "", sderrors.ErrUnauthorized.WithCause(auth.ErrMissingDate)
+		case len(merchant) != 1 || !ok:
+			return "", sderrors.ErrUnauthorized.WithCause(auth.ErrMissingMerchant)
 		}
 		if _, err := v.Verify(ctx, merchant[0], authz[0], HMACRequest(method, date[0], md)); err != nil {
 			return "", err

@@ -27,12 +27,12 @@ import (
 // products call, 4 are the HTTP layer's (the answer's header values, its
 // Content-Length, the ServeMux's match); the rest are the engine's
 // (decoding the session's filters and tokens, resolving the products) and
-// one per account on file (its expiry). Of the 61 of a create, 4 are the
+// one per account on file (its expiry). Of the 52 of a create, 4 are the
 // HTTP layer's; the rest are the v1HMAC check (wire/auth) and the
 // engine's decode, validation, token check and save.
 const (
 	productsAllocBudget = 18
-	createAllocBudget   = 61
+	createAllocBudget   = 52
 )
 
 // benchCreateBody is the create of the gateway benchmark: filters and 2

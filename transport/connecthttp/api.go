@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	sderrors "github.com/clientsession/engine/errors"
@@ -38,10 +39,42 @@ func (h *Handler) serverAuth(w http.ResponseWriter, r *http.Request) (string, bo
 	return merchantID, true
 }
 
+// ContentTypeHeader is the header a POST body's media type is read from,
+// and the propertyName of the 415 that refuses it.
+const ContentTypeHeader = "Content-Type"
+
+// errNotJSON is the answer to a POST body that is not application/json.
+var errNotJSON = sderrors.ErrUnsupportedMediaType.WithProperty(ContentTypeHeader).
+	WithMessage("the request body must be sent with Content-Type: application/json")
+
+// IsJSONContentType reports whether a Content-Type header value is
+// application/json: the media type compared without case, any parameters
+// (charset=utf-8, ...) allowed, white space around them ignored. The
+// Connect SDKs send exactly "application/json" (the Node server SDK) or
+// that with a charset.
+func IsJSONContentType(v string) bool {
+	mediaType, _, _ := strings.Cut(v, ";")
+	return strings.EqualFold(strings.TrimSpace(mediaType), "application/json")
+}
+
+// jsonBody answers a POST whose Content-Type is not application/json with
+// a 415 UNSUPPORTED_MEDIA_TYPE at Content-Type, and reports whether the
+// call may go on. It runs after authentication (an unauthenticated caller
+// learns nothing more than its 401) and before the body is read, the
+// create limiter asked or an idempotence key claimed: a refused body is
+// charged nothing and kept nowhere.
+func jsonBody(w http.ResponseWriter, r *http.Request) bool {
+	if IsJSONContentType(r.Header.Get(ContentTypeHeader)) {
+		return true
+	}
+	writeError(w, errNotJSON)
+	return false
+}
+
 // createSession is POST /v1/{merchantId}/sessions.
 func (h *Handler) createSession(w http.ResponseWriter, r *http.Request) {
 	merchantID, ok := h.serverAuth(w, r)
-	if !ok {
+	if !ok || !jsonBody(w, r) {
 		return
 	}
 	keys := r.Header[idempotenceKeyField]
@@ -163,7 +196,7 @@ func (h *Handler) revokeSession(w http.ResponseWriter, r *http.Request) {
 // client encrypts again with a fresh nonce.
 func (h *Handler) decrypt(w http.ResponseWriter, r *http.Request) {
 	merchantID, ok := h.serverAuth(w, r)
-	if !ok {
+	if !ok || !jsonBody(w, r) {
 		return
 	}
 	bf, err := h.readBody(w, r)
@@ -333,7 +366,7 @@ func (h *Handler) publicKey(w http.ResponseWriter, r *http.Request) {
 // IIN_NOT_FOUND, which the client SDK reports as its UNKNOWN status.
 func (h *Handler) iinDetails(w http.ResponseWriter, r *http.Request) {
 	s, ok := h.clientAuth(w, r)
-	if !ok {
+	if !ok || !jsonBody(w, r) {
 		return
 	}
 	bf, err := h.readBody(w, r)

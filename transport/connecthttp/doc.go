@@ -57,6 +57,14 @@
 // WithAllowedOrigins lists the origins that may. Preflight OPTIONS is
 // answered on the Client API's real routes only, for the methods they serve.
 //
+// Bodies are JSON: a POST that carries one (create, decrypt,
+// getIINdetails) must send Content-Type: application/json (the media type
+// without case, parameters such as charset allowed; IsJSONContentType),
+// else a 415 UNSUPPORTED_MEDIA_TYPE (700804) at Content-Type, checked
+// after authentication and before the body is read, the create limiter
+// asked or an idempotence key claimed. The Connect server SDKs send
+// application/json and sign it; the client SDK sends it on every call.
+//
 // Limits: the body of every route is bounded by WithMaxBodyBytes (default
 // wire.DefaultMaxRequestBytes, 64 KiB; over it a 400 BODY_TOO_LARGE,
 // before anything is decoded): the one limit of a body's size, since the
@@ -113,6 +121,18 @@
 // memory bound, e.g. memstore.WithMaxBytes) carries Retry-After: 1
 // ([RetryAfter]). A create, an open of encrypted input or an idempotent
 // claim refused by a full store stores nothing; nothing live is evicted.
+//
+// Which check failed: every signing mistake (a wrong secret, a string to
+// sign without its final newline, a stale Date, a Content-Type other than
+// the one signed, ...) answers the same 401 (9002), so that a caller
+// learns nothing of which check failed. The error behind every error
+// answer goes to the ResponseWriter when it implements [ErrorRecorder]
+// (directly or through Unwrap): a gateway's access log middleware, which
+// already wraps the ResponseWriter to learn the status, records it and
+// logs auth.RefusalReason(err) (date_skew, signature_mismatch,
+// signed_without_final_newline, content_type_not_signed, unknown_key,
+// ...; the reference gateway's "reason" field). The answer on the wire is
+// the same byte for byte whether or not it does.
 //
 // The package never logs and never writes a token id, clientSessionId,
 // key, card number or security code into a Client API answer or an error.

@@ -111,6 +111,7 @@ func retryAfter(h http.Header, status int) {
 func WriteError(w http.ResponseWriter, err error) { writeError(w, err) }
 
 func writeError(w http.ResponseWriter, err error) {
+	recordError(w, err)
 	resp := sderrors.ToResponse(err)
 	bf := getBuffer()
 	defer bf.release()
@@ -119,6 +120,35 @@ func writeError(w http.ResponseWriter, err error) {
 		h["Cache-Control"] = []string{"no-store"}
 	}
 	writeBody(w, resp.HTTPStatus(), bf.b)
+}
+
+// ErrorRecorder is implemented by a ResponseWriter that wants to know the
+// error behind an error answer, e.g. a gateway's access log middleware,
+// which wraps the ResponseWriter to learn the status and can learn the
+// cause the same way: which check of a refused signature failed
+// (auth.RefusalReason), the internal cause of a 503. The handler calls
+// RecordError with the error, before it writes the answer, on every error
+// answer it writes (WriteError included); w is searched through Unwrap
+// methods, as http.ResponseController does. The error is internal detail:
+// log what it says on the server side, never send it to the caller (the
+// answer on the wire is the same whether or not w records it).
+type ErrorRecorder interface {
+	RecordError(err error)
+}
+
+// recordError gives err to the first ErrorRecorder in w's Unwrap chain.
+func recordError(w http.ResponseWriter, err error) {
+	for range 16 { // a bound on the chain, against a cycle of wrappers
+		switch v := w.(type) {
+		case ErrorRecorder:
+			v.RecordError(err)
+			return
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = v.Unwrap()
+		default:
+			return
+		}
+	}
 }
 
 // errBodyTooLarge: a body longer than its announced Content-Length went

@@ -41,6 +41,27 @@ func BenchmarkVerify(b *testing.B) {
 	}
 }
 
+// BenchmarkVerifyRefused is a call signed with a wrong secret: the
+// refusal costs the diagnosis of the signature (without the final
+// newline, with other Content-Types), on refused calls only.
+func BenchmarkVerifyRefused(b *testing.B) {
+	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	keys := auth.StaticKeys{"testKeyId": {Secret: "testSecretApiKey", Merchants: []string{"1234"}}}
+	v, err := auth.NewVerifier(keys, auth.WithClock(func() time.Time { return now }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := auth.Request{Method: "POST", ContentType: "application/json", Date: now.Format(httpDate),
+		Header: map[string][]string{"X-Gcs-Servermetainfo": {"eyJzZGtDcmVhdG9yIjoiV29ybGRsaW5lIn0="}}, Target: "/v1/1234/sessions"}
+	header := auth.Sign("testKeyId", []byte("wrongSecret"), r)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Verify(b.Context(), "1234", header, r); err == nil {
+			b.Fatal("a wrong secret was accepted")
+		}
+	}
+}
+
 func BenchmarkVerifyFloor(b *testing.B) {
 	s := "POST\napplication/json\nWed, 04 Mar 2026 10:00:00 GMT\nx-gcs-servermetainfo:eyJzZGtDcmVhdG9yIjoiV29ybGRsaW5lIn0=\n/v1/1234/sessions\n"
 	m := hmac.New(sha256.New, []byte("testSecretApiKey"))

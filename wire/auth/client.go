@@ -1,10 +1,6 @@
 package auth
 
-import (
-	"strings"
-
-	sderrors "github.com/clientsession/engine/errors"
-)
+import "strings"
 
 // V1ClientPrefix starts the Authorization header of a Client API call:
 // "GCS v1Client:{clientSessionId}".
@@ -16,12 +12,18 @@ func ClientAuthorization(clientSessionID string) string { return V1ClientPrefix 
 
 // ParseClientAuthorization returns the clientSessionId of a Client API
 // Authorization header value. Another scheme or an empty id is
-// sderrors.ErrUnauthorized; whether the id names a live session is the
+// sderrors.ErrUnauthorized, wrapping ErrMissingAuthorization, ErrBadScheme
+// or ErrMalformedAuthorization; whether the id names a live session is the
 // engine's to say (session.Engine.Authenticate).
 func ParseClientAuthorization(header string) (clientSessionID string, err error) {
 	id, ok := strings.CutPrefix(header, V1ClientPrefix)
-	if !ok || id == "" {
-		return "", sderrors.ErrUnauthorized
+	switch {
+	case header == "":
+		return "", errRefused(ErrMissingAuthorization)
+	case !ok:
+		return "", errRefused(ErrBadScheme)
+	case id == "":
+		return "", errRefused(ErrMalformedAuthorization)
 	}
 	return id, nil
 }

@@ -23,7 +23,7 @@
 // accepted as the platform does, unless WithReplayGuard is given.
 //
 // Sign makes the header for a merchant's server or a test; the repository
-// README has a worked curl example. ValidKeyID is the one definition of an
+// docs/http.md of the repository has a worked curl example. ValidKeyID is the one definition of an
 // API key id: key stores and data loaders call it.
 //
 // # v1Client
@@ -40,4 +40,22 @@
 // merchant sderrors.ErrMerchantNotAllowed (403, 9007), a failing key store
 // or replay guard a retryable sderrors.ErrUnavailable. Secrets and
 // signatures never appear in an error.
+//
+// # Which check failed
+//
+// Every signing mistake answers the caller the same 401 (9002): a caller
+// learns nothing of which check failed. The gateway's operator needs to
+// know, so each 401 and 403 wraps a [RefusalError] as its cause, which
+// errors.Is reaches through the *sderrors.Error and [RefusalReason] names
+// with a short, closed-set string for a log field: missing_authorization,
+// bad_scheme, malformed_authorization, missing_date, bad_date, date_skew,
+// missing_merchant, unknown_key, signature_mismatch,
+// signed_without_final_newline, content_type_not_signed, replay,
+// key_not_for_merchant. A signature that does not match is tried again
+// without the string's final newline and with the usual Content-Types, on
+// the refused call only and for unknown keys too (so that the time of a
+// refusal does not tell whether a key id exists), to tell the two
+// commonest hand-signing mistakes from a wrong secret. The transports
+// hand the error to the gateway (connecthttp: a ResponseWriter that
+// implements connecthttp.ErrorRecorder); this package logs nothing.
 package auth

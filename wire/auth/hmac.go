@@ -306,21 +306,33 @@ const unknownKeySecret = "unknown key"
 // parse or lies outside the clock skew, an unknown key or a wrong
 // signature is sderrors.ErrUnauthorized (401, 9002); with a replay guard,
 // so is a signature seen before. A valid key that does not hold the
-// merchant is sderrors.ErrMerchantNotAllowed (403, 9007). A failing key
-// store or replay guard is a retryable sderrors.ErrUnavailable.
+// merchant is sderrors.ErrMerchantNotAllowed (403, 9007). Each of those
+// wraps the RefusalError that says which check failed (ErrDateSkew,
+// ErrSignatureMismatch, ...; RefusalReason names it), for the gateway's
+// logs only: the wire answer is the same for all. A failing key store or
+// replay guard is a retryable sderrors.ErrUnavailable.
 func (v *Verifier) Verify(ctx context.Context, merchantID, authorization string, r Request) (keyID string, err error) {
 	rest, ok := strings.CutPrefix(authorization, V1HMACPrefix)
 	if !ok {
-		return "", sderrors.ErrUnauthorized
+		if authorization == "" {
+			return "", errRefused(ErrMissingAuthorization)
+		}
+		return "", errRefused(ErrBadScheme)
 	}
 	keyID, sig, ok := strings.Cut(rest, ":")
 	if !ok || !ValidKeyID(keyID) || sig == "" {
-		return "", sderrors.ErrUnauthorized
+		return "", errRefused(ErrMalformedAuthorization)
 	}
 	now := v.now()
+	if r.Date == "" {
+		return "", errRefused(ErrMissingDate)
+	}
 	date, err := ParseDate(r.Date)
-	if err != nil || date.Before(now.Add(-v.skew)) || date.After(now.Add(v.skew)) {
-		return "", sderrors.ErrUnauthorized
+	if err != nil {
+		return "", errRefused(ErrBadDate)
+	}
+	if date.Before(now.Add(-v.skew)) || date.After(now.Add(v.skew)) {
+		return "", errRefused(ErrDateSkew)
 	}
 	key, err := v.keys.APIKey(ctx, keyID, merchantID)
 	if err != nil {
@@ -331,19 +343,23 @@ func (v *Verifier) Verify(ctx context.Context, merchantID, authorization string,
 	if !known {
 		secret = []byte(unknownKeySecret)
 	}
-	match := hmac.Equal([]byte(Signature(secret, r.stringToSign(r.Target))), []byte(sig))
+	match := equalSig(Signature(secret, r.stringToSign(r.Target)), sig)
 	goForm, goOK := GoSDKTarget(r.Target)
 	if goOK {
-		match = hmac.Equal([]byte(Signature(secret, r.stringToSign(goForm))), []byte(sig)) || match
+		match = equalSig(Signature(secret, r.stringToSign(goForm)), sig) || match
 	}
 	if javaForm, ok := JavaSDKTarget(r.Target); ok && (!goOK || javaForm != goForm) {
-		match = hmac.Equal([]byte(Signature(secret, r.stringToSign(javaForm))), []byte(sig)) || match
+		match = equalSig(Signature(secret, r.stringToSign(javaForm)), sig) || match
 	}
 	if !match || !known {
-		return "", sderrors.ErrUnauthorized
+		cause := diagnose(secret, r, sig) // for an unknown key too: the same work
+		if !known {
+			cause = ErrUnknownKey
+		}
+		return "", errRefused(cause)
 	}
 	if !key.AllowsMerchant {
-		return "", sderrors.ErrMerchantNotAllowed
+		return "", sderrors.ErrMerchantNotAllowed.WithCause(ErrKeyNotForMerchant)
 	}
 	if v.replay != nil {
 		first, err := v.replay.FirstUse(ctx, keyID+":"+sig, date.Add(v.skew), now)
@@ -357,7 +373,14 @@ func (v *Verifier) Verify(ctx context.Context, merchantID, authorization string,
 	return keyID, nil
 }
 
-var errReplayed = sderrors.ErrUnauthorized.WithMessage("this signature was used before")
+// equalSig compares two signatures in constant time.
+func equalSig(a, b string) bool { return hmac.Equal([]byte(a), []byte(b)) }
+
+// errRefused is the 401 of a refusal: the same answer on the wire for
+// every refusal, the refusal as its cause.
+func errRefused(r *RefusalError) error { return sderrors.ErrUnauthorized.WithCause(r) }
+
+var errReplayed = sderrors.ErrUnauthorized.WithMessage("this signature was used before").WithCause(ErrReplay)
 
 // unavailable maps a failing dependency: our errors pass, others become a
 // retryable ErrUnavailable (the cause is kept, never sent).

@@ -263,6 +263,86 @@ func TestVerify(t *testing.T) {
 	}
 }
 
+// TestVerifyRefusalReasons: every refusal wraps the RefusalError that names the
+// check that failed (errors.Is and RefusalReason reach it), for the
+// gateway's logs; the wire answer is the same for all (only the replay's
+// message differs, as before), and no refusal's text holds the signature,
+// the secret or the key id.
+func TestVerifyRefusalReasons(t *testing.T) {
+	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	v := newVerifier(t, now)
+	req := func(f func(*auth.Request)) auth.Request {
+		r := auth.Request{Method: "POST", ContentType: "application/json", Date: now.Format(httpDate),
+			Header: map[string][]string{"X-Gcs-Servermetainfo": {"meta"}}, Target: "/v1/1234/sessions"}
+		if f != nil {
+			f(&r)
+		}
+		return r
+	}
+	good := req(nil)
+	secret := []byte("s1")
+	withoutNewline := func(r auth.Request) string {
+		s := r.StringToSign()
+		return "GCS v1HMAC:k1:" + auth.Signature(secret, strings.TrimSuffix(s, "\n"))
+	}
+	signedAs := func(f func(*auth.Request)) string { return auth.Sign("k1", secret, req(f)) }
+	tests := []struct {
+		name, auth string
+		req        auth.Request
+		merchant   string
+		want       *auth.RefusalError
+	}{
+		{"no header", "", good, "1234", auth.ErrMissingAuthorization},
+		{"v1Client on the Server API", auth.ClientAuthorization("abc"), good, "1234", auth.ErrBadScheme},
+		{"no signature", "GCS v1HMAC:k1:", good, "1234", auth.ErrMalformedAuthorization},
+		{"no Date", auth.Sign("k1", secret, req(func(r *auth.Request) { r.Date = "" })), req(func(r *auth.Request) { r.Date = "" }), "1234", auth.ErrMissingDate},
+		{"Date not a date", signedAs(func(r *auth.Request) { r.Date = "now" }), req(func(r *auth.Request) { r.Date = "now" }), "1234", auth.ErrBadDate},
+		{"stale Date", signedAs(func(r *auth.Request) { r.Date = now.Add(-time.Hour).Format(httpDate) }),
+			req(func(r *auth.Request) { r.Date = now.Add(-time.Hour).Format(httpDate) }), "1234", auth.ErrDateSkew},
+		{"unknown key", auth.Sign("k9", secret, good), good, "1234", auth.ErrUnknownKey},
+		{"unknown key, signed without the final newline", strings.Replace(withoutNewline(good), ":k1:", ":k9:", 1), good, "1234", auth.ErrUnknownKey},
+		{"wrong secret", auth.Sign("k1", []byte("s2"), good), good, "1234", auth.ErrSignatureMismatch},
+		{"signed without the final newline", withoutNewline(good), good, "1234", auth.ErrSignedWithoutFinalNewline},
+		{"signed application/json, sent form-urlencoded (curl -d)", auth.Sign("k1", secret, good),
+			req(func(r *auth.Request) { r.ContentType = "application/x-www-form-urlencoded" }), "1234", auth.ErrContentTypeNotSigned},
+		{"signed without Content-Type, sent application/json", signedAs(func(r *auth.Request) { r.ContentType = "" }), good, "1234", auth.ErrContentTypeNotSigned},
+		{"path changed", auth.Sign("k1", secret, good), req(func(r *auth.Request) { r.Target = "/v1/1234/sessions/x" }), "1234", auth.ErrSignatureMismatch},
+		{"key without the merchant", auth.Sign("k1", secret, good), good, "9999", auth.ErrKeyNotForMerchant},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := v.Verify(t.Context(), tt.merchant, tt.auth, tt.req)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Verify = %v (reason %q), want the refusal %q", err, auth.RefusalReason(err), tt.want.Reason())
+			}
+			if got := auth.RefusalReason(err); got != tt.want.Reason() {
+				t.Errorf("RefusalReason = %q, want %q", got, tt.want.Reason())
+			}
+			wantWire := sderrors.ErrUnauthorized
+			if tt.want == auth.ErrKeyNotForMerchant {
+				wantWire = sderrors.ErrMerchantNotAllowed
+			}
+			got := sderrors.ToResponse(err).Errors[0]
+			want := sderrors.ToResponse(wantWire).Errors[0]
+			if got != want {
+				t.Errorf("wire error = %+v, want the same as for any refusal: %+v", got, want)
+			}
+			if _, sig, _ := strings.Cut(strings.TrimPrefix(tt.auth, auth.V1HMACPrefix), ":"); sig != "" && strings.Contains(tt.want.Error(), sig) {
+				t.Errorf("the refusal's text holds the signature: %v", tt.want)
+			}
+		})
+	}
+	if !errors.Is(auth.ErrSignedWithoutFinalNewline, auth.ErrSignatureMismatch) || !errors.Is(auth.ErrContentTypeNotSigned, auth.ErrSignatureMismatch) {
+		t.Error("the narrowed signature refusals are not ErrSignatureMismatch")
+	}
+	if errors.Is(auth.ErrDateSkew, auth.ErrSignatureMismatch) {
+		t.Error("ErrDateSkew is ErrSignatureMismatch")
+	}
+	if auth.RefusalReason(nil) != "" || auth.RefusalReason(sderrors.ErrUnavailable) != "" {
+		t.Error("RefusalReason of a non-refusal is not empty")
+	}
+}
+
 // failingKeys fails every lookup.
 type failingKeys struct{}
 

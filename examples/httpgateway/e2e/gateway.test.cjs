@@ -127,6 +127,17 @@ describe('Server API through connect-sdk-nodejs', () => {
     assert.equal(other.status, 403);
     assert.equal(other.body.errors[0].code, '9007');
   });
+
+  test('a body sent as text/plain (signed as such): 415 naming Content-Type; the SDK sends application/json', async () => {
+    const plain = await signedFetch(gw, 'POST', '/v1/1234/sessions', {}, { contentType: 'text/plain' });
+    assert.equal(plain.status, 415);
+    assert.equal(plain.contentType, 'application/json');
+    assert.equal(plain.body.errors[0].code, '700804');
+    assert.equal(plain.body.errors[0].id, 'UNSUPPORTED_MEDIA_TYPE');
+    assert.equal(plain.body.errors[0].propertyName, 'Content-Type');
+    const charset = await signedFetch(gw, 'POST', '/v1/1234/sessions', {}, { contentType: 'application/json; charset=utf-8' });
+    assert.equal(charset.status, 200);
+  });
 });
 
 describe('Client API through connect-sdk-client-js', () => {

@@ -113,7 +113,7 @@ async function signedFetch(gw, method, pathAndQuery, body, opts = {}) {
   const keyId = opts.apiKeyId || 'testKeyId';
   const secret = opts.secretApiKey || 'testSecretApiKey';
   const date = opts.date || new Date().toUTCString();
-  const contentType = 'application/json';
+  const contentType = opts.contentType || 'application/json';
   const sig = getV1HMACSignature(method, contentType, date, [], pathAndQuery, secret);
   const res = await fetch(gw.origin + pathAndQuery, {
     method,

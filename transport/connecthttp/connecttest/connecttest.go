@@ -34,6 +34,9 @@ type Signer struct {
 	// Header holds extra request headers, e.g. X-GCS-Idempotence-Key;
 	// the X-GCS ones are signed, as the SDKs sign them.
 	Header http.Header
+	// ContentType is the Content-Type sent and signed; "" means
+	// application/json, as the SDKs send it.
+	ContentType string
 }
 
 // Gateway calls the gateway at URL (scheme://host:port, no trailing
@@ -102,8 +105,8 @@ func (g *Gateway) Do(req *http.Request) Response {
 }
 
 // Server sends a Server API call to target (path and query, as sent),
-// signed as connect-sdk-nodejs signs: Content-Type application/json, Date,
-// X-GCS-ServerMetaInfo.
+// signed as connect-sdk-nodejs signs: Content-Type application/json (or
+// s.ContentType), Date, X-GCS-ServerMetaInfo.
 func (g *Gateway) Server(method, target, body string, s Signer) Response {
 	g.T.Helper()
 	req, err := http.NewRequestWithContext(g.T.Context(), method, g.URL+target, strings.NewReader(body))
@@ -113,7 +116,10 @@ func (g *Gateway) Server(method, target, body string, s Signer) Response {
 	if s.Date.IsZero() {
 		s.Date = time.Now()
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if s.ContentType == "" {
+		s.ContentType = "application/json"
+	}
+	req.Header.Set("Content-Type", s.ContentType)
 	req.Header.Set("Date", s.Date.UTC().Format(http.TimeFormat))
 	req.Header.Set("X-GCS-ServerMetaInfo", "eyJzZGtDcmVhdG9yIjoidGVzdCJ9")
 	for k, vs := range s.Header {
@@ -122,7 +128,7 @@ func (g *Gateway) Server(method, target, body string, s Signer) Response {
 		}
 	}
 	req.Header.Set("Authorization", auth.Sign(s.KeyID, []byte(s.Secret), auth.Request{
-		Method: method, ContentType: "application/json", Date: req.Header.Get("Date"), Header: req.Header, Target: target,
+		Method: method, ContentType: s.ContentType, Date: req.Header.Get("Date"), Header: req.Header, Target: target,
 	}))
 	return g.Do(req)
 }
