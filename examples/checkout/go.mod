@@ -5,7 +5,7 @@ go 1.25.0
 require (
 	github.com/chromedp/cdproto v0.160.1
 	github.com/chromedp/chromedp v0.23.1
-	github.com/clientsession/engine v0.0.0
+	github.com/clientsession/engine v0.2.0
 )
 
 require (

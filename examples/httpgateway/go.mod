@@ -3,7 +3,7 @@ module github.com/clientsession/engine/examples/httpgateway
 go 1.25.0
 
 require (
-	github.com/clientsession/engine v0.0.0
+	github.com/clientsession/engine v0.2.0
 	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/prometheus/client_golang v1.24.1
@@ -31,9 +31,9 @@ require (
 )
 
 require (
-	github.com/clientsession/engine/storage/pgstore v0.0.0
-	github.com/clientsession/engine/storage/redisstore v0.0.0
-	github.com/clientsession/engine/transport/connectgrpc v0.0.0
+	github.com/clientsession/engine/storage/pgstore v0.2.0
+	github.com/clientsession/engine/storage/redisstore v0.2.0
+	github.com/clientsession/engine/transport/connectgrpc v0.2.0
 	github.com/gabriel-vasile/mimetype v1.4.16 // indirect
 	github.com/go-playground/locales v0.14.2 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect

@@ -3,7 +3,7 @@ module github.com/clientsession/engine/storage/pgstore
 go 1.25.0
 
 require (
-	github.com/clientsession/engine v0.0.0
+	github.com/clientsession/engine v0.2.0
 	github.com/jackc/pgx/v5 v5.12.0
 )
 

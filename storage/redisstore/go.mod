@@ -3,7 +3,7 @@ module github.com/clientsession/engine/storage/redisstore
 go 1.25.0
 
 require (
-	github.com/clientsession/engine v0.0.0
+	github.com/clientsession/engine v0.2.0
 	github.com/redis/go-redis/v9 v9.22.0
 )
 

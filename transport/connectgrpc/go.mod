@@ -3,7 +3,7 @@ module github.com/clientsession/engine/transport/connectgrpc
 go 1.25.0
 
 require (
-	github.com/clientsession/engine v0.0.0
+	github.com/clientsession/engine v0.2.0
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260706201446-f0a921348800
 	google.golang.org/grpc v1.84.0
 	google.golang.org/protobuf v1.36.12
