@@ -135,25 +135,7 @@ type pgTopology struct {
 
 func startPGTopology(tb testing.TB, durable bool) *pgTopology {
 	tb.Helper()
-	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
-	pgUser, err := user.Lookup("postgres")
-	if len(bins) == 0 || err != nil {
-		tb.Skip("no PostgreSQL server binaries or postgres user: skipping the failover test")
-	}
-	if _, err := exec.LookPath("runuser"); err != nil {
-		tb.Skip("runuser is not installed: skipping the failover test")
-	}
-	// Not tb.TempDir: its parent is private to root, and the postgres user must reach the directory.
-	root, err := os.MkdirTemp("", "pgstore-failover-") //nolint:usetesting // see above
-	if err != nil {
-		tb.Fatal(err)
-	}
-	uid, _ := strconv.Atoi(pgUser.Uid)
-	gid, _ := strconv.Atoi(pgUser.Gid)
-	if err := os.Chown(root, uid, gid); err != nil {
-		tb.Skipf("cannot hand a directory to the postgres user (%v): skipping the failover test", err)
-	}
-	bin := filepath.Dir(bins[len(bins)-1])
+	bin, root := postgresScratch(tb, "the failover test", "pgstore-failover-")
 	top := &pgTopology{t: tb}
 	top.primary = &pgNode{t: tb, bin: bin, dir: root + "/primary", port: freePGPort(tb),
 		opts: []string{"wal_level=replica", "max_wal_senders=5", "wal_keep_size=256MB"}}
@@ -208,6 +190,34 @@ func closePool(t *testing.T, pool *pgxpool.Pool) {
 	case <-time.After(10 * time.Second):
 		t.Error("the pool did not close within 10 s: a connection is still in use")
 	}
+}
+
+// postgresScratch finds this machine's PostgreSQL server binaries and
+// makes a directory the postgres user owns, for a server of the test's own
+// (purpose names the test in the skip messages); it skips the test when
+// either cannot be had. The caller removes the directory.
+func postgresScratch(tb testing.TB, purpose, prefix string) (bin, dir string) {
+	tb.Helper()
+	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
+	pgUser, err := user.Lookup("postgres")
+	if len(bins) == 0 || err != nil {
+		tb.Skip("no PostgreSQL server binaries or postgres user: skipping " + purpose)
+	}
+	if _, err := exec.LookPath("runuser"); err != nil {
+		tb.Skip("runuser is not installed: skipping " + purpose)
+	}
+	// Not tb.TempDir: its parent is private to root, and the postgres user must reach the directory.
+	dir, err = os.MkdirTemp("", prefix) //nolint:usetesting // see above
+	if err != nil {
+		tb.Fatal(err)
+	}
+	uid, _ := strconv.Atoi(pgUser.Uid)
+	gid, _ := strconv.Atoi(pgUser.Gid)
+	if err := os.Chown(dir, uid, gid); err != nil {
+		_ = os.RemoveAll(dir)
+		tb.Skipf("cannot hand a directory to the postgres user (%v): skipping %s", err, purpose)
+	}
+	return filepath.Dir(bins[len(bins)-1]), dir
 }
 
 func freePGPort(tb testing.TB) int {

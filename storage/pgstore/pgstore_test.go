@@ -6,10 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -221,31 +219,8 @@ type ownCluster struct {
 
 func startOwnCluster(t *testing.T) *ownCluster {
 	t.Helper()
-	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
-	pgUser, err := user.Lookup("postgres")
-	if len(bins) == 0 || err != nil {
-		t.Skip("no PostgreSQL server binaries or postgres user: skipping the restart test")
-	}
-	if _, err := exec.LookPath("runuser"); err != nil {
-		t.Skip("runuser is not installed: skipping the restart test")
-	}
-	// Not t.TempDir: its parent is private to root, and the postgres user must reach the directory.
-	dir, err := os.MkdirTemp("", "pgstore-fault-") //nolint:usetesting // see above
-	if err != nil {
-		t.Fatal(err)
-	}
-	uid, _ := strconv.Atoi(pgUser.Uid)
-	gid, _ := strconv.Atoi(pgUser.Gid)
-	if err := os.Chown(dir, uid, gid); err != nil {
-		t.Skipf("cannot hand a directory to the postgres user (%v): skipping the restart test", err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	_ = l.Close()
-	c := &ownCluster{t: t, dir: dir, port: port, bin: filepath.Dir(bins[len(bins)-1])}
+	bin, dir := postgresScratch(t, "the restart test", "pgstore-fault-")
+	c := &ownCluster{t: t, dir: dir, port: strconv.Itoa(freePGPort(t)), bin: bin}
 	c.run("initdb", "-D", dir+"/data", "-A", "trust", "-U", "postgres", "--no-sync")
 	c.start()
 	t.Cleanup(func() {
